@@ -1,0 +1,1 @@
+"""Wiring: settings, the Bolt app, the web server and the ``factbot`` CLI."""

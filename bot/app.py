@@ -1,0 +1,104 @@
+"""The Bolt app: one ``App`` with every listener, used by ``serve`` and ``ask``.
+
+``process_before_response=True`` runs each listener in the request thread
+and returns the HTTP response as soon as it finishes: the slash command's
+answer travels in the ``ack`` with no polling (Bolt's threaded runner checks
+for ``ack()`` every 10 ms; see the benchmark in the README). Slow work, such
+as posting a shared answer, runs in Bolt lazy listeners.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.settings import Settings
+from facts.catalogue import Catalogue
+from handlers import share, slash_command
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A ``WebClient`` on ``SLACK_API_URL`` that retries 429 (honouring
+    ``Retry-After``), 5xx and connection errors, with a 10-second timeout."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def bot_identity(client: WebClient, token: str, *, offline: bool = False) -> Callable[..., AuthorizeResult]:
+    """Bolt's ``authorize``: the bot token, and the bot's ids from one ``auth.test``.
+
+    ``offline=True`` (``factbot ask``) never calls Slack. A failed
+    ``auth.test`` does not fail the request: it is tried again next time.
+    """
+    ids: dict[str, str | None] = {}
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        if not ids and not offline:
+            try:
+                found = client.auth_test(token=token)
+                ids.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                log.warning("auth.test failed (%s); the bot's user id is not known yet", type(exc).__name__)
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token,
+                               bot_user_id=ids.get("bot_user_id"), bot_id=ids.get("bot_id"))
+
+    return authorize
+
+
+def build_app(
+    settings: Settings,
+    catalogue: Catalogue,
+    *,
+    signing_secret: str | None = None,
+    token: str | None = None,
+    process_before_response: bool = True,
+) -> App:
+    """The Bolt app with every listener registered.
+
+    ``signing_secret`` and ``token`` override the settings (``factbot ask``
+    uses a one-off secret and a placeholder token and never calls Slack).
+    Token verification at start-up is off: the server starts, and takes
+    website enquiries, even while Slack is unreachable.
+    """
+    secret = signing_secret or (settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None)
+    bot_token = token or (settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else "")
+    client = web_client(settings)
+    app = App(
+        client=client,
+        authorize=bot_identity(client, bot_token, offline=token is not None),
+        signing_secret=secret,
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        request_verification_enabled=secret is not None,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    slash_command.register(app, catalogue, settings.factbot_command)
+    share.register(app, catalogue)
+
+    @app.error
+    def on_error(error: Exception) -> BoltResponse:
+        # The exception type only: messages can carry user text.
+        log.error("listener failed: %s", type(error).__name__)
+        return BoltResponse(status=500, body="")
+
+    return app

@@ -1,0 +1,200 @@
+"""``factbot``: serve the app, ask it a question, curate the facts.
+
+Exit codes: 0 success; 1 the command found problems (``facts validate``,
+``facts show`` of an unknown id, an unreadable store); 2 bad usage or a bad
+setting (one line on stderr naming the variable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+from facts import render
+from facts.catalogue import Catalogue
+from facts.curated_files import curated_paths, load_curated
+from facts.store import FactStore, open_store
+
+log = logging.getLogger("factbot")
+
+
+class CommandError(Exception):
+    """A command cannot go on; ``str()`` is the one line shown to the operator."""
+
+
+# -- serve --------------------------------------------------------------------
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import build_app, web_client
+    from bot.server import create_web_app, start_refresher
+
+    if settings.socket_mode:
+        settings.require("slack_bot_token", "slack_app_token")
+    else:
+        settings.require("slack_bot_token", "slack_signing_secret")
+    store = open_store(settings.factbot_db)
+    catalogue = Catalogue.from_store(store)
+    bolt_app = build_app(settings, catalogue)
+    start_refresher(catalogue)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(bolt_app, settings.slack_app_token.get_secret_value(),
+                                    web_client=web_client(settings))
+        handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
+        log.info("Socket Mode connected")
+        web = create_web_app(None, catalogue)
+    else:
+        web = create_web_app(bolt_app, catalogue)
+    log.info("serving %d figures on http://%s:%d", catalogue.coverage().figures, args.host, args.port)
+    uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0
+
+
+# -- ask ----------------------------------------------------------------------
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ask import LocalAsker
+
+    store = open_store(settings.factbot_db)
+    status, body = LocalAsker(settings, Catalogue.from_store(store)).ask(" ".join(args.text))
+    store.close()
+    if status != 200:
+        raise CommandError(f"the app answered HTTP {status}")
+    if args.json:
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        print(render.blocks_to_text(body.get("blocks", [])) or body.get("text", ""))
+    return 0
+
+
+# -- facts --------------------------------------------------------------------
+
+
+def _curated(args: argparse.Namespace):
+    paths = curated_paths(Path(args.dir)) if getattr(args, "dir", None) else None
+    return load_curated(paths)
+
+
+def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
+    result = _curated(args)
+    for problem in result.problems:
+        print(problem)
+    print(f"{len(result.facts)} figures valid, {len(result.problems)} problem(s)", file=sys.stderr)
+    return 1 if result.problems else 0
+
+
+def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
+    result = _curated(args)
+    if result.problems:
+        for problem in result.problems:
+            print(problem)
+        raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
+    store = FactStore(settings.factbot_db)
+    report = store.import_facts(result.facts)
+    store.close()
+    for change in report.changes:
+        fields = ", ".join(sorted(change.changed)) if change.changed else ""
+        print(f"{change.kind:8} {change.fact.id}" + (f" ({fields})" if fields else ""))
+    print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+    return 0
+
+
+def cmd_facts_list(settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.factbot_db)
+    for fact in store.facts():
+        if args.all or fact.servable:
+            print(f"{fact.id:48} {fact.status:9} {fact.display:>16}  {fact.period.label}")
+    return 0
+
+
+def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.factbot_db)
+    found = store.get(args.id)
+    if found is None:
+        raise CommandError(f"no figure with id {args.id!r} (see: factbot facts list --all)")
+    fact, history = found
+    print(render.citation(fact))
+    print(f"status: {fact.status}; verified on {fact.verified_on}; review by {fact.review_by}"
+          + (f"; superseded by {fact.superseded_by}" if fact.superseded_by else ""))
+    for caveat in fact.caveats:
+        print(f"caveat: {caveat}")
+    print(f"history: {len(history)} earlier version(s)")
+    for item in history:
+        old = item["fact"]
+        print(f"  replaced {item['replaced_at']}: {old.get('display')} ({old.get('status')}) {old.get('period', {}).get('label')}")
+    return 0
+
+
+def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    store = open_store(settings.factbot_db)
+    today = dt.date.today()
+    due = [f for f in store.facts() if f.status != "retired" and (f.review_due(today) or f.superseded_by)]
+    for fact in due:
+        why = f"superseded by {fact.superseded_by}" if fact.superseded_by else f"review was due {fact.review_by}"
+        print(f"{fact.id:48} {why}")
+    print(f"{len(due)} figure(s) due for review", file=sys.stderr)
+    return 0
+
+
+# -- entry point --------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factbot", description="Safeguarding Facts: cited figures in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the app (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=cmd_serve)
+
+    ask = sub.add_parser("ask", help='answer as "/grooming <text>" would, with no Slack')
+    ask.add_argument("text", nargs="+", help='e.g. "stats instagram"')
+    ask.add_argument("--json", action="store_true", help="print the Block Kit payload")
+    ask.set_defaults(func=cmd_ask)
+
+    facts = sub.add_parser("facts", help="curate the facts store").add_subparsers(dest="action", required=True)
+    for name, func, text in [
+        ("import", cmd_facts_import, "load the curated files into the store (idempotent; keeps history)"),
+        ("validate", cmd_facts_validate, "check the curated files; one line per problem, exit 1 if any"),
+    ]:
+        p = facts.add_parser(name, help=text)
+        p.add_argument("--dir", help="folder of curated *.yaml files (default: the shipped facts/curated)")
+        p.set_defaults(func=func)
+    listing = facts.add_parser("list", help="list the servable figures (--all: every status)")
+    listing.add_argument("--all", action="store_true")
+    listing.set_defaults(func=cmd_facts_list)
+    show = facts.add_parser("show", help="one figure with its citation and history")
+    show.add_argument("id")
+    show.set_defaults(func=cmd_facts_show)
+    facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return args.func(settings, args)
+    except SettingsError as exc:
+        print(f"factbot: {exc}", file=sys.stderr)
+        return 2
+    except (CommandError, ValueError, OSError) as exc:
+        print(f"factbot: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

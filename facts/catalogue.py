@@ -1,0 +1,75 @@
+"""The figures being served: an in-memory index over the store, reloadable.
+
+Listeners ask the :class:`Catalogue`; it answers from memory. When the store
+file changes (``factbot facts import`` while the server runs), a background
+``refresh()`` builds a new index and swaps it in whole, so a request sees
+either the old index or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Callable, Iterable
+
+from facts.model import Fact
+from facts.search import Coverage, FactIndex, SearchResult
+from facts.store import FactStore
+
+
+class Catalogue:
+    """Search and look-ups over the store's figures, from memory.
+
+    ``Catalogue(facts)`` serves a fixed list (tests, benchmarks);
+    :meth:`from_store` serves a store and can :meth:`refresh`. ``today`` is
+    the clock used for "review due" (a callable returning a date).
+    """
+
+    def __init__(self, facts: Iterable[Fact], today: Callable[[], dt.date] = dt.date.today):
+        self._index = FactIndex(facts)
+        self.today = today
+        self._store: FactStore | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    @classmethod
+    def from_store(cls, store: FactStore, today: Callable[[], dt.date] = dt.date.today) -> "Catalogue":
+        catalogue = cls(store.facts(), today)
+        catalogue._store = store
+        catalogue._stamp = _stamp(store.path)
+        return catalogue
+
+    def search(self, text: str, limit: int = 5) -> SearchResult:
+        """See :meth:`facts.search.FactIndex.search`."""
+        return self._index.search(text, limit)
+
+    def coverage(self) -> Coverage:
+        return self._index.coverage()
+
+    def servable(self, ids: Iterable[str]) -> list[Fact]:
+        """The figures with these ids that may still be served, in the order given."""
+        found = (self._index.by_id.get(i) for i in ids)
+        return [f for f in found if f is not None and f.servable]
+
+    def all_facts(self) -> list[Fact]:
+        """Every figure known, any status."""
+        return list(self._index.by_id.values())
+
+    def refresh(self) -> bool:
+        """Reload from the store when its file changed; True when reloaded."""
+        if self._store is None:
+            return False
+        stamp = _stamp(self._store.path)
+        if stamp == self._stamp:
+            return False
+        self._index = FactIndex(self._store.facts())  # swapped whole: readers never see a half-built index
+        self._stamp = stamp
+        return True
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (info.st_mtime_ns, info.st_size)

@@ -1,0 +1,303 @@
+"""Search: query text → ranked, servable figures.
+
+The index is built once from the store's facts and kept in memory; a query
+never reads the store file. Only *servable* figures are indexed (verified or
+secondary, not superseded): held, retired and superseded figures are never
+shown as current.
+
+Ranking is fixed and honest: newest release first (``Fact.sort_key``), and
+within a release the figures about one platform before group figures. A query
+narrows by platform (aliases and typos understood), by year or financial year
+(``2020``, ``2023/24``) and by words (topics, claim, base, geography), all of
+which must match. Posting lists are kept in rank order, so answering walks at
+most a few entries past ``limit`` however large the store is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from facts.model import Fact
+from facts.text import slack_to_plain
+
+#: Platform names as staff type them → canonical name. Platforms with no
+#: figures are listed too, so "tiktok" is answered "no figure for TikTok"
+#: rather than with figures about some other platform.
+PLATFORM_ALIASES: dict[str, str] = {
+    "instagram": "Instagram", "insta": "Instagram", "ig": "Instagram",
+    "facebook": "Facebook", "fb": "Facebook", "meta": "Facebook",
+    "facebookowned": "Facebook", "metaowned": "Facebook",
+    "messenger": "Messenger",
+    "whatsapp": "WhatsApp", "wa": "WhatsApp",
+    "snapchat": "Snapchat", "snap": "Snapchat",
+    "kik": "Kik",
+    "tiktok": "TikTok", "youtube": "YouTube", "yt": "YouTube", "discord": "Discord",
+    "roblox": "Roblox", "twitter": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
+    "omegle": "Omegle", "minecraft": "Minecraft", "fortnite": "Fortnite", "reddit": "Reddit",
+    "threads": "Threads", "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
+    "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
+}
+
+#: Phrases joined before tokenising, so "facebook owned" is one alias.
+_PHRASES = {
+    r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
+    r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
+    r"online\s+safety\s+act": "osa", r"wild\s+west\s+web": "wildwestweb",
+    r"northern\s+ireland": "northernireland", r"child\s*line": "childline",
+}
+
+#: Words that mean the same thing in a query and in a fact.
+_SYNONYMS = {
+    "covid": "lockdown", "pandemic": "lockdown",
+    "penalty": "fine",
+    "legislation": "law", "act": "law", "welsh": "wale", "scottish": "scotland",
+    "ni": "northernireland", "psni": "northernireland", "phone": "helpline",
+    "female": "girl", "aged": "age",
+    "crime": "offence", "offense": "offence", "number": "helpline",
+}
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from get give how i in is it its me most of on or "
+    "show so stat stats statistic statistics tell than that the their there these this to was "
+    "were what when where which who why with about figure figures fact facts please many much "
+    "any some all us our you your can could would should have has had into over per since".split()
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_FINANCIAL_YEAR = re.compile(r"\b(20\d\d)\s*[/\-–]\s*(\d\d)\b")
+_YEAR = re.compile(r"\b(20\d\d)\b")
+
+
+def _stem(word: str) -> str:
+    """A light plural fold: offences → offence, victims → victim, cases → case."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _join_phrases(text: str) -> str:
+    for pattern, joined in _PHRASES.items():
+        text = re.sub(pattern, joined, text)
+    return text
+
+
+def _terms(text: str) -> list[str]:
+    """Index/query terms of plain text: lowercased, phrases joined, plurals folded, stopwords dropped."""
+    words = _WORD.findall(_join_phrases(text.lower()))
+    out = []
+    for word in words:
+        stem = _SYNONYMS.get(_stem(word), _stem(word))
+        if stem not in _STOPWORDS and not stem.isdigit():
+            out.append(stem)
+    return out
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A word the searcher did not know and the word it was read as."""
+
+    typed: str
+    read_as: str
+
+
+@dataclass
+class SearchResult:
+    """What a query found.
+
+    - ``facts``: at most ``limit`` servable figures, best first.
+    - ``more``: True when further figures matched beyond ``limit``.
+    - ``corrections``: typos read as known words ("did you mean").
+    - ``platforms``: canonical platforms the query asked about;
+      ``platforms_without_figures``: those with no curated figure at all.
+    - ``relaxed``: words that matched nothing together with the rest and
+      were set aside to find the figures shown (empty when all matched).
+    - ``query``: the plain query text that was searched.
+    """
+
+    query: str
+    facts: list[Fact] = field(default_factory=list)
+    more: bool = False
+    corrections: list[Correction] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    platforms_without_figures: list[str] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+    relaxed: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.facts)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the store can answer: for help, no-match replies and App Home."""
+
+    topics: list[str]
+    platforms: list[str]
+    years: list[int]
+    figures: int
+
+
+class FactIndex:
+    """In-memory search index over servable facts (built once, read-only after).
+
+    ``FactIndex(facts)`` takes any iterable of :class:`Fact`; ``search`` is
+    thread-safe because nothing is mutated after construction.
+    """
+
+    def __init__(self, facts: Iterable[Fact]):
+        all_facts = list(facts)
+        self.by_id: dict[str, Fact] = {fact.id: fact for fact in all_facts}
+        servable = sorted((f for f in all_facts if f.servable), key=_rank)
+        self._facts = servable
+        self._postings: dict[str, list[int]] = {}
+        self._platform_postings: dict[str, list[int]] = {}
+        self._year_postings: dict[int, list[int]] = {}
+        self._fy_postings: dict[int, list[int]] = {}
+        for position, fact in enumerate(servable):
+            for term in set(_fact_terms(fact)):
+                self._postings.setdefault(term, []).append(position)
+            for platform in set(fact.platforms):
+                self._platform_postings.setdefault(platform, []).append(position)
+            for year in _years_of(fact):
+                self._year_postings.setdefault(year, []).append(position)
+            fy = _financial_year_of(fact)
+            if fy is not None:
+                self._fy_postings.setdefault(fy, []).append(position)
+        self._sets: dict[int, set[int]] = {}
+        self._vocabulary = sorted(set(self._postings) | set(PLATFORM_ALIASES))
+
+    # -- queries ---------------------------------------------------------
+
+    def search(self, text: str, limit: int = 5) -> SearchResult:
+        """Figures for ``text`` (raw Slack text is fine), at most ``limit``, best first."""
+        plain = slack_to_plain(text)
+        result = SearchResult(query=plain)
+        lowered = plain.lower()
+        required: list[list[int]] = []
+
+        financial_years = [int(a) for a, b in _FINANCIAL_YEAR.findall(lowered) if int(b) == (int(a) + 1) % 100]
+        lowered_no_fy = _FINANCIAL_YEAR.sub(" ", lowered)
+        years = [int(y) for y in _YEAR.findall(lowered_no_fy)]
+        for fy in financial_years:
+            result.periods.append(f"{fy}/{(fy + 1) % 100:02d}")
+            required.append(self._fy_postings.get(fy, []))
+        for year in years:
+            result.periods.append(str(year))
+            required.append(self._year_postings.get(year, []))
+
+        words: list[str] = []
+        for term in _terms(lowered_no_fy):
+            platform = PLATFORM_ALIASES.get(term)
+            if platform is None and term not in self._postings:
+                corrected = self._correct(term)
+                if corrected is None:
+                    continue  # an unknown word narrows nothing
+                result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
+                term, platform = corrected, PLATFORM_ALIASES.get(corrected)
+            if platform is not None:
+                if platform not in result.platforms:
+                    result.platforms.append(platform)
+            elif term not in words:
+                words.append(term)
+
+        if result.platforms:
+            result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
+            asked = [p for p in result.platforms if p in self._platform_postings]
+            if not asked:
+                return result  # never show figures about some other platform
+            required.append(self._union(asked))
+
+        if not required and not words:
+            if _terms(lowered_no_fy) and not result.corrections:
+                return result  # only unknown words: say so rather than guess
+            required.append(list(range(len(self._facts))))  # "stats" alone: the newest figures
+
+        found, more = self._intersect(required + [self._postings[w] for w in words], limit)
+        if not found and words and required:
+            # The platform/period exists but not with these words: show it, say what was set aside.
+            found, more = self._intersect(required, limit)
+            if found:
+                result.relaxed = words
+        result.facts = [self._facts[i] for i in found]
+        result.more = more
+        return result
+
+    def coverage(self) -> Coverage:
+        """Topics, platforms and years the servable figures cover."""
+        topics = sorted({t for f in self._facts for t in f.topics})
+        years = sorted(self._year_postings)
+        return Coverage(topics, sorted(self._platform_postings), years, len(self._facts))
+
+    # -- internals -------------------------------------------------------
+
+    def _correct(self, term: str) -> str | None:
+        if len(term) < 4:
+            return None
+        close = difflib.get_close_matches(term, self._vocabulary, n=1, cutoff=0.8)
+        return close[0] if close else None
+
+    def _as_set(self, postings: list[int]) -> set[int]:
+        key = id(postings)
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = self._sets[key] = set(postings)
+        return cached
+
+    def _union(self, platforms: list[str]) -> list[int]:
+        if len(platforms) == 1:
+            return self._platform_postings[platforms[0]]
+        return sorted({i for p in platforms for i in self._platform_postings[p]})
+
+    def _intersect(self, lists: list[list[int]], limit: int) -> tuple[list[int], bool]:
+        """First ``limit`` positions present in every list, and whether there are more."""
+        if not lists or any(not postings for postings in lists):
+            return [], False
+        lists = sorted(lists, key=len)
+        smallest, others = lists[0], [self._as_set(p) for p in lists[1:]]
+        found: list[int] = []
+        for position in smallest:
+            if all(position in other for other in others):
+                if len(found) == limit:
+                    return found, True
+                found.append(position)
+        return found, False
+
+
+def _rank(fact: Fact) -> tuple:
+    # Newest release first; within it single-platform figures before group ones.
+    published, end, fact_id = fact.sort_key
+    return (published, len(fact.platforms) > 1, end, fact_id)
+
+
+def _fact_terms(fact: Fact) -> list[str]:
+    text = " ".join([fact.claim, fact.base, fact.geography, fact.unit, *fact.topics, *fact.platforms])
+    return _terms(text)
+
+
+def _years_of(fact: Fact) -> set[int]:
+    """Calendar years a figure belongs to: its period lies within the year, or it was published then."""
+    years: set[int] = set()
+    start, end = fact.period.start, fact.period.end
+    if start and end and start.year == end.year:
+        years.add(start.year)
+    if fact.source.published:
+        years.add(fact.source.published.year)
+    return years
+
+
+def _financial_year_of(fact: Fact) -> int | None:
+    """The financial year (April–March, keyed by its first year) a figure's period lies within."""
+    start, end = fact.period.start, fact.period.end
+    if not (start and end):
+        return None
+    first = start.year if start.month >= 4 else start.year - 1
+    if end <= dt.date(first + 1, 3, 31):
+        return first
+    return None

@@ -1,0 +1,83 @@
+"""A crash-safe TinyDB storage: every write replaces the file atomically.
+
+TinyDB's own ``JSONStorage`` truncates and rewrites the file in place, so a
+crash mid-write leaves it half-written. ``AtomicJSONStorage`` writes the whole
+document to a temporary file in the same folder, fsyncs it, and renames it
+over the old one (``os.replace`` is atomic on POSIX and Windows), then fsyncs
+the folder so the rename itself survives a power cut. A crash at any point
+leaves either the old file or the new one, whole.
+
+Only one writer may use a file at a time: callers keep a single
+``TinyDB`` object per file per process and serialise writes (see
+``facts.store``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage reading and atomically replacing one JSON file (UTF-8).
+
+    ``path``: the file; its folder is created when missing. Reading a missing
+    or empty file gives ``None`` (an empty database). A file that is not valid
+    JSON raises ``ValueError`` naming the path (never silently overwritten).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **_ignored: Any):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.path} is not valid JSON (line {exc.lineno}); restore it from a backup") from None
+
+    def write(self, data: dict[str, Any]) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write(self.path, payload)
+
+    def close(self) -> None:  # nothing held open between calls
+        pass
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

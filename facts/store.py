@@ -1,0 +1,152 @@
+"""The facts store: curated figures kept in TinyDB, with their history.
+
+The store file (``FACTBOT_DB``, default ``data/factbot.json``) holds one
+document per figure in the ``facts`` table: the current version (the
+:class:`~facts.model.Fact` fields) and ``history``, the earlier versions with
+the time each was replaced. Answers are never served from the file: the app
+reads it once into a :class:`~facts.search.FactIndex` in memory.
+
+Writes go through one lock per :class:`FactStore` and one ``TinyDB`` object
+per file, with :class:`~facts.storage.AtomicJSONStorage`, so a crash leaves
+the previous file whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from tinydb import Query, TinyDB
+
+from facts.curated_files import LoadResult, load_curated
+from facts.model import Fact
+from facts.storage import AtomicJSONStorage
+
+#: Fields whose change the campaign team is told about (issue: figure alerts).
+NOTABLE_FIELDS = ("value", "display", "base", "period", "status", "claim", "source")
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One figure added, changed or retired by an import.
+
+    ``kind`` is ``"added"``, ``"changed"`` or ``"retired"``; ``changed`` maps
+    each changed field to ``(old, new)`` JSON values (empty for ``added``).
+    """
+
+    kind: str
+    fact: Fact
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What ``FactStore.import_facts`` did: changes made and the unchanged count."""
+
+    changes: list[FactChange]
+    unchanged: int
+
+    @property
+    def added(self) -> int:
+        return sum(c.kind == "added" for c in self.changes)
+
+    @property
+    def updated(self) -> int:
+        return sum(c.kind != "added" for c in self.changes)
+
+
+class FactStore:
+    """Figures in a TinyDB file, with history. ``FactStore(path)``; ``close()`` when done.
+
+    Raises ``ValueError`` (naming the file) when the file is not valid JSON.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._table = self._db.table("facts")
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading ---------------------------------------------------------
+
+    def facts(self) -> list[Fact]:
+        """Every stored figure, current version, in id order (any status)."""
+        return sorted((Fact.model_validate(_current(doc)) for doc in self._table.all()), key=lambda f: f.id)
+
+    def get(self, fact_id: str) -> tuple[Fact, list[dict]] | None:
+        """``(fact, history)`` for one id, or ``None``; history items are
+        ``{"replaced_at": ISO time, "fact": earlier fields}``, oldest first."""
+        doc = self._table.get(Query().id == fact_id)
+        if doc is None:
+            return None
+        return Fact.model_validate(_current(doc)), list(doc.get("history", []))
+
+    def is_empty(self) -> bool:
+        return len(self._table) == 0
+
+    # -- writing ---------------------------------------------------------
+
+    def import_facts(self, facts: Iterable[Fact], now: dt.datetime | None = None) -> ImportReport:
+        """Add new figures and update changed ones, keeping each previous version.
+
+        Idempotent: importing the same facts again changes nothing and
+        reports no change. Written in one atomic file replacement.
+        """
+        now = now or dt.datetime.now(dt.timezone.utc)
+        changes: list[FactChange] = []
+        unchanged = 0
+        with self._lock:
+            existing = {doc["id"]: doc for doc in self._table.all()}
+            docs = []
+            for fact in facts:
+                new = fact.model_dump(mode="json")
+                old_doc = existing.pop(fact.id, None)
+                if old_doc is None:
+                    changes.append(FactChange("added", fact))
+                    docs.append({**new, "history": []})
+                    continue
+                old = _current(old_doc)
+                if old == new:
+                    unchanged += 1
+                    docs.append(old_doc)
+                    continue
+                diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
+                retired = new["status"] == "retired" and old.get("status") != "retired"
+                changes.append(FactChange("retired" if retired else "changed", fact, diff))
+                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
+                docs.append({**new, "history": history})
+            docs.extend(existing.values())  # figures no longer in the files are kept as they were
+            if changes:
+                self._replace_all(docs)
+        return ImportReport(changes, unchanged)
+
+    def _replace_all(self, docs: list[dict]) -> None:
+        # One storage write for the whole table: TinyDB's truncate + insert
+        # would be two file replacements, and a crash between them would
+        # leave an empty store.
+        data = self._db.storage.read() or {}
+        data["facts"] = {str(number): doc for number, doc in enumerate(docs, start=1)}
+        self._db.storage.write(data)
+        self._table.clear_cache()
+
+
+def _current(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k != "history"}
+
+
+def open_store(path: str | Path, curated: LoadResult | None = None) -> FactStore:
+    """Open the store at ``path``; a missing or empty store is built from the shipped files.
+
+    Problems in the shipped files do not stop this: the valid figures load
+    (``factbot facts validate`` reports the rest).
+    """
+    store = FactStore(path)
+    if store.is_empty():
+        store.import_facts((curated or load_curated()).facts)
+    return store

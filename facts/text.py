@@ -1,0 +1,51 @@
+"""Text as Slack sends it, and text as Slack must receive it.
+
+``slack_to_plain`` turns the markup in a message or command (mention tokens,
+channel tokens, special mentions, auto-links, HTML entities, emoji shortcodes)
+into plain words for search. ``escape`` makes user text safe to echo back in
+``mrkdwn`` or ``plain_text``: ``&``, ``<`` and ``>`` become entities, so
+``<!channel>`` shows as typed and pings nobody.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# <@U123|name>, <#C123|name>, <!channel>, <!subteam^S123|@team>, <https://x|label>, <mailto:..|..>
+_TOKEN = re.compile(r"<([^<>]*)>")
+_EMOJI = re.compile(r":[a-z0-9_+\-']+:", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def _replace_token(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    target, _, label = inner.partition("|")
+    if target[:1] in {"@", "#", "!"}:
+        return " "  # people, channels and broadcasts carry no meaning for search
+    return f" {label or target} "  # a link: keep what the person wrote
+
+
+def slack_to_plain(text: str) -> str:
+    """Plain, single-spaced text from Slack ``text`` (``str`` in, ``str`` out).
+
+    Mentions, channel links and ``<!here>``-style tokens are dropped, links
+    keep their label, HTML entities (``&amp;``) are decoded, emoji shortcodes
+    are removed, Unicode is NFKC-normalised. Never raises.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _TOKEN.sub(_replace_token, text)
+    text = html.unescape(text)
+    text = _EMOJI.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def escape(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` for Slack (``str`` in, ``str`` out)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in ``…`` when cut."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
