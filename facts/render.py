@@ -81,8 +81,41 @@ def _status_line(fact: Fact, today: dt.date) -> str:
     return line
 
 
+# Facts are immutable, so each is rendered once (per "review due" state) and
+# reused: answering stays cheap however often a figure is asked for. Keyed by
+# object identity; the fact is kept in the value so the id cannot be reused
+# while the entry lives.
+@dataclass(frozen=True)
+class _Rendered:
+    fact: Fact
+    blocks: list[dict]
+    escaped_citation: str
+
+
+_CACHE: dict[tuple[int, bool], _Rendered] = {}
+_CACHE_MAX = 50_000
+
+
+def _rendered(fact: Fact, today: dt.date) -> _Rendered:
+    key = (id(fact), fact.review_due(today))
+    hit = _CACHE.get(key)
+    if hit is not None and hit.fact is fact:
+        return hit
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    made = _CACHE[key] = _Rendered(fact, _build_fact_blocks(fact, today), escape(citation(fact)))
+    return made
+
+
 def fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
-    """Four blocks for one figure: divider, figure and claim, details, citation."""
+    """Four blocks for one figure: divider, figure and claim, details, citation.
+
+    The returned dicts are shared between calls: treat them as read-only.
+    """
+    return _rendered(fact, today).blocks
+
+
+def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
     src = fact.source
     headline = f"*{escape(fact.display)}* — {escape(fact.claim)}"
     if fact.comparison:
@@ -113,8 +146,9 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     """
     if not result.found:
         return no_match(result, coverage)
-    asked = escape(truncate(result.query, 200)) or "the newest figures"
-    blocks: list[dict] = [{"type": "section", "text": _mrkdwn(f"*Figures for “{asked}”* (newest release first)")}]
+    asked = escape(truncate(result.query, 200))
+    title = f"*Figures for “{asked}”*" if asked else "*The newest figures*"
+    blocks: list[dict] = [{"type": "section", "text": _mrkdwn(f"{title} (newest release first)")}]
     notes = _search_notes(result)
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(notes)]})
@@ -125,7 +159,7 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
             "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
     if shareable:
         blocks.append(share_actions(result.facts, result.query))
-    fallback = "\n".join(escape(citation(f)) for f in result.facts)
+    fallback = "\n".join(_rendered(f, today).escaped_citation for f in result.facts)
     return Message(_fallback(fallback), _cap(blocks))
 
 
@@ -134,7 +168,7 @@ def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
     blocks: list[dict] = [{"type": "context", "elements": [_mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
     for fact in facts:
         blocks.extend(fact_blocks(fact, today))
-    text = f"Shared by <@{user_id}>: " + "\n".join(escape(citation(f)) for f in facts)
+    text = f"Shared by <@{user_id}>: " + "\n".join(_rendered(f, today).escaped_citation for f in facts)
     return Message(_fallback(text), _cap(blocks))
 
 

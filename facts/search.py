@@ -55,9 +55,9 @@ _SYNONYMS = {
     "covid": "lockdown", "pandemic": "lockdown",
     "penalty": "fine",
     "legislation": "law", "act": "law", "welsh": "wale", "scottish": "scotland",
-    "ni": "northernireland", "psni": "northernireland", "phone": "helpline",
+    "ni": "northernireland", "psni": "northernireland", "phone": "helpline", "helplines": "helpline",
     "female": "girl", "aged": "age",
-    "crime": "offence", "offense": "offence", "number": "helpline",
+    "crime": "offence", "offense": "offence",
 }
 
 _STOPWORDS = frozenset(
@@ -81,9 +81,12 @@ def _stem(word: str) -> str:
     return word
 
 
+_PHRASE_PATTERNS = [(re.compile(pattern), joined) for pattern, joined in _PHRASES.items()]
+
+
 def _join_phrases(text: str) -> str:
-    for pattern, joined in _PHRASES.items():
-        text = re.sub(pattern, joined, text)
+    for pattern, joined in _PHRASE_PATTERNS:
+        text = pattern.sub(joined, text)
     return text
 
 
@@ -93,7 +96,7 @@ def _terms(text: str) -> list[str]:
     out = []
     for word in words:
         stem = _SYNONYMS.get(_stem(word), _stem(word))
-        if stem not in _STOPWORDS and not stem.isdigit():
+        if len(stem) > 1 and stem not in _STOPWORDS and not _YEAR.fullmatch(stem):
             out.append(stem)
     return out
 
@@ -172,6 +175,12 @@ class FactIndex:
                 self._fy_postings.setdefault(fy, []).append(position)
         self._sets: dict[int, set[int]] = {}
         self._vocabulary = sorted(set(self._postings) | set(PLATFORM_ALIASES))
+        self._coverage = Coverage(
+            topics=sorted({t for f in servable for t in f.topics}),
+            platforms=sorted(self._platform_postings),
+            years=sorted(self._year_postings),
+            figures=len(servable),
+        )
 
     # -- queries ---------------------------------------------------------
 
@@ -230,10 +239,8 @@ class FactIndex:
         return result
 
     def coverage(self) -> Coverage:
-        """Topics, platforms and years the servable figures cover."""
-        topics = sorted({t for f in self._facts for t in f.topics})
-        years = sorted(self._year_postings)
-        return Coverage(topics, sorted(self._platform_postings), years, len(self._facts))
+        """Topics, platforms and years the servable figures cover (computed once)."""
+        return self._coverage
 
     # -- internals -------------------------------------------------------
 
@@ -277,7 +284,7 @@ def _rank(fact: Fact) -> tuple:
 
 
 def _fact_terms(fact: Fact) -> list[str]:
-    text = " ".join([fact.claim, fact.base, fact.geography, fact.unit, *fact.topics, *fact.platforms])
+    text = " ".join([fact.display, fact.claim, fact.base, fact.geography, fact.unit, *fact.topics, *fact.platforms])
     return _terms(text)
 
 

@@ -14,6 +14,7 @@ the previous file whole.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, Iterable
 
 from tinydb import Query, TinyDB
 
-from facts.curated_files import LoadResult, load_curated
+from facts.curated_files import curated_paths, load_curated
 from facts.model import Fact
 from facts.storage import AtomicJSONStorage
 
@@ -68,7 +69,9 @@ class FactStore:
         self.path = Path(path)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._table = self._db.table("facts")
+        self._meta = self._db.table("meta")
         self._lock = threading.Lock()
+        self.last_import: ImportReport | None = None
 
     def close(self) -> None:
         self._db.close()
@@ -89,6 +92,15 @@ class FactStore:
 
     def is_empty(self) -> bool:
         return len(self._table) == 0
+
+    def imported_fingerprint(self) -> str | None:
+        """The fingerprint of the curated files last imported by :func:`open_store`."""
+        doc = self._meta.get(Query().key == "curated_fingerprint")
+        return doc["value"] if doc else None
+
+    def record_fingerprint(self, fingerprint: str) -> None:
+        with self._lock:
+            self._meta.upsert({"key": "curated_fingerprint", "value": fingerprint}, Query().key == "curated_fingerprint")
 
     # -- writing ---------------------------------------------------------
 
@@ -140,13 +152,28 @@ def _current(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "history"}
 
 
-def open_store(path: str | Path, curated: LoadResult | None = None) -> FactStore:
-    """Open the store at ``path``; a missing or empty store is built from the shipped files.
+def open_store(path: str | Path) -> FactStore:
+    """Open the store at ``path``, first importing the shipped curated files
+    when the store is new or the files changed since they were last imported.
 
-    Problems in the shipped files do not stop this: the valid figures load
-    (``factbot facts validate`` reports the rest).
+    So a fresh checkout answers at once, and a deploy with corrected figures
+    never keeps serving the old ones. The import's changes are on
+    ``store.last_import`` (``None`` when nothing was imported). Problems in
+    the files do not stop this: the valid figures load (``factbot facts
+    validate`` reports the rest).
     """
     store = FactStore(path)
-    if store.is_empty():
-        store.import_facts((curated or load_curated()).facts)
+    paths = curated_paths()
+    fingerprint = curated_fingerprint(paths)
+    if store.is_empty() or store.imported_fingerprint() != fingerprint:
+        store.last_import = store.import_facts(load_curated(paths).facts)
+        store.record_fingerprint(fingerprint)
     return store
+
+
+def curated_fingerprint(paths: Iterable[Path]) -> str:
+    """SHA-256 over the curated files' names and bytes (hex)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

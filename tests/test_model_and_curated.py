@@ -1,0 +1,114 @@
+"""The fact model and the curated files: a fact missing a citation field does not load."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from factories import make_fact
+from pydantic import ValidationError
+
+from facts.curated_files import load_curated
+
+FILE = textwrap.dedent("""
+    release:
+      publisher: NSPCC
+      title: A release
+      url: https://www.nspcc.org.uk/a
+      published: 2020-11-12
+      method: FOI responses
+    defaults:
+      geography: England and Wales
+      topics: [online grooming]
+      verified_on: 2026-11-01
+      review_by: 2027-05-01
+      status: verified
+    facts:
+      - id: good-one
+        claim: A claim with its base and period.
+        value: 1
+        unit: offences
+        display: "1"
+        base: Offences recorded
+        period: {label: "2020"}
+""")
+
+
+def test_shipped_curated_files_are_valid_and_complete():
+    result = load_curated()
+    assert result.problems == []
+    ids = {f.id for f in result.facts}
+    assert len(ids) == len(result.facts) >= 72
+    displays = {f.display for f in result.facts if f.servable}
+    for figure in ("1,220", "37%", "29%", "51%", "20%", "12,925"):
+        assert figure in displays, figure
+    assert any("€20" in f.display and "campaign" in f.topics for f in result.facts)
+
+
+def test_shipped_secondary_figures_name_their_outlet_and_held_ones_exist():
+    facts = load_curated().facts
+    assert all(f.source.outlet for f in facts if f.status == "secondary")
+    assert any(f.status == "held" for f in facts)
+
+
+def test_a_valid_file_loads(tmp_path):
+    (tmp_path / "a.yaml").write_text(FILE)
+    result = load_curated([tmp_path / "a.yaml"])
+    assert result.problems == [] and [f.id for f in result.facts] == ["good-one"]
+
+
+@pytest.mark.parametrize("field", ["publisher", "title", "url", "method"])
+def test_missing_source_field_names_field_fact_and_file(tmp_path, field):
+    (tmp_path / "a.yaml").write_text(FILE.replace(f"  {field}:", f"  x_{field}:"))
+    result = load_curated([tmp_path / "a.yaml"])
+    assert result.facts == []
+    text = [str(p) for p in result.problems]
+    assert any(t.startswith("a.yaml: fact good-one: source") and field in t for t in text), text
+
+
+@pytest.mark.parametrize("field", ["base", "display", "claim"])
+def test_missing_fact_field_names_it(tmp_path, field):
+    lines = [l for l in FILE.splitlines() if not l.strip().startswith(f"{field}:")]
+    (tmp_path / "a.yaml").write_text("\n".join(lines))
+    [problem] = load_curated([tmp_path / "a.yaml"]).problems
+    assert (problem.file, problem.fact_id, problem.field) == ("a.yaml", "good-one", field)
+
+
+def test_duplicate_ids_and_unknown_superseded_by_are_problems(tmp_path):
+    (tmp_path / "a.yaml").write_text(FILE)
+    (tmp_path / "b.yaml").write_text(FILE)
+    (tmp_path / "c.yaml").write_text(FILE.replace("good-one", "other").replace(
+        "period: {label", "superseded_by: nowhere\n    period: {label"))
+    problems = [str(p) for p in load_curated([tmp_path / n for n in ("a.yaml", "b.yaml", "c.yaml")]).problems]
+    assert "b.yaml: fact good-one: id: duplicate id (also in a.yaml)" in problems
+    assert "c.yaml: fact other: superseded_by: unknown fact id 'nowhere'" in problems
+
+
+def test_unreadable_yaml_is_one_problem(tmp_path):
+    (tmp_path / "bad.yaml").write_text("facts: [\n")
+    [problem] = load_curated([tmp_path / "bad.yaml"]).problems
+    assert problem.file == "bad.yaml" and "YAML" in problem.message
+
+
+def test_secondary_needs_outlet_and_undated_needs_note():
+    with pytest.raises(ValidationError, match="outlet"):
+        make_fact(status="secondary")
+    assert make_fact(status="secondary", source={"outlet": "ITV News"}).servable
+    with pytest.raises(ValidationError, match="published"):
+        make_fact(source={"published": None})
+    assert make_fact(source={"published": None, "published_note": "undated page"}).source.published is None
+
+
+def test_servable_and_review_due():
+    import datetime as dt
+    assert make_fact().servable
+    assert not make_fact(status="held").servable
+    assert not make_fact(status="retired").servable
+    assert not make_fact(superseded_by="newer").servable
+    assert make_fact(review_by="2026-01-01").review_due(dt.date(2026, 1, 2))
+    assert not make_fact(review_by="2026-01-01").review_due(dt.date(2026, 1, 1))
+
+
+def test_period_must_be_ordered():
+    with pytest.raises(ValidationError, match="after its end"):
+        make_fact(period={"start": "2021-01-01", "end": "2020-01-01"})

@@ -1,0 +1,109 @@
+"""Search: aliases, typos, periods, Slack markup, and never the wrong figure."""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_fact
+
+from facts.curated_files import load_curated
+from facts.search import FactIndex
+
+
+@pytest.fixture(scope="module")
+def index():
+    return FactIndex(load_curated().facts)
+
+
+def _platform_sets(result):
+    return [set(f.platforms) for f in result.facts]
+
+
+@pytest.mark.parametrize("query", ["instagram", "Instagram", "INSTA", "ig", "insta's", "instagram."])
+def test_instagram_aliases(index, query):
+    result = index.search(query, limit=20)
+    assert result.facts and all("Instagram" in p for p in _platform_sets(result))
+    assert "37%" in [f.display for f in result.facts]
+
+
+@pytest.mark.parametrize("query,platform", [
+    ("fb", "Facebook"), ("meta", "Facebook"), ("facebook-owned", "Facebook"), ("facebook owned apps", "Facebook"),
+    ("snap", "Snapchat"), ("wa", "WhatsApp"), ("whats app", "WhatsApp"),
+])
+def test_platform_aliases(index, query, platform):
+    result = index.search(query, limit=50)
+    assert result.platforms == [platform]
+    assert result.facts and all(platform in f.platforms for f in result.facts)
+
+
+def test_typo_is_read_as_instagram_and_said(index):
+    result = index.search("instagarm")
+    assert result.facts and all("Instagram" in f.platforms for f in result.facts)
+    assert [(c.typed, c.read_as) for c in result.corrections] == [("instagarm", "Instagram")]
+
+
+def test_newest_release_first(index):
+    result = index.search("instagram", limit=50)
+    dates = [f.source.published for f in result.facts]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_platform_without_figures_gets_none_not_another_platform(index):
+    for query in ("tiktok", "tik tok", "roblox grooming"):
+        result = index.search(query)
+        assert result.facts == [] and result.platforms_without_figures
+
+
+def test_unknown_words_alone_find_nothing(index):
+    assert index.search("banana custard").facts == []
+
+
+def test_year_and_financial_year(index):
+    in_2020 = index.search("2020", limit=50).facts
+    assert in_2020 and all(
+        (f.period.start and f.period.start.year == 2020 == f.period.end.year) or f.source.published.year == 2020
+        for f in in_2020)
+    fy = index.search("2023/24", limit=50).facts
+    assert fy and all(str(f.period.start) >= "2023-04-01" and str(f.period.end) <= "2024-03-31" for f in fy)
+    assert index.search("2023-24", limit=50).facts == fy
+
+
+def test_lockdown(index):
+    result = index.search("lockdown instagram")
+    assert "37%" in [f.display for f in result.facts]
+
+
+def test_slack_markup_is_ignored(index):
+    plain = [f.id for f in index.search("instagram").facts]
+    marked = index.search("<@U0TEST0001|jo.bloggs> <#C0CAMP0001|campaigns> :camera: insta &amp; <!channel>")
+    assert [f.id for f in marked.facts] == plain
+
+
+def test_held_retired_and_superseded_are_never_served():
+    facts = [
+        make_fact("shown"), make_fact("held-one", status="held"), make_fact("retired-one", status="retired"),
+        make_fact("old-one", superseded_by="shown"),
+    ]
+    index = FactIndex(facts)
+    assert [f.id for f in index.search("instagram", limit=10).facts] == ["shown"]
+    assert [f.id for f in index.search("", limit=10).facts] == ["shown"]
+
+
+def test_limit_and_more():
+    index = FactIndex([make_fact(f"f-{i}") for i in range(7)])
+    result = index.search("instagram", limit=5)
+    assert len(result.facts) == 5 and result.more
+    assert not index.search("instagram", limit=7).more
+
+
+def test_words_that_match_nothing_with_a_platform_are_set_aside_and_said(index):
+    result = index.search("instagram zebra")  # zebra is unknown: ignored
+    assert result.facts
+    result = index.search("kik girls")
+    assert result.facts and all("Kik" in f.platforms for f in result.facts)
+    assert result.relaxed == ["girl"]
+
+
+def test_coverage(index):
+    coverage = index.coverage()
+    assert "Instagram" in coverage.platforms and "TikTok" not in coverage.platforms
+    assert coverage.years[0] <= 2019 and coverage.figures > 40

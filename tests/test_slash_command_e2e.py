@@ -1,0 +1,144 @@
+"""End to end: signed slash commands and Share actions against the running server."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from facts.render import SHARE_ACTION_ID
+
+
+def _answer(server, text: str) -> dict:
+    response = server.command(text)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert len(body["blocks"]) <= 50
+    for block in body["blocks"]:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+    return body
+
+
+def _all_text(body: dict) -> str:
+    return json.dumps(body["blocks"], ensure_ascii=False) + body["text"]
+
+
+def test_stats_instagram_answers_in_the_same_response_with_citations(server):
+    started = time.monotonic()
+    body = _answer(server, "stats instagram")
+    assert time.monotonic() - started < 3  # well inside Slack's deadline
+    text = _all_text(body)
+    for expected in ("37%", "29%", "where the platform was recorded", "April to June 2020", "NSPCC",
+                     "https://www.nspcc.org.uk/about-us/news-opinion/2020/instagram-grooming-crimes-children-lockdown/",
+                     "12 November 2020"):
+        assert expected in text
+    # the text fallback carries the citation too
+    assert "37%" in body["text"] and "nspcc.org.uk" in body["text"]
+    # a Share button carrying the figure ids
+    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
+    assert json.loads(actions["elements"][0]["value"])["ids"]
+
+
+@pytest.mark.parametrize("text", [
+    "stats <@U0TEST0001|jo.bloggs> instagram",
+    "stats instagram <#C0CAMP0001|campaigns>",
+    "stats :camera: instagram :wave:",
+    "stats INSTA!!!",
+    "stats <http://instagram.com|instagram.com>",
+])
+def test_slack_markup_in_the_query_still_finds_instagram(server, text):
+    assert "37%" in _all_text(_answer(server, text))
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "launch the rockets"])
+def test_empty_or_unknown_subcommand_gives_help(server, text):
+    body = _answer(server, text)
+    assert "stats instagram" in _all_text(body)
+
+
+def test_broadcast_in_the_query_is_escaped_and_pings_no_one(server):
+    body = _answer(server, "stats <!channel> & <!here> tiktok")
+    raw = json.dumps(body)
+    assert "<!channel>" not in raw and "<!here>" not in raw
+
+
+def test_user_text_is_escaped_when_echoed(server):
+    body = _answer(server, "stats instagram & <b>bold</b>")
+    header = body["blocks"][0]["text"]["text"]
+    assert "&amp;" in header and "<b>" not in header
+
+
+def test_platform_with_no_figures_is_said_plainly(server):
+    body = _answer(server, "stats tiktok")
+    text = _all_text(body)
+    assert "no curated figure for *TikTok*" in text
+    assert "37%" not in text and "Share in channel" not in text
+
+
+def test_four_thousand_characters_stays_within_block_kit_limits(server):
+    body = _answer(server, "stats " + ("instagram " * 400)[:4000])
+    assert "37%" in _all_text(body)
+
+
+def test_sources_lists_releases(server):
+    body = _answer(server, "sources")
+    assert "Instagram most recorded platform" in _all_text(body)
+
+
+def test_bad_signature_is_rejected(server):
+    response = server.command("stats instagram", secret="not-the-secret")
+    assert response.status_code == 401
+
+
+def test_timestamp_older_than_five_minutes_is_rejected(server):
+    response = server.command("stats instagram", timestamp=int(time.time()) - 6 * 60)
+    assert response.status_code == 401
+
+
+def test_unsigned_request_is_rejected(server):
+    response = requests.post(server.url + "/slack/events", data={"command": "/grooming", "text": "stats"}, timeout=5)
+    assert response.status_code == 401
+
+
+def test_share_posts_the_same_cited_answer_to_response_url(server, fake_slack):
+    body = _answer(server, "stats instagram")
+    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
+    button = actions["elements"][0]
+    response = server.action({
+        "type": "block_actions", "user": {"id": "U0TEST0001", "username": "jo"},
+        "team": {"id": "T0TEST0001"}, "channel": {"id": "C0NOTJOINED"}, "api_app_id": "A0TEST",
+        "trigger_id": "1.2.3", "response_url": fake_slack.response_url("share1"),
+        "container": {"type": "message", "is_ephemeral": True},
+        "actions": [{"action_id": SHARE_ACTION_ID, "block_id": "b", "type": "button", "value": button["value"],
+                     "action_ts": "1700000000.1"}],
+    })
+    assert response.status_code == 200
+    [call] = fake_slack.wait_for("response:share1", timeout=10)
+    posted = call.params
+    assert posted["response_type"] == "in_channel"
+    assert posted["replace_original"] is False
+    shared = json.dumps(posted["blocks"])
+    assert "<@U0TEST0001>" in shared and "37%" in shared and "nspcc.org.uk" in shared
+    assert "Share in channel" not in shared
+
+
+def test_share_with_a_tampered_value_shares_nothing_and_says_so(server, fake_slack):
+    response = server.action({
+        "type": "block_actions", "user": {"id": "U0TEST0001"}, "team": {"id": "T0TEST0001"},
+        "response_url": fake_slack.response_url("share2"), "api_app_id": "A0TEST",
+        "actions": [{"action_id": SHARE_ACTION_ID, "type": "button", "value": "{not json"}],
+    })
+    assert response.status_code == 200
+    [call] = fake_slack.wait_for("response:share2", timeout=10)
+    assert call.params["response_type"] == "ephemeral"
+    assert "no longer current" in call.params["text"]
+
+
+def test_healthz(server):
+    response = requests.get(server.url + "/healthz", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["figures"] > 40

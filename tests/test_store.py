@@ -1,0 +1,77 @@
+"""The store: idempotent import, history kept, atomic writes, fresh store built."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from factories import make_fact
+
+from facts.storage import AtomicJSONStorage
+from facts.store import FactStore, open_store
+
+
+def test_import_is_idempotent_and_keeps_history(tmp_path):
+    store = FactStore(tmp_path / "db.json")
+    first = store.import_facts([make_fact("a"), make_fact("b")])
+    assert (first.added, first.updated, first.unchanged) == (2, 0, 0)
+    mtime = os.stat(tmp_path / "db.json").st_mtime_ns
+    again = store.import_facts([make_fact("a"), make_fact("b")])
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    assert os.stat(tmp_path / "db.json").st_mtime_ns == mtime  # nothing rewritten
+
+    changed = store.import_facts([make_fact("a", value=38, display="38%"), make_fact("b", status="retired")])
+    kinds = {c.fact.id: (c.kind, set(c.changed)) for c in changed.changes}
+    assert kinds == {"a": ("changed", {"value", "display"}), "b": ("retired", {"status"})}
+    fact, history = store.get("a")
+    assert fact.display == "38%"
+    assert [h["fact"]["display"] for h in history] == ["37%"]
+    store.close()
+
+    reopened = FactStore(tmp_path / "db.json")
+    assert [f.id for f in reopened.facts()] == ["a", "b"]
+    assert len(reopened.get("a")[1]) == 1
+
+
+def test_missing_store_is_built_from_shipped_files(tmp_path):
+    store = open_store(tmp_path / "new" / "db.json")
+    assert len(store.facts()) >= 50
+
+
+def test_atomic_write_leaves_old_file_when_write_fails(tmp_path, monkeypatch):
+    path = tmp_path / "db.json"
+    storage = AtomicJSONStorage(path)
+    storage.write({"facts": {"1": {"id": "old"}}})
+
+    def broken_fsync(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError):
+        storage.write({"facts": {"1": {"id": "new"}}})
+    monkeypatch.undo()
+    assert json.loads(path.read_text()) == {"facts": {"1": {"id": "old"}}}
+    assert [p.name for p in tmp_path.iterdir()] == ["db.json"]  # no temp file left
+
+
+def test_corrupt_store_is_named_not_overwritten(tmp_path):
+    path = tmp_path / "db.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="db.json is not valid JSON"):
+        FactStore(path).facts()
+    assert path.read_text() == "{not json"
+
+
+def test_changed_shipped_files_are_imported_on_open(tmp_path, monkeypatch):
+    import facts.store as store_module
+
+    store = open_store(tmp_path / "db.json")
+    assert store.last_import is not None and store.last_import.added > 50
+    store.close()
+    again = open_store(tmp_path / "db.json")
+    assert again.last_import is None  # files unchanged: nothing imported
+    again.close()
+    monkeypatch.setattr(store_module, "curated_fingerprint", lambda paths: "changed")
+    changed = open_store(tmp_path / "db.json")
+    assert changed.last_import is not None and changed.last_import.changes == []
