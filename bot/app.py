@@ -29,19 +29,19 @@ from handlers import share, slash_command
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A ``WebClient`` on ``SLACK_API_URL`` that retries 429 (honouring
-    ``Retry-After``), 5xx and connection errors, with a 10-second timeout."""
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+def web_client(settings: Settings, token: str | None = None, *, retries: bool = True) -> WebClient:
+    """A ``WebClient`` on ``SLACK_API_URL`` with a 10-second timeout.
+
+    ``retries=True``: slack_sdk's retry handlers retry 429 (honouring
+    ``Retry-After``), 5xx and connection errors twice, in the calling thread.
+    The delivery worker passes ``False``: it schedules its own retries.
+    """
+    handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ] if retries else []
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
 
 
 def bot_identity(client: WebClient, token: str, *, offline: bool = False) -> Callable[..., AuthorizeResult]:

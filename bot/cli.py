@@ -32,29 +32,30 @@ class CommandError(Exception):
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from bot.app import build_app, web_client
+    from bot.app import web_client
+    from bot.runtime import build_runtime
     from bot.server import create_web_app, start_refresher
 
     if settings.socket_mode:
         settings.require("slack_bot_token", "slack_app_token")
     else:
         settings.require("slack_bot_token", "slack_signing_secret")
-    store = open_store(settings.factbot_db)
-    catalogue = Catalogue.from_store(store)
-    bolt_app = build_app(settings, catalogue)
-    start_refresher(catalogue)
+    runtime = build_runtime(settings)
+    start_refresher(runtime.catalogue)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        handler = SocketModeHandler(bolt_app, settings.slack_app_token.get_secret_value(),
+        handler = SocketModeHandler(runtime.bolt_app, settings.slack_app_token.get_secret_value(),
                                     web_client=web_client(settings))
         handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
+        runtime.closers.append(handler.close)
         log.info("Socket Mode connected")
-        web = create_web_app(None, catalogue)
-    else:
-        web = create_web_app(bolt_app, catalogue)
-    log.info("serving %d figures on http://%s:%d", catalogue.coverage().figures, args.host, args.port)
-    uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
+    web = create_web_app(runtime, slack_over_http=not settings.socket_mode)
+    log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
+    try:
+        uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
+    finally:
+        runtime.close()
     return 0
 
 

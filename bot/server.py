@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.runtime import Runtime
 from facts.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,14 @@ log = logging.getLogger(__name__)
 MAX_SLACK_BODY = 1024 * 1024  # bytes
 
 
-def create_web_app(bolt_app: App | None, catalogue: Catalogue) -> Starlette:
-    """The Starlette app. ``bolt_app=None`` (Socket Mode) leaves out ``/slack/events``."""
+def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlette:
+    """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
+
+    ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
+    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}}}``;
+    "degraded" when anything is held. It never shows message content.
+    """
+    bolt_app: App = runtime.bolt_app
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -40,10 +47,12 @@ def create_web_app(bolt_app: App | None, catalogue: Catalogue) -> Starlette:
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
-        return JSONResponse({"status": "ok", "figures": catalogue.coverage().figures})
+        outbox = await run_in_threadpool(runtime.outbox.summary)
+        status = "degraded" if outbox["held"] else "ok"
+        return JSONResponse({"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
-    if bolt_app is not None:
+    if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes)
 

@@ -17,10 +17,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 class AtomicJSONStorage(Storage):
@@ -81,3 +87,39 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class FileLock:
+    """An exclusive advisory lock on ``path`` (``fcntl.flock``), usable as a context manager.
+
+    Serialises read-modify-write of one store file across processes (the
+    server and a ``factbot`` command). Re-entrant within a thread is *not*
+    supported. Where ``fcntl`` is missing (Windows) it only locks in-process.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._handle: Any = None
+        self._local = threading.Lock()
+
+    def __enter__(self) -> "FileLock":
+        self._local.acquire()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "a+b")
+            if fcntl is not None:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            self._local.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if fcntl is not None and self._handle is not None:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            if self._handle is not None:
+                self._handle.close()
+        finally:
+            self._handle = None
+            self._local.release()

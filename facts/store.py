@@ -68,8 +68,8 @@ class FactStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self._table = self._db.table("facts")
-        self._meta = self._db.table("meta")
+        self._table = self._db.table("facts", cache_size=0)  # `facts import` may write from another process
+        self._meta = self._db.table("meta", cache_size=0)
         self._lock = threading.Lock()
         self.last_import: ImportReport | None = None
 

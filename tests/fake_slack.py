@@ -33,7 +33,6 @@ __all__ = ["Call", "Fault", "FakeSlack", "BOT_USER_ID", "BOT_ID", "TEAM_ID"]
 BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 TEAM_ID = "T0TEST0001"
-_TS_BASE_US = 1_700_000_000_000_000  # first ts handed out is "1700000000.000100"
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,7 @@ class FakeSlack:
     def __init__(self, port: int = 0):
         self.channels: dict[str, dict[str, Any]] = {}  # id -> overrides for conversations.info
         self.users: dict[str, dict[str, Any]] = {}  # id -> overrides for users.info
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted, oldest first
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -120,6 +120,7 @@ class FakeSlack:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._responses: dict[str, dict | Callable[[Call], dict]] = {}
         self._ts = 0
+        self._ts_base_us = int(time.time()) * 1_000_000  # ts values are real times, as Slack's are
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, port: int | None = None) -> "FakeSlack":
@@ -290,7 +291,7 @@ class FakeSlack:
     def _next_ts(self) -> str:
         with self._cond:
             self._ts += 1
-            us = _TS_BASE_US + 100 * self._ts
+            us = self._ts_base_us + 100 * self._ts
         return f"{us // 1_000_000}.{us % 1_000_000:06d}"
 
     # -- canned Web API answers ----------------------------------------------------------
@@ -305,12 +306,31 @@ class FakeSlack:
             message["blocks"] = p["blocks"]
         if "thread_ts" in p:
             message["thread_ts"] = p["thread_ts"]
+        if "metadata" in p:
+            metadata = p["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._cond:
+            self.messages.setdefault(p.get("channel"), []).append(message)
         return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+
+    def _api_conversations_history(self, p):
+        """Messages posted to the channel, newest first; metadata only with include_all_metadata."""
+        with self._cond:
+            stored = list(self.messages.get(p.get("channel"), []))
+        oldest = float(p.get("oldest") or 0)
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                 for m in reversed(stored) if float(m["ts"]) > oldest]
+        return {"ok": True, "messages": found, "has_more": False}
 
     def _api_chat_postEphemeral(self, p):
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _api_chat_update(self, p):
+        with self._cond:
+            for message in self.messages.get(p.get("channel"), []):
+                if message["ts"] == p.get("ts"):
+                    message.update({k: p[k] for k in ("text", "blocks") if k in p})
         return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
 
     def _api_chat_getPermalink(self, p):

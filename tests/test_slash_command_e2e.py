@@ -141,4 +141,6 @@ def test_share_with_a_tampered_value_shares_nothing_and_says_so(server, fake_sla
 def test_healthz(server):
     response = requests.get(server.url + "/healthz", timeout=5)
     assert response.status_code == 200
-    assert response.json()["figures"] > 40
+    body = response.json()
+    assert body["figures"] > 40 and body["status"] == "ok"
+    assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}}

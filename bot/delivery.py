@@ -1,0 +1,273 @@
+"""The delivery worker: posts outbox items to Slack exactly once, through outages.
+
+One background thread per server. For each due item it resolves the
+channel, runs the channel's check (e.g. "the enquiries channel is
+private"), writes ``sending``, posts with ``chat.postMessage`` (message
+``metadata`` carries the outbox id), and records the ``ts``.
+
+- 429: tried again after ``Retry-After`` seconds.
+- 5xx, timeouts, refused connections, other transient errors: tried again
+  with exponential backoff (``retry_base`` × 2^(attempt−1) seconds, at most
+  ``retry_cap``); after ``max_attempts`` the item is held.
+- Permanent errors (``PERMANENT_ERRORS``: ``channel_not_found``,
+  ``not_in_channel``, ``is_archived``, ``invalid_auth``, ``token_revoked`` …),
+  an unset channel, or a failed check: the item is held until released
+  (``factbot enquiries retry``).
+- After a crash, items left in ``sending`` are looked up in the channel's
+  history by their metadata before anything is posted again, so a post that
+  reached Slack is not repeated. When the history cannot be read, the item
+  is posted again: a possible duplicate is better than a lost enquiry.
+
+Logs name items by id and errors by Slack code or exception type, never
+message content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Callable, Mapping
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from facts.outbox import DELIVERED, SENDING, Outbox, OutboxItem
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "token_revoked", "account_inactive",
+    "not_authed", "missing_scope", "no_permission", "restricted_action", "ekm_access_denied",
+    "team_access_not_granted", "invalid_blocks", "invalid_blocks_format", "msg_too_long", "no_text",
+    "message_not_found", "cant_update_message", "edit_window_closed",
+})
+METADATA_EVENT = "factbot_delivery"
+
+#: A check run before posting to a channel: returns ``None`` when it is fine
+#: to post, else an error code (the item is held); raises on transient errors.
+ChannelCheck = Callable[[WebClient, str], str | None]
+
+
+class Hold(Exception):
+    """Raised inside delivery to hold an item with ``code``."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+class DeliveryWorker:
+    """Delivers an :class:`~facts.outbox.Outbox` through a ``WebClient``.
+
+    ``channels`` maps an item's ``channel_key`` to a channel ID (``None``:
+    not configured, the item is held as ``<key>_channel_not_set``).
+    ``checks`` maps a channel key to a :data:`ChannelCheck`.
+    ``on_delivered(item, channel, ts)`` runs after a delivery is recorded.
+    Times are in seconds.
+    """
+
+    def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
+                 checks: Mapping[str, ChannelCheck] | None = None,
+                 on_delivered: Callable[[OutboxItem, str, str], None] | None = None,
+                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 25,
+                 check_ttl: float = 300.0):
+        self.outbox = outbox
+        self.client = client
+        self.channels = dict(channels)
+        self.checks = dict(checks or {})
+        self.on_delivered = on_delivered
+        self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
+        self.check_ttl = check_ttl
+        self._checked: dict[str, dt.datetime] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------
+
+    def start(self) -> None:
+        """Reconcile items left ``sending`` by a crash, then deliver in a daemon thread."""
+        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Deliver now (call after enqueueing)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        try:
+            self.reconcile()
+        except Exception as exc:  # never let the worker die: items stay in the outbox
+            log.error("reconcile failed: %s", type(exc).__name__)
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception as exc:
+                log.error("delivery pass failed: %s", type(exc).__name__)
+            self._wake.wait(self._sleep_seconds())
+            self._wake.clear()
+
+    def _sleep_seconds(self) -> float:
+        next_at = self.outbox.next_due_at()
+        if next_at is None:
+            return 30.0
+        return min(max((next_at - _now()).total_seconds(), 0.05), 30.0)
+
+    # -- one pass ----------------------------------------------------------
+
+    def run_once(self, now: dt.datetime | None = None) -> int:
+        """Try every due item once; returns how many were delivered."""
+        delivered = 0
+        for item in self.outbox.due(now):
+            if self._stop.is_set():
+                break
+            delivered += self._deliver(item)
+        if delivered:
+            self.outbox.prune()
+        return delivered
+
+    def reconcile(self) -> None:
+        """Settle items a crash left ``sending``: delivered if Slack has them, else pending."""
+        for item in self.outbox.items(SENDING):
+            channel = self._channel_for(item, quiet=True)
+            ts = self._find_posted(item, channel) if channel else None
+            if ts:
+                log.info("%s was already delivered before the restart", item.id)
+                self.outbox.mark_delivered(item.id, channel, ts)
+                self._after_delivery(item, channel, ts)
+            else:
+                self.outbox.mark_retry(item.id, item.error or "interrupted", _now(), item.attempts)
+
+    def _deliver(self, item: OutboxItem) -> int:
+        attempts = item.attempts + 1
+        try:
+            channel = self._channel_for(item)
+            arguments = self._arguments(item, channel)
+            if arguments is None:
+                return 0  # its thread parent is not delivered yet
+            self._check(item.channel_key, channel)
+            self.outbox.mark_sending(item.id)
+            response = self.client.api_call(item.method, json=arguments)
+            ts = response.get("ts") or arguments.get("ts")
+        except Hold as held:
+            self._hold(item, held.code, attempts)
+            return 0
+        except SlackApiError as exc:
+            self._failed(item, attempts, exc)
+            return 0
+        except (SlackClientError, OSError, TimeoutError) as exc:
+            self._retry(item, attempts, type(exc).__name__)
+            return 0
+        self.outbox.mark_delivered(item.id, channel, ts)
+        log.info("%s delivered", item.id)
+        self._after_delivery(item, channel, ts)
+        return 1
+
+    def _after_delivery(self, item: OutboxItem, channel: str, ts: str) -> None:
+        if self.on_delivered is None:
+            return
+        try:
+            self.on_delivered(OutboxItem(**{**item.__dict__, "state": DELIVERED, "channel": channel, "ts": ts}),
+                              channel, ts)
+        except Exception as exc:  # the delivery itself stands
+            log.error("after-delivery step for %s failed: %s", item.id, type(exc).__name__)
+
+    # -- helpers -----------------------------------------------------------
+
+    def _channel_for(self, item: OutboxItem, quiet: bool = False) -> str | None:
+        if item.method == "chat.update":
+            return item.message.get("channel")
+        channel = self.channels.get(item.channel_key)
+        if channel is None and not quiet:
+            raise Hold(f"{item.channel_key}_channel_not_set")
+        return channel
+
+    def _arguments(self, item: OutboxItem, channel: str) -> dict | None:
+        arguments = {**item.message, "channel": channel}
+        if item.method == "chat.postMessage":
+            arguments.setdefault("unfurl_links", False)
+            arguments.setdefault("unfurl_media", False)
+            arguments["metadata"] = {"event_type": METADATA_EVENT, "event_payload": {"outbox_id": item.id}}
+        if item.reply_to:
+            parent = self.outbox.find(item_id=item.reply_to)
+            if parent is None:
+                raise Hold("thread_parent_missing")
+            if parent.state != DELIVERED:
+                return None
+            arguments["thread_ts"] = parent.ts
+        return arguments
+
+    def _check(self, channel_key: str, channel: str) -> None:
+        check = self.checks.get(channel_key)
+        if check is None:
+            return
+        checked = self._checked.get(channel)
+        if checked and (_now() - checked).total_seconds() < self.check_ttl:
+            return
+        problem = check(self.client, channel)
+        if problem:
+            raise Hold(problem)
+        self._checked[channel] = _now()
+
+    def forget_checks(self) -> None:
+        """Check channels again before the next post (after settings change or a retry)."""
+        self._checked.clear()
+
+    def _failed(self, item: OutboxItem, attempts: int, exc: SlackApiError) -> None:
+        status = getattr(exc.response, "status_code", 200)
+        code = str(exc.response.get("error") or f"http_{status}")
+        if status == 429:
+            retry_after = _retry_after(exc)
+            self.outbox.mark_retry(item.id, "ratelimited", _now() + dt.timedelta(seconds=retry_after), attempts)
+            log.warning("%s rate limited; trying again in %ss", item.id, retry_after)
+        elif code in PERMANENT_ERRORS:
+            self._hold(item, code, attempts)
+        else:
+            self._retry(item, attempts, code)
+
+    def _retry(self, item: OutboxItem, attempts: int, code: str) -> None:
+        if attempts >= self.max_attempts:
+            self._hold(item, f"gave_up_after_{attempts}_attempts:{code}", attempts)
+            return
+        delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
+        self.outbox.mark_retry(item.id, code, _now() + dt.timedelta(seconds=delay), attempts)
+        log.warning("%s not delivered (%s); trying again in %.1fs", item.id, code, delay)
+
+    def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
+        self.outbox.mark_held(item.id, code, attempts)
+        log.error("%s held: %s", item.id, code)
+
+    def _find_posted(self, item: OutboxItem, channel: str) -> str | None:
+        since = dt.datetime.fromisoformat(item.sending_since) if item.sending_since else _now()
+        try:
+            found = self.client.conversations_history(
+                channel=channel, oldest=str((since - dt.timedelta(minutes=1)).timestamp()),
+                include_all_metadata=True, limit=200)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("cannot check whether %s was delivered (%s); posting again", item.id, type(exc).__name__)
+            return None
+        for message in found.get("messages", []):
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("outbox_id") == item.id:
+                return message.get("ts")
+        return None
+
+
+def _retry_after(exc: SlackApiError) -> float:
+    headers = getattr(exc.response, "headers", {}) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after") or "1"
+    try:
+        return max(float(value if not isinstance(value, list) else value[0]), 0.0)
+    except ValueError:
+        return 1.0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
