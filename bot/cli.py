@@ -192,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"factbot: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
     except (CommandError, ValueError, OSError) as exc:
         print(f"factbot: {exc}", file=sys.stderr)
         return 1

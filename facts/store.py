@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,7 +23,7 @@ from tinydb import Query, TinyDB
 
 from facts.curated_files import curated_paths, load_curated
 from facts.model import Fact
-from facts.storage import AtomicJSONStorage
+from facts.storage import AtomicJSONStorage, FileLock
 
 #: Fields whose change the campaign team is told about (issue: figure alerts).
 NOTABLE_FIELDS = ("value", "display", "base", "period", "status", "claim", "source")
@@ -70,7 +69,8 @@ class FactStore:
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
         self._table = self._db.table("facts", cache_size=0)  # `facts import` may write from another process
         self._meta = self._db.table("meta", cache_size=0)
-        self._lock = threading.Lock()
+        # In-process and cross-process: `factbot facts import` may run beside `serve`.
+        self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self.last_import: ImportReport | None = None
 
     def close(self) -> None:
