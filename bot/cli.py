@@ -18,8 +18,13 @@ from facts import render
 from facts.catalogue import Catalogue
 from facts.curated_files import curated_paths, load_curated
 from facts.store import FactStore, open_store
+from facts.usage import Usage, usage_path
 
 log = logging.getLogger("factbot")
+
+
+#: Seconds between writes of the usage counts (figures served, unanswered queries) to their file.
+USAGE_FLUSH_SECONDS = 30
 
 
 class CommandError(Exception):
@@ -33,7 +38,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import build_app, web_client
-    from bot.server import create_web_app, start_refresher
+    from bot.server import create_web_app, every, start_refresher
 
     if settings.socket_mode:
         settings.require("slack_bot_token", "slack_app_token")
@@ -41,8 +46,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.require("slack_bot_token", "slack_signing_secret")
     store = open_store(settings.factbot_db)
     catalogue = Catalogue.from_store(store)
-    bolt_app = build_app(settings, catalogue)
+    usage = Usage(usage_path(settings.factbot_db))
+    bolt_app = build_app(settings, catalogue, usage=usage)
     start_refresher(catalogue)
+    # Answers only count in memory; the counts reach the file here and at shutdown.
+    every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush")
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -50,9 +58,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                                     web_client=web_client(settings))
         handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
         log.info("Socket Mode connected")
-        web = create_web_app(None, catalogue)
+        web = create_web_app(None, catalogue, on_shutdown=[usage.flush])
     else:
-        web = create_web_app(bolt_app, catalogue)
+        web = create_web_app(bolt_app, catalogue, on_shutdown=[usage.flush])
     log.info("serving %d figures on http://%s:%d", catalogue.coverage().figures, args.host, args.port)
     uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
@@ -147,6 +155,17 @@ def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    usage = Usage(usage_path(settings.factbot_db))
+    gaps = usage.gaps(args.limit)
+    usage.close()
+    for gap in gaps:
+        print(f"{gap.count:6}  {gap.last_seen}  {gap.text}")
+    print(f"{len(gaps)} unanswered quer{'y' if len(gaps) == 1 else 'ies'} (counts reach the file within "
+          f"{USAGE_FLUSH_SECONDS} s of being asked)", file=sys.stderr)
+    return 0
+
+
 # -- entry point --------------------------------------------------------------
 
 
@@ -179,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.set_defaults(func=cmd_facts_show)
     facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
+    gaps.add_argument("--limit", type=int, default=None, help="show at most this many")
+    gaps.set_defaults(func=cmd_facts_gaps)
     return parser
 
 

@@ -10,8 +10,10 @@ server still runs for the web endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from typing import AsyncIterator, Callable, Sequence
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -29,8 +31,23 @@ log = logging.getLogger(__name__)
 MAX_SLACK_BODY = 1024 * 1024  # bytes
 
 
-def create_web_app(bolt_app: App | None, catalogue: Catalogue) -> Starlette:
-    """The Starlette app. ``bolt_app=None`` (Socket Mode) leaves out ``/slack/events``."""
+def create_web_app(bolt_app: App | None, catalogue: Catalogue,
+                   on_shutdown: Sequence[Callable[[], object]] = ()) -> Starlette:
+    """The Starlette app. ``bolt_app=None`` (Socket Mode) leaves out ``/slack/events``.
+
+    ``on_shutdown`` functions run, in order, when the server stops (also on
+    SIGTERM/SIGINT, which uvicorn turns into a graceful shutdown); an error in
+    one is logged and the next still runs.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        for function in on_shutdown:
+            try:
+                await run_in_threadpool(function)
+            except Exception as exc:
+                log.error("shutdown step %s failed: %s", getattr(function, "__qualname__", function), exc)
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -45,23 +62,37 @@ def create_web_app(bolt_app: App | None, catalogue: Catalogue) -> Starlette:
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if bolt_app is not None:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
-def start_refresher(catalogue: Catalogue, interval: float = 5.0) -> threading.Event:
-    """Reload the figures every ``interval`` seconds when the store file changed.
+def every(interval: float, function: Callable[[], object], name: str) -> threading.Event:
+    """Call ``function()`` every ``interval`` seconds in a daemon thread called ``name``.
 
-    Returns an event; set it to stop the thread.
+    An exception is logged (its message only) and the next round still
+    runs. Returns an event; set it to stop the thread.
     """
     stop = threading.Event()
 
     def run() -> None:
         while not stop.wait(interval):
             try:
-                if catalogue.refresh():
-                    log.info("figures reloaded from the store")
-            except Exception as exc:  # a bad file must not stop serving the figures already loaded
-                log.error("could not reload figures: %s", exc)
+                function()
+            except Exception as exc:
+                log.error("%s failed: %s", name, exc)
 
-    threading.Thread(target=run, name="facts-refresher", daemon=True).start()
+    threading.Thread(target=run, name=name, daemon=True).start()
     return stop
+
+
+def start_refresher(catalogue: Catalogue, interval: float = 5.0) -> threading.Event:
+    """Reload the figures every ``interval`` seconds when the store file changed.
+
+    A bad file does not stop serving the figures already loaded. Returns an
+    event; set it to stop the thread.
+    """
+
+    def refresh() -> None:
+        if catalogue.refresh():
+            log.info("figures reloaded from the store")
+
+    return every(interval, refresh, "facts-refresher")
