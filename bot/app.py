@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.usage import Usage
-from handlers import mention, share, slash_command
+from handlers import find_figures, mention, share, slash_command
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,7 @@ def build_app(
     slash_command.register(app, catalogue, settings.factbot_command, usage)
     share.register(app, catalogue)
     mention.register(app, catalogue, usage)
+    find_figures.register(app, catalogue, usage)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:
