@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.usage import Usage
-from handlers import find_figures, mention, share, slash_command
+from handlers import app_home, find_figures, mention, share, slash_command
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ def build_app(
     share.register(app, catalogue)
     mention.register(app, catalogue, usage)
     find_figures.register(app, catalogue, usage)
+    app_home.register(app, catalogue, usage, settings.factbot_command, frozenset(settings.factbot_curators))
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

@@ -1,13 +1,15 @@
-"""Find-figures views: citations, escaping, Block Kit limits."""
+"""App Home and Find-figures views: citations, escaping, Block Kit limits."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from factories import TODAY, make_fact
 
-from facts import figures_view, render
+from facts import figures_view, home, render
 from facts.search import FactIndex
+from facts.usage import Gap
 
 TARGET = figures_view.ThreadTarget("C0TEST0001", "1700000000.000100")
 
@@ -24,6 +26,48 @@ def _texts(blocks: list[dict]) -> list[str]:
 def _assert_within_limits(blocks: list[dict], max_blocks: int) -> None:
     assert len(blocks) <= max_blocks
     assert all(len(text) <= render.MAX_TEXT for text in _texts(blocks))
+
+
+# -- App Home -----------------------------------------------------------------------------------
+
+
+def _home(**kwargs) -> dict:
+    index = FactIndex([make_fact()])
+    return home.home_view(index.coverage(), [make_fact()], TODAY, "/grooming", **kwargs)
+
+
+def test_home_shows_how_to_ask_coverage_and_newest_figures_with_citations():
+    view = _home()
+    assert view["type"] == "home"
+    raw = json.dumps(view)
+    for part in ("/grooming stats instagram", "@Safeguarding Facts", "Find figures", "Instagram", "2020",
+                 "37%", "<https://www.nspcc.org.uk/a|A release>", "12 November 2020", "Offences where the platform"):
+        assert part in raw
+    assert "For curators" not in raw and "Unanswered" not in raw
+
+
+def test_curator_home_lists_reviews_due_and_gaps_escaped():
+    due = make_fact("old-fact", review_by="2026-01-01")
+    gaps = [Gap("tiktok <!channel>", 12, dt.date(2026, 1, 1), dt.date(2026, 11, 28))]
+    raw = json.dumps(_home(reviews_due=[due], gaps=gaps), ensure_ascii=False)
+    assert "For curators" in raw and "`old-fact`" in raw and "review due since 1 January 2026" in raw
+    assert "12× “tiktok &lt;!channel&gt;”" in raw and "28 November 2026" in raw and "<!channel>" not in raw
+
+
+def test_curator_home_with_nothing_due_says_so():
+    raw = json.dumps(_home(reviews_due=[], gaps=[]))
+    assert "Figures due for review* (0)" in raw and "None recorded yet" in raw
+
+
+def test_home_stays_within_100_blocks_and_text_limits_however_long_the_lists():
+    long = "x" * 2900
+    facts = [make_fact(f"f-{i}", claim=long, caveats=[long]) for i in range(40)]
+    gaps = [Gap("y" * 200, 1000 - i, TODAY, TODAY) for i in range(500)]
+    view = home.home_view(FactIndex(facts).coverage(), facts, TODAY, "/grooming", reviews_due=facts * 100, gaps=gaps)
+    _assert_within_limits(view["blocks"], home.MAX_HOME_BLOCKS)
+    raw = json.dumps(view, ensure_ascii=False)
+    assert "and 3975 more" in raw and "factbot facts gaps" in raw and "“yyy" in raw  # curator sections kept
+    assert sum(b["type"] == "divider" for b in view["blocks"]) > 10  # and as many figures as fit
 
 
 # -- Find figures -------------------------------------------------------------------------------
