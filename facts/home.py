@@ -65,7 +65,7 @@ def _how_to_ask(command: str) -> str:
         f"the thread\n"
         f"• On any message: *⋮ More actions → Find figures* — the figures for its words, each with "
         f"*Share in thread*\n"
-        f"• `{c} sources` — the releases the figures come from; `{c} help` — this list"
+        f"• `{c} sources` — the releases the figures come from; `{c} help` — how to ask"
     )
 
 
