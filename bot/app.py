@@ -24,7 +24,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.settings import Settings
 from facts.catalogue import Catalogue
-from handlers import share, slash_command
+from facts.usage import Usage
+from handlers import app_home, find_figures, mention, share, slash_command
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,14 @@ def build_app(
     signing_secret: str | None = None,
     token: str | None = None,
     process_before_response: bool = True,
+    usage: Usage | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
     ``signing_secret`` and ``token`` override the settings (``factbot ask``
     uses a one-off secret and a placeholder token and never calls Slack).
+    ``usage`` counts figures served and unanswered queries (default: in
+    memory only, never written).
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -92,8 +96,12 @@ def build_app(
         request_verification_enabled=secret is not None,
         logger=logging.getLogger("slack_bolt"),
     )
-    slash_command.register(app, catalogue, settings.factbot_command)
+    usage = usage if usage is not None else Usage()
+    slash_command.register(app, catalogue, settings.factbot_command, usage)
     share.register(app, catalogue)
+    mention.register(app, catalogue, usage)
+    find_figures.register(app, catalogue, usage)
+    app_home.register(app, catalogue, usage, settings.factbot_command, frozenset(settings.factbot_curators))
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

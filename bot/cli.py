@@ -18,6 +18,8 @@ from facts import render
 from facts.catalogue import Catalogue
 from facts.curated_files import curated_paths, load_curated
 from facts.store import FactStore, open_store
+from facts.storage import sibling_path
+from facts.usage import USAGE_FLUSH_SECONDS, Usage
 
 log = logging.getLogger("factbot")
 
@@ -34,7 +36,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import web_client
     from bot.runtime import build_runtime
-    from bot.server import create_web_app, start_refresher
+    from bot.background import start_refresher
+    from bot.server import create_web_app
 
     if settings.socket_mode:
         settings.require("slack_bot_token", "slack_app_token")
@@ -50,12 +53,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
         runtime.closers.append(handler.close)
         log.info("Socket Mode connected")
-    web = create_web_app(runtime, slack_over_http=not settings.socket_mode)
+    web = create_web_app(runtime, slack_over_http=not settings.socket_mode, on_shutdown=[runtime.close])
     log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
-    try:
-        uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
-    finally:
-        runtime.close()
+    uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
     return 0
 
 
@@ -148,6 +148,17 @@ def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    usage = Usage(sibling_path(settings.factbot_db, "usage"))
+    gaps = usage.gaps(args.limit)
+    usage.close()
+    for gap in gaps:
+        print(f"{gap.count:6}  {gap.last_seen}  {gap.text}")
+    print(f"{len(gaps)} unanswered quer{'y' if len(gaps) == 1 else 'ies'} (counts reach the file within "
+          f"{USAGE_FLUSH_SECONDS} s of being asked)", file=sys.stderr)
+    return 0
+
+
 # -- entry point --------------------------------------------------------------
 
 
@@ -180,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id")
     show.set_defaults(func=cmd_facts_show)
     facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
+    gaps.add_argument("--limit", type=int, default=None, help="show at most this many")
+    gaps.set_defaults(func=cmd_facts_gaps)
     return parser
 
 

@@ -12,23 +12,19 @@ process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from slack_bolt import App
 
 from bot.app import build_app, web_client
+from bot.background import every
 from bot.delivery import DeliveryWorker
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.outbox import Outbox
+from facts.storage import sibling_path
 from facts.store import FactStore, open_store
-
-
-def sibling_path(db: Path, name: str) -> Path:
-    """``data/factbot.json`` + ``"outbox"`` → ``data/factbot-outbox.json``."""
-    db = Path(db)
-    return db.with_name(f"{db.stem}-{name}{db.suffix or '.json'}")
+from facts.usage import USAGE_FLUSH_SECONDS, Usage
 
 
 @dataclass
@@ -41,6 +37,7 @@ class Runtime:
     outbox: Outbox
     worker: DeliveryWorker
     bolt_app: App
+    usage: Usage
     #: Run at shutdown, last registered first.
     closers: list[Callable[[], None]] = field(default_factory=list)
 
@@ -49,8 +46,10 @@ class Runtime:
         return {"enquiry": self.settings.factbot_enquiry_channel, "campaign": self.settings.factbot_campaign_channel}
 
     def close(self) -> None:
+        """Stop the background work and write what is only in memory (usage counts)."""
         for closer in reversed(self.closers):
             closer()
+        self.usage.flush()
         self.worker.stop()
         self.outbox.close()
         self.store.close()
@@ -65,8 +64,11 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
                         retries=False)
     channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel}
     worker = DeliveryWorker(outbox, client, channels)
-    bolt_app = build_app(settings, catalogue)
-    runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app)
+    usage = Usage(sibling_path(settings.factbot_db, "usage"))
+    bolt_app = build_app(settings, catalogue, usage=usage)
+    runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app, usage)
     if start:
         worker.start()
+        # Answers only count in memory; the counts reach the file here and at shutdown.
+        runtime.closers.append(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush").set)
     return runtime

@@ -10,8 +10,9 @@ server still runs for the web endpoints.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
+from typing import AsyncIterator, Callable, Sequence
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -22,7 +23,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
-from facts.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,29 @@ log = logging.getLogger(__name__)
 MAX_SLACK_BODY = 1024 * 1024  # bytes
 
 
-def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlette:
+def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
+                   on_shutdown: Sequence[Callable[[], object]] = ()) -> Starlette:
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}}}``;
     "degraded" when anything is held. It never shows message content.
+
+    ``on_shutdown`` functions run, in order, when the server stops (also on
+    SIGTERM/SIGINT, which uvicorn turns into a graceful shutdown; code after
+    ``uvicorn.run`` would not run then); an error in one is logged and the
+    next still runs.
     """
     bolt_app: App = runtime.bolt_app
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        for function in on_shutdown:
+            try:
+                await run_in_threadpool(function)
+            except Exception as exc:
+                log.error("shutdown step %s failed: %s", getattr(function, "__qualname__", function), exc)
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
@@ -54,23 +69,4 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlet
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
-    return Starlette(routes=routes)
-
-
-def start_refresher(catalogue: Catalogue, interval: float = 5.0) -> threading.Event:
-    """Reload the figures every ``interval`` seconds when the store file changed.
-
-    Returns an event; set it to stop the thread.
-    """
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(interval):
-            try:
-                if catalogue.refresh():
-                    log.info("figures reloaded from the store")
-            except Exception as exc:  # a bad file must not stop serving the figures already loaded
-                log.error("could not reload figures: %s", exc)
-
-    threading.Thread(target=run, name="facts-refresher", daemon=True).start()
-    return stop
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Callable, Iterable
 
-from facts.model import Fact
+from facts.model import SERVABLE, Fact
 from facts.search import Coverage, FactIndex, SearchResult
 from facts.store import FactStore
 
@@ -39,9 +39,21 @@ class Catalogue:
         catalogue._stamp = _stamp(store.path)
         return catalogue
 
-    def search(self, text: str, limit: int = 5) -> SearchResult:
+    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
         """See :meth:`facts.search.FactIndex.search`."""
-        return self._index.search(text, limit)
+        return self._index.search(text, limit, loose=loose)
+
+    def newest(self, limit: int) -> list[Fact]:
+        """The ``limit`` newest servable figures, in answer order (newest release first)."""
+        return self._index.search("", limit).facts
+
+    def reviews_due(self) -> list[Fact]:
+        """Figures served or servable (verified, secondary) whose ``review_by`` has passed
+        (by :attr:`today`) or that were superseded, soonest due first."""
+        today = self.today()
+        due = [f for f in self._index.by_id.values()
+               if f.status in SERVABLE and (f.review_due(today) or f.superseded_by)]
+        return sorted(due, key=lambda f: (f.review_by, f.id))
 
     def coverage(self) -> Coverage:
         return self._index.coverage()

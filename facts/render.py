@@ -16,7 +16,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from facts.model import Fact
 from facts.search import Coverage, SearchResult
@@ -29,6 +29,10 @@ MAX_FALLBACK = 3900
 #: The action id of the "Share in channel" button; its value is a JSON
 #: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
 SHARE_ACTION_ID = "share_figures"
+#: Figures in one ephemeral answer: 8 figures of 4 blocks each stay well inside the 50-block limit.
+ANSWER_LIMIT = 8
+#: The app's name as people see it (and type it after ``@``).
+APP_NAME = "Safeguarding Facts"
 
 
 @dataclass
@@ -45,14 +49,15 @@ class Message:
 # -- one figure ---------------------------------------------------------------
 
 
-def _date(value: dt.date | None) -> str:
+def long_date(value: dt.date | None) -> str:
+    """``2020-11-12`` → ``"12 November 2020"``; ``None`` → ``""``."""
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def published_label(fact: Fact) -> str:
     """'published 12 November 2020', or the undated note."""
     src = fact.source
-    return f"published {_date(src.published)}" if src.published else (src.published_note or "undated")
+    return f"published {long_date(src.published)}" if src.published else (src.published_note or "undated")
 
 
 def citation(fact: Fact) -> str:
@@ -77,7 +82,7 @@ def _status_line(fact: Fact, today: dt.date) -> str:
     else:
         line = f":warning: *Secondary*: read in {escape(fact.source.outlet or 'news coverage')}; quote it as reported there"
     if fact.review_due(today):
-        line += f" · :hourglass: *Review due* since {_date(fact.review_by)}"
+        line += f" · :hourglass: *Review due* since {long_date(fact.review_by)}"
     return line
 
 
@@ -130,46 +135,51 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
     source = f"*Source:* {escape(src.publisher)}, {link}, {escape(published_label(fact))}\n{_status_line(fact, today)}"
     return [
         {"type": "divider"},
-        {"type": "section", "text": _mrkdwn(headline)},
-        {"type": "context", "elements": [_mrkdwn(details)]},
-        {"type": "context", "elements": [_mrkdwn(source)]},
+        {"type": "section", "text": mrkdwn(headline)},
+        {"type": "context", "elements": [mrkdwn(details)]},
+        {"type": "context", "elements": [mrkdwn(source)]},
     ]
 
 
 # -- answers ------------------------------------------------------------------
 
 
-def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True) -> Message:
+def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True,
+           after_each: Callable[[Fact], list[dict]] | None = None) -> Message:
     """The reply to a question: the figures found, or a plain no-match answer.
 
-    ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``).
+    ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``);
+    ``after_each(fact)`` gives blocks to add after each figure (e.g. a
+    "Share in thread" button; at most one, to stay within 50 blocks).
     """
     if not result.found:
         return no_match(result, coverage)
     asked = escape(truncate(result.query, 200))
     title = f"*Figures for “{asked}”*" if asked else "*The newest figures*"
-    blocks: list[dict] = [{"type": "section", "text": _mrkdwn(f"{title} (newest release first)")}]
+    blocks: list[dict] = [{"type": "section", "text": mrkdwn(f"{title} (newest release first)")}]
     notes = _search_notes(result)
     if notes:
-        blocks.append({"type": "context", "elements": [_mrkdwn(notes)]})
+        blocks.append({"type": "context", "elements": [mrkdwn(notes)]})
     for fact in result.facts:
         blocks.extend(fact_blocks(fact, today))
+        if after_each is not None:
+            blocks.extend(after_each(fact))
     if result.more:
-        blocks.append({"type": "context", "elements": [_mrkdwn(
+        blocks.append({"type": "context", "elements": [mrkdwn(
             "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
     if shareable:
         blocks.append(share_actions(result.facts, result.query))
     fallback = "\n".join(_rendered(f, today).escaped_citation for f in result.facts)
-    return Message(_fallback(fallback), _cap(blocks))
+    return Message(_fallback(fallback), cap_blocks(blocks))
 
 
 def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
     """The same cited figures, posted visibly, attributed to who shared them."""
-    blocks: list[dict] = [{"type": "context", "elements": [_mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
+    blocks: list[dict] = [{"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
     for fact in facts:
         blocks.extend(fact_blocks(fact, today))
     text = f"Shared by <@{user_id}>: " + "\n".join(_rendered(f, today).escaped_citation for f in facts)
-    return Message(_fallback(text), _cap(blocks))
+    return Message(_fallback(text), cap_blocks(blocks))
 
 
 def share_actions(facts: Iterable[Fact], query: str) -> dict:
@@ -198,10 +208,10 @@ def no_match(result: SearchResult, coverage: Coverage) -> Message:
         f"{head} Nothing is estimated or worked out from other figures.\n"
         f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
         f"*Topics:* {escape(', '.join(coverage.topics))}\n"
-        f"*Years:* {_years(coverage.years)}"
+        f"*Years:* {years_label(coverage.years)}"
     )
     text = f"No curated figure for that. Platforms covered: {escape(', '.join(coverage.platforms))}."
-    return Message(text, [{"type": "section", "text": _mrkdwn(truncate(body, MAX_TEXT))}])
+    return Message(text, [{"type": "section", "text": mrkdwn(truncate(body, MAX_TEXT))}])
 
 
 def help_message(command: str, coverage: Coverage) -> Message:
@@ -213,14 +223,26 @@ def help_message(command: str, coverage: Coverage) -> Message:
         f"• `{c} stats 2023/24` or `{c} stats lockdown` — figures for a period\n"
         f"• `{c} stats girls` or `{c} stats online safety act fines` — figures on a topic\n"
         f"• `{c} sources` — the releases the figures come from\n"
-        f"Answers are only visible to you until you press *Share in channel*."
+        f"Answers are only visible to you until you press *Share in channel*.\n"
+        f"In a thread, mention *@{APP_NAME}* with your question; on a message, choose *Find figures* "
+        f"from its ⋮ menu."
     )
     covered = (
         f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
-        f"*Years:* {_years(coverage.years)} · {coverage.figures} figures"
+        f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
     )
-    blocks = [{"type": "section", "text": _mrkdwn(body)}, {"type": "context", "elements": [_mrkdwn(truncate(covered, MAX_TEXT))]}]
+    blocks = [{"type": "section", "text": mrkdwn(body)}, {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
     return Message(f"Ask with {command} stats <platform, year or topic>, e.g. {command} stats instagram.", blocks)
+
+
+def mention_help(coverage: Coverage) -> Message:
+    """The short help for an @mention with no question: how to ask in a thread, what is covered."""
+    body = (
+        f"Ask me for a figure with its source: *@{APP_NAME} instagram*, *@{APP_NAME} snapchat 2023/24* "
+        f"or *@{APP_NAME} online safety act fines*. I answer in the thread.\n"
+        f"*Platforms:* {escape(', '.join(coverage.platforms))} · *Years:* {years_label(coverage.years)}"
+    )
+    return Message(f"Ask me for a figure, e.g. @{APP_NAME} instagram.", [{"type": "section", "text": mrkdwn(body)}])
 
 
 def sources_message(facts: Iterable[Fact]) -> Message:
@@ -234,15 +256,15 @@ def sources_message(facts: Iterable[Fact]) -> Message:
         kind = "secondary" if all(f.status == "secondary" for f in items) else "verified"
         lines.append(f"• {escape(publisher)}: <{url}|{escape(title)}> — {escape(published_label(items[0]))}, "
                      f"{len(items)} figure{'s' if len(items) != 1 else ''} ({kind})")
-    blocks = [{"type": "section", "text": _mrkdwn("*Sources of the figures* (newest first)")}]
-    for chunk in _chunks(lines, MAX_TEXT):
-        blocks.append({"type": "section", "text": _mrkdwn(chunk)})
-    return Message(f"{len(releases)} sources for the curated figures.", _cap(blocks))
+    blocks = [{"type": "section", "text": mrkdwn("*Sources of the figures* (newest first)")}]
+    for chunk in text_chunks(lines, MAX_TEXT):
+        blocks.append({"type": "section", "text": mrkdwn(chunk)})
+    return Message(f"{len(releases)} sources for the curated figures.", cap_blocks(blocks))
 
 
 def error_message(text: str) -> Message:
     """A short reply for something that went wrong (``text`` is escaped)."""
-    return Message(text, [{"type": "section", "text": _mrkdwn(escape(text))}])
+    return Message(text, [{"type": "section", "text": mrkdwn(escape(text))}])
 
 
 # -- plain text (the CLI) -----------------------------------------------------
@@ -269,8 +291,8 @@ def blocks_to_text(blocks: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _plain(mrkdwn: str) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", mrkdwn)
+def _plain(marked: str) -> str:
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", marked)
     text = _MENTION.sub(r"@\1", text)
     for code, symbol in _EMOJI_TEXT.items():
         text = text.replace(code, symbol)
@@ -280,7 +302,8 @@ def _plain(mrkdwn: str) -> str:
 # -- helpers ------------------------------------------------------------------
 
 
-def _mrkdwn(text: str) -> dict:
+def mrkdwn(text: str) -> dict:
+    """A ``mrkdwn`` text object; ``text`` (already escaped) is cut to 3,000 characters."""
     return {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}
 
 
@@ -295,11 +318,13 @@ def _search_notes(result: SearchResult) -> str:
     return " ".join(notes)
 
 
-def _years(years: list[int]) -> str:
+def years_label(years: list[int]) -> str:
+    """``[2017, …, 2025]`` → ``"2017–2025"``; no years → ``"none"``."""
     return f"{years[0]}–{years[-1]}" if years else "none"
 
 
-def _chunks(lines: list[str], limit: int) -> list[str]:
+def text_chunks(lines: list[str], limit: int) -> list[str]:
+    """Lines joined with newlines into as few texts of at most ``limit`` characters as fit."""
     chunks, current = [], ""
     for line in lines:
         line = truncate(line, limit)
@@ -311,11 +336,12 @@ def _chunks(lines: list[str], limit: int) -> list[str]:
     return chunks + ([current] if current else [])
 
 
-def _cap(blocks: list[dict]) -> list[dict]:
-    """Keep within Slack's 50-block limit (the last block, e.g. the Share button, is kept)."""
-    if len(blocks) <= MAX_BLOCKS:
+def cap_blocks(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
+    """Keep within ``limit`` blocks (a message's 50 by default); the last block, e.g. the Share
+    button, is kept."""
+    if len(blocks) <= limit:
         return blocks
-    return blocks[: MAX_BLOCKS - 1] + blocks[-1:]
+    return blocks[: limit - 1] + blocks[-1:]
 
 
 def _fallback(text: str) -> str:

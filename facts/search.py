@@ -184,8 +184,16 @@ class FactIndex:
 
     # -- queries ---------------------------------------------------------
 
-    def search(self, text: str, limit: int = 5) -> SearchResult:
-        """Figures for ``text`` (raw Slack text is fine), at most ``limit``, best first."""
+    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
+        """Figures for ``text`` (raw Slack text is fine), at most ``limit``, best first.
+
+        ``loose=True`` reads ``text`` as a message people wrote to each other
+        rather than a query (the "Find figures" shortcut): only platform
+        names are typo-corrected ("press" is not read as "pressed"), and when
+        no figure matches every word, the figures matching the most words are
+        shown, best first, and the words none of them matches are reported in
+        ``relaxed``. Platform and period constraints still hold.
+        """
         plain = slack_to_plain(text)
         result = SearchResult(query=plain)
         lowered = plain.lower()
@@ -206,6 +214,8 @@ class FactIndex:
             platform = PLATFORM_ALIASES.get(term)
             if platform is None and term not in self._postings:
                 corrected = self._correct(term)
+                if loose and corrected not in PLATFORM_ALIASES:
+                    corrected = None  # in conversation an unknown word is rarely a typo
                 if corrected is None:
                     continue  # an unknown word narrows nothing
                 result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
@@ -229,6 +239,10 @@ class FactIndex:
             required.append(list(range(len(self._facts))))  # "stats" alone: the newest figures
 
         found, more = self._intersect(required + [self._postings[w] for w in words], limit)
+        if not found and words and loose:
+            found, more = self._closest(required, words, limit)
+            if found:
+                result.relaxed = [w for w in words if not any(i in self._as_set(self._postings[w]) for i in found)]
         if not found and words and required:
             # The platform/period exists but not with these words: show it, say what was set aside.
             found, more = self._intersect(required, limit)
@@ -261,6 +275,17 @@ class FactIndex:
         if len(platforms) == 1:
             return self._platform_postings[platforms[0]]
         return sorted({i for p in platforms for i in self._platform_postings[p]})
+
+    def _closest(self, required: list[list[int]], words: list[str], limit: int) -> tuple[list[int], bool]:
+        """Positions within ``required`` matching the most ``words`` (at least one), best first."""
+        allowed = [self._as_set(postings) for postings in required]
+        hits: dict[int, int] = {}
+        for word in words:
+            for position in self._postings[word]:
+                if all(position in group for group in allowed):
+                    hits[position] = hits.get(position, 0) + 1
+        ranked = sorted(hits, key=lambda position: (-hits[position], position))
+        return ranked[:limit], len(ranked) > limit
 
     def _intersect(self, lists: list[list[int]], limit: int) -> tuple[list[int], bool]:
         """First ``limit`` positions present in every list, and whether there are more."""

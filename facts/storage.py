@@ -61,6 +61,12 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+def sibling_path(db: str | os.PathLike[str], name: str) -> Path:
+    """A store file beside another: ``data/factbot.json`` + ``"outbox"`` → ``data/factbot-outbox.json``."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}-{name}{db.suffix or '.json'}")
+
+
 def atomic_write(path: Path, payload: bytes) -> None:
     """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -49,3 +49,24 @@ def escape(text: str) -> str:
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` characters, ending in ``…`` when cut."""
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
+def message_words(message: dict, limit: int = 2000) -> str:
+    """The searchable words of a Slack message dict, as Slack text (``str``, at most ``limit`` chars).
+
+    A message may have no ``text`` (a file share, a bot's attachment): its
+    attachments' pretext, title and text (or fallback) and its files' titles
+    (or names) are used too. Unknown shapes give ``""``; never raises.
+    """
+    parts = [message.get("text")]
+    for attachment in _dicts(message.get("attachments")):
+        own = [attachment.get(k) for k in ("pretext", "title", "text")]
+        parts.extend(own if any(isinstance(p, str) and p.strip() for p in own) else [attachment.get("fallback")])
+    for file in _dicts(message.get("files")):
+        parts.append(file.get("title") or file.get("name"))
+    text = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return truncate(text, limit)
+
+
+def _dicts(items: object) -> list[dict]:
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []

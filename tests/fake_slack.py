@@ -212,12 +212,14 @@ class FakeSlack:
             self._calls.clear()
             self._faults.clear()
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until ``count`` calls to ``method`` were recorded; return all of them."""
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
+                 where: Callable[[Call], bool] | None = None) -> list[Call]:
+        """Block until ``count`` calls to ``method`` (for which ``where(call)`` is true, when
+        given) were recorded; return all of them."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self._calls if c.method == method]
+                found = [c for c in self._calls if c.method == method and (where is None or where(c))]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()

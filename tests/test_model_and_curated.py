@@ -112,3 +112,15 @@ def test_servable_and_review_due():
 def test_period_must_be_ordered():
     with pytest.raises(ValidationError, match="after its end"):
         make_fact(period={"start": "2021-01-01", "end": "2020-01-01"})
+
+
+def test_message_words_use_attachments_and_files_when_there_is_no_text():
+    from facts.text import message_words
+
+    assert message_words({"text": "snapchat <@U1>", "ts": "1.2"}) == "snapchat <@U1>"
+    no_text = {"attachments": [{"fallback": "Snapchat chart", "title": ""}, "junk"],
+               "files": [{"name": "girls-2024.png"}, {"title": "Lockdown figures", "name": "x.pdf"}]}
+    assert message_words(no_text) == "Snapchat chart girls-2024.png Lockdown figures"
+    assert message_words({"attachments": [{"title": "T", "text": "body", "fallback": "F"}]}) == "T body"
+    assert message_words({"files": "not a list", "text": None}) == ""
+    assert len(message_words({"text": "x" * 5000})) == 2000

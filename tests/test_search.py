@@ -107,3 +107,30 @@ def test_coverage(index):
     coverage = index.coverage()
     assert "Instagram" in coverage.platforms and "TikTok" not in coverage.platforms
     assert coverage.years[0] <= 2019 and coverage.figures > 40
+
+
+# -- loose: a message people wrote to each other (the Find figures shortcut) --------------------
+
+
+def test_loose_finds_the_closest_figures_for_a_conversational_message(index):
+    text = "Did you see the NSPCC report? apparently snapchat is now the worst platform for grooming of girls"
+    strict = index.search(text, limit=8)
+    assert "grooming" in strict.relaxed  # strict: one word matching nothing sets all of them aside
+    result = index.search(text, limit=8, loose=True)
+    assert result.facts and all("Snapchat" in f.platforms for f in result.facts)
+    assert result.relaxed == ["girl"]  # the words were used; the one no figure shown matches is said
+
+
+def test_loose_does_not_read_ordinary_words_as_typos(index):
+    strict = index.search("anyone know about the online safety act fines?")
+    assert [c.typed for c in strict.corrections] == ["know"] and not strict.facts
+    loose = index.search("anyone know about the online safety act fines?", loose=True)
+    assert loose.corrections == [] and loose.facts
+    assert all("online safety act" in f.topics or "fines" in f.topics for f in loose.facts)
+    assert index.search("instagarm", loose=True).corrections[0].read_as == "Instagram"
+
+
+def test_loose_keeps_platform_constraints_and_unknown_words_find_nothing(index):
+    assert index.search("is tiktok the worst for grooming", loose=True).facts == []
+    assert index.search("IMG_0001.jpg", loose=True).facts == []
+    assert index.search("photo.png", loose=True).found is False
