@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from facts.state_file import StateFile
@@ -190,8 +190,9 @@ def _link_key(link: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
-def _when(entry: Mapping[str, Any]) -> dt.datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+def _when(entry: dict[str, Any]) -> dt.datetime | None:
+    # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
         return None
     try:
@@ -200,8 +201,8 @@ def _when(entry: Mapping[str, Any]) -> dt.datetime | None:
         return None
 
 
-def items_from_entries(entries: Iterable[Mapping[str, Any]]) -> list[FeedItem]:
-    """:class:`FeedItem` for each feedparser entry, in document order.
+def items_from_entries(entries: Iterable[dict[str, Any]]) -> list[FeedItem]:
+    """:class:`FeedItem` for each feedparser entry (a dict), in document order.
 
     Keys: ``id`` and ``link`` when present and unique within the document,
     else a hash of the plain title and the date as written.
@@ -214,7 +215,7 @@ def items_from_entries(entries: Iterable[Mapping[str, Any]]) -> list[FeedItem]:
     items = []
     for entry, entry_id, link in zip(entries, ids, links):
         title = strip_html(entry.get("title"))
-        date_text = str(entry.get("published") or entry.get("updated") or "").strip()
+        date_text = str(dict.get(entry, "published") or dict.get(entry, "updated") or "").strip()
         keys = []
         if entry_id and id_count[entry_id] == 1:
             keys.append(_digest("id", entry_id))
