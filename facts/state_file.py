@@ -1,7 +1,7 @@
 """A small TinyDB state file shared by the server and ``factbot`` commands.
 
-``StateFile(path)`` opens one ``TinyDB`` (atomic writes, no read cache, so
-another process's writes are seen) and offers :meth:`StateFile.locked`, a
+``StateFile(path)`` opens one ``TinyDB`` (atomic writes, no read cache and
+:class:`SharedTable` ids, so another process's writes are seen) and offers :meth:`StateFile.locked`, a
 lock held across threads *and* processes for a read-decide-write step.
 """
 
@@ -13,8 +13,23 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from tinydb import Query, TinyDB
+from tinydb.table import Table
 
 from facts.storage import AtomicJSONStorage, FileLock
+
+
+class SharedTable(Table):
+    """A TinyDB table that several processes insert into.
+
+    TinyDB remembers the next document id in memory after the first insert,
+    so a second process's insert in between makes the next one fail with
+    "Document with ID n already exists". This table reads the highest id
+    from the file for every insert (call inserts under a file lock).
+    """
+
+    def _get_next_id(self) -> int:
+        self._next_id = None
+        return super()._get_next_id()
 
 
 class StateFile:
@@ -26,6 +41,7 @@ class StateFile:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self.db.table_class = SharedTable
         self.query = Query()
         self._lock = threading.Lock()
         self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
