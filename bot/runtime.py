@@ -18,6 +18,7 @@ from typing import Callable
 from slack_bolt import App
 
 from bot.app import build_app, web_client
+from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
 from bot.settings import Settings
 from facts.catalogue import Catalogue
@@ -43,6 +44,8 @@ class Runtime:
     bolt_app: App
     #: Run at shutdown, last registered first.
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: Campaign alerts: updates, feeds, figure changes, reviews due (issue 4).
+    campaign: Campaign | None = None
 
     def channels(self) -> dict[str, str | None]:
         """Where each kind of delivery goes, by channel key."""
@@ -67,6 +70,9 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     worker = DeliveryWorker(outbox, client, channels)
     bolt_app = build_app(settings, catalogue)
     runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app)
+    runtime.campaign = Campaign(settings, outbox, store, wake=worker.wake)
+    runtime.closers.append(runtime.campaign.close)
     if start:
         worker.start()
+        runtime.campaign.start()
     return runtime
