@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -70,6 +71,7 @@ class Campaign:
         self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
                                  timeout=settings.factbot_feed_timeout, on_enqueued=self.wake)
         self._digest_done: str | None = None  # the week known to be done, to spare reading the file
+        self._logged: dict[str, float] = {}  # step name -> when its failure was last logged
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -183,18 +185,21 @@ class Campaign:
         while not self._stop.is_set():
             for name, (path, action) in steps.items():
                 stamp = _stamp(path)
-                if stamp != stamps.get(name, ()):
-                    stamps[name] = stamp
-                    self._safely(name, action)
+                if stamp != stamps.get(name, ()) and self._safely(name, action):
+                    stamps[name] = stamp  # a failed step is tried again on the next tick
             self._safely("digest", self.digest_if_due)
             self._stop.wait(WATCH_INTERVAL)
 
-    @staticmethod
-    def _safely(name: str, action: Callable[[], object]) -> None:
+    def _safely(self, name: str, action: Callable[[], object]) -> bool:
         try:
             action()
-        except Exception as exc:  # keep watching; the next change or tick tries again
-            log.error("campaign %s step failed: %s", name, type(exc).__name__)
+            return True
+        except Exception as exc:  # keep watching; logged at most once a minute per step
+            now = time.monotonic()
+            if now - self._logged.get(name, -60.0) >= 60.0:
+                self._logged[name] = now
+                log.error("campaign %s step failed: %s", name, type(exc).__name__)
+            return False
 
     def close(self) -> None:
         self._stop.set()
