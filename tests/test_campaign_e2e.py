@@ -118,3 +118,23 @@ def test_alerts_wait_for_an_unset_channel_and_go_once_it_is_set(make_server, fak
     server.start()
     texts = _settle(fake_slack, "C0CAMP0002", 1, seconds=1.5)
     assert len(texts) == 1 and "Held until the channel is set" in texts[0]
+
+
+def test_a_change_imported_by_another_process_is_announced_when_the_server_starts(make_server, fake_slack, tmp_path):
+    # As when `serve` (or any command) opens the store and re-imports changed shipped files.
+    from facts.curated_files import curated_paths, load_curated
+    from facts.store import FactStore
+
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    server = make_server(workdir, FACTBOT_CAMPAIGN_CHANNEL="C0CAMP0003")  # builds the store, records the snapshot
+    alerts_state = workdir / "factbot-alerts.json"
+    wait_until(lambda: alerts_state.exists() and FIGURE_ID in alerts_state.read_text(), what="the first snapshot")
+    server.stop()
+    changed = curated_copy(tmp_path / "curated", display='display: "7,062"→display: "about 7,000"')
+    store = FactStore(workdir / "factbot.json")
+    store.import_facts(load_curated(curated_paths(changed)).facts)
+    store.close()
+    server.start()
+    texts = _settle(fake_slack, "C0CAMP0003", 1, seconds=1.5)
+    assert len(texts) == 1 and "7,062 → about 7,000" in texts[0] and FIGURE_ID in texts[0]
