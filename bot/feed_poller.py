@@ -58,9 +58,9 @@ class Fetched:
 
 
 def feed_label(url: str) -> str:
-    """``https://host/path`` without query or fragment, for logs."""
+    """``https://host:port/path`` without credentials, query or fragment, for logs."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}{parts.path}"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"
 
 
 def fetch(url: str, *, etag: str | None = None, modified: str | None = None, timeout: float = 10.0) -> Fetched:
@@ -123,7 +123,8 @@ def parse(body: bytes, url: str, content_type: str = "") -> tuple[str, list[Feed
 
 @dataclass
 class FeedResult:
-    """One feed in one poll: ``outcome`` is ``posted``, ``not modified``, ``waiting`` or ``skipped: <reason>``."""
+    """One feed in one poll: ``outcome`` is ``ok`` (``posted`` new items), ``not modified``, ``waiting`` or
+    ``skipped: <reason>``."""
 
     url: str
     outcome: str
@@ -141,7 +142,7 @@ class PollReport:
         return sum(f.posted for f in self.feeds)
 
     def lines(self) -> list[str]:
-        return [f"{feed_label(f.url)}: {f.outcome}" + (f" ({f.posted} new)" if f.outcome == "posted" else "")
+        return [f"{feed_label(f.url)}: {f.outcome}" + (f" ({f.posted} new)" if f.outcome == "ok" else "")
                 for f in self.feeds]
 
 
@@ -205,7 +206,7 @@ class FeedPoller:
             else:
                 etag, modified = fetched.etag, fetched.modified
             self.state.save(spec.url, plan.remember, etag=etag, modified=modified)
-        return FeedResult(spec.url, "posted", len(plan.post))
+        return FeedResult(spec.url, "ok", len(plan.post))
 
     def _enqueue(self, spec: FeedSpec, title: str, plan: Plan, first: bool) -> None:
         for number, item in enumerate(plan.post, start=1):
