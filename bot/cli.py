@@ -13,8 +13,10 @@ import logging
 import sys
 from pathlib import Path
 
+from bot.cli_campaign import add_campaign_commands, import_with_alerts
 from bot.settings import Settings, SettingsError, load_settings
 from facts import render
+from facts.alerts import reviews_due
 from facts.catalogue import Catalogue
 from facts.curated_files import curated_paths, load_curated
 from facts.store import FactStore, open_store
@@ -100,12 +102,14 @@ def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
             print(problem)
         raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
     store = FactStore(settings.factbot_db)
-    report = store.import_facts(result.facts)
+    report, alerts = import_with_alerts(settings, store, result.facts)
     store.close()
     for change in report.changes:
         fields = ", ".join(sorted(change.changed)) if change.changed else ""
         print(f"{change.kind:8} {change.fact.id}" + (f" ({fields})" if fields else ""))
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+    if alerts:
+        print(f"{alerts} figure alert(s) queued for the campaign channel", file=sys.stderr)
     return 0
 
 
@@ -139,11 +143,9 @@ def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
     import datetime as dt
 
     store = open_store(settings.factbot_db)
-    today = dt.date.today()
-    due = [f for f in store.facts() if f.status != "retired" and (f.review_due(today) or f.superseded_by)]
-    for fact in due:
-        why = f"superseded by {fact.superseded_by}" if fact.superseded_by else f"review was due {fact.review_by}"
-        print(f"{fact.id:48} {why}")
+    due = reviews_due(store.facts(), dt.date.today())
+    for item in due:
+        print(f"{item.fact.id:48} {item.reason}")
     print(f"{len(due)} figure(s) due for review", file=sys.stderr)
     return 0
 
@@ -194,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
     gaps.add_argument("--limit", type=int, default=None, help="show at most this many")
     gaps.set_defaults(func=cmd_facts_gaps)
+    add_campaign_commands(sub)
     return parser
 
 

@@ -18,6 +18,7 @@ from slack_bolt import App
 
 from bot.app import build_app, web_client
 from bot.background import every
+from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
 from bot.settings import Settings
 from facts.catalogue import Catalogue
@@ -40,6 +41,8 @@ class Runtime:
     usage: Usage
     #: Run at shutdown, last registered first.
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: Campaign alerts: updates, feeds, figure changes, reviews due (issue 4).
+    campaign: Campaign | None = None
 
     def channels(self) -> dict[str, str | None]:
         """Where each kind of delivery goes, by channel key."""
@@ -67,8 +70,11 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     bolt_app = build_app(settings, catalogue, usage=usage)
     runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app, usage)
+    runtime.campaign = Campaign(settings, outbox, store, wake=worker.wake)
+    runtime.closers.append(runtime.campaign.close)
     if start:
         worker.start()
+        runtime.campaign.start()
         # Answers only count in memory; the counts reach the file here and at shutdown.
         runtime.closers.append(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush").set)
     return runtime

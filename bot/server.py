@@ -1,7 +1,7 @@
 """The web server: Slack's HTTP endpoint and the service's own endpoints.
 
 Routes: ``POST /slack/events`` (every Slack request: commands, actions,
-events; HTTP mode only), ``GET /healthz``. Bolt's dispatch is synchronous,
+events; HTTP mode only), ``POST /campaign-updates``, ``GET /healthz``. Bolt's dispatch is synchronous,
 so it runs in Starlette's thread pool rather than on the event loop.
 
 In Socket Mode Slack's requests arrive over the socket instead, and the
@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
+from handlers import campaign_updates
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         return JSONResponse({"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox})
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
+    if runtime.campaign is not None:
+        token = runtime.settings.factbot_intake_token
+        routes.append(Route("/campaign-updates", campaign_updates.make_endpoint(
+            token.get_secret_value() if token else None, runtime.campaign.submit_update), methods=["POST"]))
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)

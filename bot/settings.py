@@ -15,6 +15,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _SLACK_ID = re.compile(r"^[CGDUWS][A-Z0-9]{2,}$")
+#: FACTBOT_DIGEST_DAY values (three letters; the full name is accepted too).
+DIGEST_DAYS = {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday",
+               "sat": "saturday", "sun": "sunday"}
 
 
 class SettingsError(Exception):
@@ -49,6 +52,10 @@ class Settings(BaseSettings):
     factbot_feed_interval: int = Field(default=900, ge=30)
     factbot_safeguarding_lead: str | None = None
     factbot_retention_days: int = Field(default=90, ge=1)
+    # Campaign alerts (issue 4): feed fetch timeout, and when the weekly reviews-due digest goes out.
+    factbot_feed_timeout: float = Field(default=10.0, gt=0, le=120)
+    factbot_digest_day: str = "mon"
+    factbot_digest_time: str = "09:00"
 
     @field_validator("factbot_curators", "factbot_feeds", mode="before")
     @classmethod
@@ -98,6 +105,30 @@ class Settings(BaseSettings):
         if any(not re.fullmatch(r"[UW][A-Z0-9]{2,}", v) for v in value):
             raise ValueError("must be comma-separated Slack user IDs such as U0123456789")
         return value
+
+    @field_validator("factbot_feeds")
+    @classmethod
+    def _feeds(cls, value: list[str]) -> list[str]:
+        from facts.feeds import parse_feed_spec
+
+        for entry in value:
+            parse_feed_spec(entry)  # ValueError names the rule, never the URL
+        return value
+
+    @field_validator("factbot_digest_day")
+    @classmethod
+    def _digest_day(cls, value: str) -> str:
+        day = value.strip().lower()[:3]
+        if day not in DIGEST_DAYS or not DIGEST_DAYS[day].startswith(value.strip().lower()):
+            raise ValueError("must be a day of the week: mon, tue, wed, thu, fri, sat or sun")
+        return day
+
+    @field_validator("factbot_digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
+            raise ValueError("must be a time HH:MM (24-hour, UK time) such as 09:00")
+        return value.strip()
 
     @property
     def socket_mode(self) -> bool:

@@ -33,6 +33,7 @@ from typing import Any, Iterator
 
 from tinydb import Query, TinyDB
 
+from facts.state_file import SharedTable
 from facts.storage import AtomicJSONStorage, FileLock
 
 PENDING, SENDING, DELIVERED, HELD = "pending", "sending", "delivered", "held"
@@ -99,6 +100,7 @@ class Outbox:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._db.table_class = SharedTable  # `factbot` commands insert too: never reuse a cached next id
         self._items = self._db.table("items", cache_size=0)  # another process may write
         self._lock = threading.Lock()
         self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))

@@ -170,3 +170,16 @@ def test_worker_thread_delivers_after_wake(outbox, fake):
     finally:
         w.stop()
     assert outbox.items(DELIVERED)
+
+
+def test_two_processes_can_both_add_to_the_outbox(tmp_path):
+    # As the server and a `factbot` command do: TinyDB must not reuse an id it cached.
+    server_side, command_side = Outbox(tmp_path / "shared.json"), Outbox(tmp_path / "shared.json")
+    try:
+        server_side.enqueue("campaign", "campaign", {"text": "1"})
+        command_side.enqueue("campaign", "campaign", {"text": "2"})
+        server_side.enqueue("campaign", "campaign", {"text": "3"})
+        assert sorted(i.message["text"] for i in command_side.items()) == ["1", "2", "3"]
+    finally:
+        server_side.close()
+        command_side.close()

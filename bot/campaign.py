@@ -1,0 +1,210 @@
+"""The campaign team's alerts: updates, news feeds, figure changes, reviews due.
+
+:class:`Campaign` is used by the server (``start()`` runs its threads) and
+by ``factbot`` commands (each call does one thing and returns). Every alert
+goes into the shared outbox with channel key ``campaign``
+(``FACTBOT_CAMPAIGN_CHANNEL``) and a dedupe key, and the server's delivery
+worker posts it exactly once; a command only writes the outbox, and the
+server notices the file changed within a second and wakes its worker.
+
+Files beside the store: ``<stem>-alerts.json`` (:class:`CampaignState`) and
+``<stem>-feeds.json`` (:class:`FeedState`).
+
+Threads started by :meth:`Campaign.start`:
+
+- ``campaign-watch`` (every second): wakes the delivery worker when the
+  outbox file changed (items from a command), announces figure changes when
+  the store file changed, and sends the weekly digest when due.
+- ``feed-poller``: polls the feeds at start-up, then every
+  ``FACTBOT_FEED_INTERVAL`` seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from bot.digest import due_week, london_today, week_key
+from bot.feed_poller import FeedPoller
+from bot.settings import Settings
+from facts.alerts import campaign_update_card, digest_card, figure_change_card, reviews_due
+from facts.campaign_state import CampaignState
+from facts.catalogue import _stamp  # (mtime, size) of a file, None when missing
+from facts.feeds import FeedState, parse_feed_specs
+from facts.figure_changes import FigureChange, changes_since, current_snapshot
+from facts.outbox import HELD, Outbox
+from facts.store import FactStore
+from handlers.campaign_updates import CampaignUpdate
+
+log = logging.getLogger(__name__)
+
+CHANNEL_KEY = "campaign"
+#: Seconds between the watch thread's looks at the files and the clock.
+WATCH_INTERVAL = 1.0
+
+
+def _sibling(db: Path, name: str) -> Path:
+    from bot.runtime import sibling_path  # runtime imports this module
+
+    return sibling_path(db, name)
+
+
+class Campaign:
+    """Campaign alerts for one process. ``close()`` when done.
+
+    ``store`` is the facts store, ``outbox`` the shared outbox, ``wake``
+    the delivery worker's wake-up (``None`` in a command).
+    """
+
+    def __init__(self, settings: Settings, outbox: Outbox, store: FactStore, *,
+                 wake: Callable[[], None] | None = None):
+        self.settings = settings
+        self.outbox = outbox
+        self.store = store
+        self.wake = wake or (lambda: None)
+        self.state = CampaignState(_sibling(settings.factbot_db, "alerts"))
+        self.feeds = FeedState(_sibling(settings.factbot_db, "feeds"))
+        self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
+                                 timeout=settings.factbot_feed_timeout, on_enqueued=self.wake)
+        self._digest_done: str | None = None  # the week known to be done, to spare reading the file
+        self._logged: dict[str, float] = {}  # step name -> when its failure was last logged
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- campaign updates --------------------------------------------------
+
+    def submit_update(self, update: CampaignUpdate) -> tuple[str, bool]:
+        """Enqueue a campaign update card; ``(id, created)``. The same update again returns its id, unposted."""
+        key = update.dedupe_key()
+        with self.state.locked():
+            known = self.state.update_id(key)
+            if known:
+                return known, False
+            item, _ = self.outbox.enqueue("campaign", CHANNEL_KEY,
+                                          campaign_update_card(update.title, update.url, update.summary),
+                                          item_id=f"CAMPAIGN-{key[:16]}", dedupe_key=f"campaign-{key}")
+            self.state.add_update(key, item.id)
+        self.wake()
+        return item.id, True
+
+    # -- figure changes ----------------------------------------------------
+
+    def ensure_baseline(self) -> bool:
+        """Record the store as already announced if nothing was ever recorded; True if it did."""
+        with self.state.locked():
+            if self.state.figures():  # None, or {} recorded from an empty store: not a baseline
+                return False
+            self.state.set_figures(current_snapshot(self.store))
+            return True
+
+    def check_figures(self) -> list[FigureChange]:
+        """Enqueue one card per figure added, changed or retired since the last check.
+
+        The very first check records the store without announcing it (a new
+        install does not post every figure).
+        """
+        if self.ensure_baseline():
+            return []
+        with self.state.locked():
+            previous = self.state.figures() or {}
+            changes, snapshot = changes_since(previous, self.store)
+            for change in changes:
+                self.outbox.enqueue("figure", CHANNEL_KEY, figure_change_card(change), dedupe_key=change.dedupe_key)
+            if snapshot != previous:
+                self.state.set_figures(snapshot)
+        if changes:
+            log.info("%d figure change(s) announced", len(changes))
+            self.wake()
+        return changes
+
+    # -- reviews due -------------------------------------------------------
+
+    def send_digest(self, now: dt.datetime | None = None, *, week: str | None = None) -> tuple[str, int]:
+        """Enqueue the reviews-due digest for ``week`` (default: this week) unless that week's is done.
+
+        Returns ``(outcome, figures due)``; outcome is ``posted``,
+        ``nothing due`` (nothing sent) or ``already sent``. Only a posted
+        digest, or the scheduler finding nothing due, marks the week done.
+        """
+        now = now or dt.datetime.now(dt.timezone.utc)
+        week = week or week_key(london_today(now))
+        with self.state.locked():
+            if self.state.digest_week() == week:
+                return "already sent", 0
+            due = reviews_due(self.store.facts(), london_today(now))
+            if not due:
+                return "nothing due", 0
+            self.outbox.enqueue("digest", CHANNEL_KEY, digest_card(due, london_today(now)), dedupe_key=week)
+            self.state.set_digest_week(week)
+        self.wake()
+        return "posted", len(due)
+
+    def digest_if_due(self, now: dt.datetime | None = None) -> str | None:
+        """The scheduler's step: send this week's digest when its time has come; the outcome, or ``None``."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        day, at = self.settings.factbot_digest_day, self.settings.factbot_digest_time
+        if due_week(now, day, at, self._digest_done) is None:  # most ticks: no file read
+            return None
+        week = due_week(now, day, at, self.state.digest_week())
+        if week is None:
+            self._digest_done = week_key(london_today(now))
+            return None
+        outcome, count = self.send_digest(now, week=week)
+        if outcome == "nothing due":
+            with self.state.locked():
+                self.state.set_digest_week(week)  # checked at its time: no digest this week
+        self._digest_done = week
+        log.info("weekly digest %s: %s (%d figure(s))", week, outcome, count)
+        return outcome
+
+    # -- the server's threads ----------------------------------------------
+
+    def release_unset_channel_holds(self) -> int:
+        """Put back alerts held because the campaign channel was unset, now that it is set."""
+        if not self.settings.factbot_campaign_channel:
+            return 0
+        ids = [i.id for i in self.outbox.items(HELD) if i.error == f"{CHANNEL_KEY}_channel_not_set"]
+        return self.outbox.release(item_ids=ids) if ids else 0
+
+    def start(self) -> None:
+        """Start the watch thread and the feed poller (see the module docstring)."""
+        released = self.release_unset_channel_holds()
+        if released:
+            log.info("%d campaign alert(s) held for an unset channel released", released)
+        self._thread = threading.Thread(target=self._watch, name="campaign-watch", daemon=True)
+        self._thread.start()
+        self.poller.start(self.settings.factbot_feed_interval)
+
+    def _watch(self) -> None:
+        stamps: dict[str, tuple[int, int] | None] = {}
+        steps = {"outbox": (self.outbox.path, self.wake), "store": (self.store.path, self.check_figures)}
+        while not self._stop.is_set():
+            for name, (path, action) in steps.items():
+                stamp = _stamp(path)
+                if stamp != stamps.get(name, ()) and self._safely(name, action):
+                    stamps[name] = stamp  # a failed step is tried again on the next tick
+            self._safely("digest", self.digest_if_due)
+            self._stop.wait(WATCH_INTERVAL)
+
+    def _safely(self, name: str, action: Callable[[], object]) -> bool:
+        try:
+            action()
+            return True
+        except Exception as exc:  # keep watching; logged at most once a minute per step
+            now = time.monotonic()
+            if now - self._logged.get(name, -60.0) >= 60.0:
+                self._logged[name] = now
+                log.error("campaign %s step failed: %s", name, type(exc).__name__)
+            return False
+
+    def close(self) -> None:
+        self._stop.set()
+        self.poller.stop()
+        if self._thread:
+            self._thread.join(5)
+        self.state.close()
+        self.feeds.close()
