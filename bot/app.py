@@ -10,6 +10,8 @@ as posting a shared answer, runs in Bolt lazy listeners.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Callable
 
 from slack_bolt import App, BoltResponse
@@ -29,6 +31,9 @@ from handlers import app_home, find_figures, mention, share, slash_command
 
 log = logging.getLogger(__name__)
 
+#: Seconds between ``auth.test`` attempts while Slack does not answer.
+IDENTITY_RETRY_SECONDS = 60
+
 
 def web_client(settings: Settings, token: str | None = None, *, retries: bool = True) -> WebClient:
     """A ``WebClient`` on ``SLACK_API_URL`` with a 10-second timeout.
@@ -46,20 +51,28 @@ def web_client(settings: Settings, token: str | None = None, *, retries: bool = 
 
 
 def bot_identity(client: WebClient, token: str, *, offline: bool = False) -> Callable[..., AuthorizeResult]:
-    """Bolt's ``authorize``: the bot token, and the bot's ids from one ``auth.test``.
+    """Bolt's ``authorize``: the bot token, and the bot's ids once ``auth.test`` has answered.
 
-    ``offline=True`` (``factbot ask``) never calls Slack. A failed
-    ``auth.test`` does not fail the request: it is tried again next time.
+    It never calls Slack itself, so no request waits on Slack: unless
+    ``offline`` (``factbot ask``), a daemon thread asks ``auth.test`` at once
+    and again every ``IDENTITY_RETRY_SECONDS`` until it answers.
     """
     ids: dict[str, str | None] = {}
 
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        if not ids and not offline:
+    def learn() -> None:
+        while not ids:
             try:
                 found = client.auth_test(token=token)
                 ids.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
+                return
             except (SlackApiError, SlackClientError, OSError) as exc:
-                log.warning("auth.test failed (%s); the bot's user id is not known yet", type(exc).__name__)
+                log.warning("auth.test failed (%s); trying again in %ss", type(exc).__name__, IDENTITY_RETRY_SECONDS)
+                time.sleep(IDENTITY_RETRY_SECONDS)
+
+    if not offline:
+        threading.Thread(target=learn, name="bot-identity", daemon=True).start()
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token,
                                bot_user_id=ids.get("bot_user_id"), bot_id=ids.get("bot_id"))
 

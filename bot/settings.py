@@ -14,7 +14,11 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_SLACK_ID = re.compile(r"^[CGDUWS][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+#: The placeholder values in .env.example: never accepted as real secrets.
+PLACEHOLDERS = frozenset({"xoxb-your-bot-token", "your-signing-secret", "xapp-your-app-token",
+                          "replace-with-a-long-random-string"})
 #: FACTBOT_DIGEST_DAY values (three letters; the full name is accepted too).
 DIGEST_DAYS = {"mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday",
                "sat": "saturday", "sun": "sunday"}
@@ -57,6 +61,40 @@ class Settings(BaseSettings):
     factbot_digest_day: str = "mon"
     factbot_digest_time: str = "09:00"
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "factbot_intake_token",
+                     "factbot_enquiry_channel", "factbot_campaign_channel", "factbot_safeguarding_lead",
+                     mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `SLACK_SIGNING_SECRET=` in a .env means "not set", never "an empty secret".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "factbot_intake_token")
+    @classmethod
+    def _real_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if secret in PLACEHOLDERS:
+            raise ValueError("is still the placeholder from .env.example; set the real value")
+        if any(c.isspace() for c in secret):
+            raise ValueError("must not contain spaces or line breaks")
+        return value
+
+    @field_validator("slack_signing_secret", "factbot_intake_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("is too short: use at least 16 characters (Slack's signing secret, or a long random string)")
+        return value
+
+    @field_validator("factbot_db", mode="before")
+    @classmethod
+    def _db_path(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must be a file path such as data/factbot.json")
+        return value
+
     @field_validator("factbot_curators", "factbot_feeds", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> list[str]:
@@ -90,13 +128,18 @@ class Settings(BaseSettings):
             raise ValueError("must be a slash command like /grooming (lowercase, at most 32 characters)")
         return value
 
-    @field_validator("factbot_enquiry_channel", "factbot_campaign_channel", "factbot_safeguarding_lead")
+    @field_validator("factbot_enquiry_channel", "factbot_campaign_channel")
     @classmethod
-    def _slack_id(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not _SLACK_ID.match(value):
-            raise ValueError("must be a Slack ID such as C0123456789 (not a #name)")
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is not None and not _CHANNEL_ID.match(value):
+            raise ValueError("must be a channel ID such as C0123456789 (not a #name)")
+        return value
+
+    @field_validator("factbot_safeguarding_lead")
+    @classmethod
+    def _lead_id(cls, value: str | None) -> str | None:
+        if value is not None and not _LEAD_ID.match(value):
+            raise ValueError("must be a user ID (U0123456789) or user-group ID (S0123456789)")
         return value
 
     @field_validator("factbot_curators")
@@ -149,6 +192,8 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """
     try:
         return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except UnicodeDecodeError:
+        raise SettingsError(f"{env_file}: cannot be read as UTF-8 text") from None
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "settings"

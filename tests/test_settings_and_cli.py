@@ -42,6 +42,11 @@ def test_ask_json_prints_block_kit(tmp_path):
     ({"FACTBOT_ENQUIRY_CHANNEL": "#enquiries"}, "FACTBOT_ENQUIRY_CHANNEL"),
     ({"FACTBOT_CURATORS": "jo,sam"}, "FACTBOT_CURATORS"),
     ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
+    ({"SLACK_SIGNING_SECRET": "your-signing-secret"}, "SLACK_SIGNING_SECRET"),
+    ({"FACTBOT_INTAKE_TOKEN": "short"}, "FACTBOT_INTAKE_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-has space-secret-looking-value-123"}, "SLACK_BOT_TOKEN"),
+    ({"FACTBOT_SAFEGUARDING_LEAD": "bob"}, "FACTBOT_SAFEGUARDING_LEAD"),
+    ({"FACTBOT_DB": ""}, "FACTBOT_DB"),
 ])
 def test_bad_setting_is_one_line_naming_the_variable(tmp_path, env, variable):
     done = _factbot(["ask", "stats"], tmp_path, **env)
@@ -49,6 +54,18 @@ def test_bad_setting_is_one_line_naming_the_variable(tmp_path, env, variable):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0] and "Traceback" not in done.stderr
     assert "secret-looking-value-123" not in done.stderr
+
+
+def test_an_empty_signing_secret_is_not_set(tmp_path):
+    done = _factbot(["serve", "--port", "9"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="  ")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "factbot: SLACK_SIGNING_SECRET is required for this command but is not set"
+
+
+def test_undecodable_dotenv_is_named(tmp_path):
+    (tmp_path / ".env").write_bytes(b"FACTBOT_COMMAND=\xff\xfe/x\n")
+    done = _factbot(["ask", "help"], tmp_path)
+    assert done.returncode == 2 and done.stderr.strip() == "factbot: .env: cannot be read as UTF-8 text"
 
 
 def test_serve_without_required_settings_names_them(tmp_path):

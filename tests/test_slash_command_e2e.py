@@ -144,3 +144,14 @@ def test_healthz(server):
     body = response.json()
     assert body["figures"] > 40 and body["status"] == "ok"
     assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}}
+
+
+def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_path):
+    from conftest import free_port
+
+    down = make_server(SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+    for _ in range(3):
+        started = time.monotonic()
+        response = down.command("stats instagram")
+        assert response.status_code == 200 and "37%" in response.text
+        assert time.monotonic() - started < 1.0  # no auth.test on the request path
