@@ -46,7 +46,8 @@ def campaign_for(settings: Settings, store: FactStore | None = None) -> Iterator
             store.close()
 
 
-def import_with_alerts(settings: Settings, store: FactStore, facts: Iterable[Fact]) -> tuple[ImportReport, int]:
+def import_with_alerts(settings: Settings, store: FactStore, facts: Iterable[Fact], *,
+                       complete: bool = False) -> tuple[ImportReport, int]:
     """Import ``facts`` and queue one campaign alert per figure added, changed or retired.
 
     Returns the import report and how many alerts were queued. The figures
@@ -55,7 +56,7 @@ def import_with_alerts(settings: Settings, store: FactStore, facts: Iterable[Fac
     """
     with campaign_for(settings, store) as campaign:
         campaign.ensure_baseline()
-        report = store.import_facts(facts)
+        report = store.import_facts(facts, complete=complete)
         return report, len(campaign.check_figures())
 
 

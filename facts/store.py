@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -24,6 +25,8 @@ from tinydb import Query, TinyDB
 from facts.curated_files import curated_paths, load_curated
 from facts.model import Fact
 from facts.storage import AtomicJSONStorage, FileLock
+
+log = logging.getLogger(__name__)
 
 #: Fields whose change the campaign team is told about (issue: figure alerts).
 NOTABLE_FIELDS = ("value", "display", "base", "period", "status", "claim", "source")
@@ -104,9 +107,13 @@ class FactStore:
 
     # -- writing ---------------------------------------------------------
 
-    def import_facts(self, facts: Iterable[Fact], now: dt.datetime | None = None) -> ImportReport:
+    def import_facts(self, facts: Iterable[Fact], now: dt.datetime | None = None, *,
+                     complete: bool = False) -> ImportReport:
         """Add new figures and update changed ones, keeping each previous version.
 
+        ``complete=True`` says ``facts`` is the whole curated set: a stored
+        figure missing from it is retired (kept, with its history, and never
+        served), so deleting a figure from the files stops it being served.
         Idempotent: importing the same facts again changes nothing and
         reports no change. Written in one atomic file replacement.
         """
@@ -133,7 +140,15 @@ class FactStore:
                 changes.append(FactChange("retired" if retired else "changed", fact, diff))
                 history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
                 docs.append({**new, "history": history})
-            docs.extend(existing.values())  # figures no longer in the files are kept as they were
+            for old_doc in existing.values():  # stored figures that the files no longer have
+                old = _current(old_doc)
+                if not complete or old.get("status") == "retired":
+                    docs.append(old_doc)
+                    continue
+                new = {**old, "status": "retired"}
+                changes.append(FactChange("retired", Fact.model_validate(new), {"status": (old.get("status"), "retired")}))
+                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
+                docs.append({**new, "history": history})
             if changes:
                 self._replace_all(docs)
         return ImportReport(changes, unchanged)
@@ -166,7 +181,11 @@ def open_store(path: str | Path) -> FactStore:
     paths = curated_paths()
     fingerprint = curated_fingerprint(paths)
     if store.is_empty() or store.imported_fingerprint() != fingerprint:
-        store.last_import = store.import_facts(load_curated(paths).facts)
+        curated = load_curated(paths)
+        if curated.problems:  # a broken file must not retire its figures: import what is valid
+            log.warning("%d problem(s) in the shipped curated files; run: factbot facts validate",
+                        len(curated.problems))
+        store.last_import = store.import_facts(curated.facts, complete=not curated.problems)
         store.record_fingerprint(fingerprint)
     return store
 

@@ -75,3 +75,16 @@ def test_changed_shipped_files_are_imported_on_open(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "curated_fingerprint", lambda paths: "changed")
     changed = open_store(tmp_path / "db.json")
     assert changed.last_import is not None and changed.last_import.changes == []
+
+
+def test_a_figure_deleted_from_the_complete_set_is_retired_not_served(tmp_path):
+    store = FactStore(tmp_path / "db.json")
+    store.import_facts([make_fact("a"), make_fact("b")], complete=True)
+    report = store.import_facts([make_fact("a")], complete=True)
+    [change] = report.changes
+    assert (change.kind, change.fact.id, change.changed) == ("retired", "b", {"status": ("verified", "retired")})
+    fact, history = store.get("b")
+    assert fact.status == "retired" and not fact.servable and len(history) == 1
+    assert store.import_facts([make_fact("a")], complete=True).changes == []  # idempotent
+    # a partial import (e.g. --dir) retires nothing
+    assert store.import_facts([make_fact("c")]).added == 1 and store.get("a")[0].status == "verified"
