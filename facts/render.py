@@ -200,10 +200,13 @@ def no_match(result: SearchResult, coverage: Coverage) -> Message:
     if result.platforms_without_figures:
         names = ", ".join(result.platforms_without_figures)
         head = f"There is no curated figure for *{escape(names)}*."
-    elif result.periods:
-        head = f"There is no curated figure for “{asked}” in {escape(', '.join(result.periods))}."
     else:
         head = f"There is no curated figure for “{asked}”." if asked else "Ask about a platform, a year or a topic."
+    if result.partial:
+        parts = ", ".join(f"*{escape(label)}* ({count})" for label, count in result.partial)
+        head += f" No figure matches all of it together; each of these has figures on its own: {parts}."
+    if result.ignored:
+        head += f" Not recognised, so not used: “{escape(' '.join(result.ignored))}”."
     body = (
         f"{head} Nothing is estimated or worked out from other figures.\n"
         f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
@@ -315,6 +318,8 @@ def _search_notes(result: SearchResult) -> str:
         notes.append(f"No curated figure for {escape(', '.join(result.platforms_without_figures))}.")
     if result.relaxed:
         notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
+    if result.ignored:
+        notes.append(f"Not recognised, so not used: “{escape(' '.join(result.ignored))}”.")
     return " ".join(notes)
 
 

@@ -8,8 +8,11 @@ shown as current.
 Ranking is fixed and honest: newest release first (``Fact.sort_key``), and
 within a release the figures about one platform before group figures. A query
 narrows by platform (aliases and typos understood), by year or financial year
-(``2020``, ``2023/24``) and by words (topics, claim, base, geography), all of
-which must match. Posting lists are kept in rank order, so answering walks at
+(``2020``, ``2023/24``, ``2023-2024``, ``23/24``), by a figure as it is written
+(``999``, ``1,220``) and by words (topics, claim, base, geography), all of
+which must match. Nothing is relaxed: a query whose parts have no figure in
+common finds nothing, and the answer says which parts do have figures. Words
+the index does not know are reported as not used, never silently dropped. Posting lists are kept in rank order, so answering walks at
 most a few entries past ``limit`` however large the store is.
 """
 
@@ -36,7 +39,7 @@ PLATFORM_ALIASES: dict[str, str] = {
     "snapchat": "Snapchat", "snap": "Snapchat",
     "kik": "Kik",
     "tiktok": "TikTok", "youtube": "YouTube", "yt": "YouTube", "discord": "Discord",
-    "roblox": "Roblox", "twitter": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
+    "roblox": "Roblox", "twitter": "X (Twitter)", "x": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
     "omegle": "Omegle", "minecraft": "Minecraft", "fortnite": "Fortnite", "reddit": "Reddit",
     "threads": "Threads", "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
     "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
@@ -46,6 +49,7 @@ PLATFORM_ALIASES: dict[str, str] = {
 _PHRASES = {
     r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
     r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
+    r"face\s+book": "facebook", r"snap\s+chat": "snapchat", r"insta\s+gram": "instagram",
     r"online\s+safety\s+act": "osa", r"wild\s+west\s+web": "wildwestweb",
     r"northern\s+ireland": "northernireland", r"child\s*line": "childline",
 }
@@ -58,18 +62,22 @@ _SYNONYMS = {
     "ni": "northernireland", "psni": "northernireland", "phone": "helpline", "helplines": "helpline",
     "female": "girl", "aged": "age",
     "crime": "offence", "offense": "offence",
+    "rise": "trend", "rising": "trend", "increase": "trend", "increasing": "trend", "growth": "trend",
 }
 
 _STOPWORDS = frozenset(
     "a an and are as at be by did do does for from get give how i in is it its me most of on or "
     "show so stat stats statistic statistics tell than that the their there these this to was "
     "were what when where which who why with about figure figures fact facts please many much "
-    "any some all us our you your can could would should have has had into over per since".split()
+    "any some all us our you your can could would should have has had into over per since year "
+    "latest newest recent number numbers data anyone anybody someone know think need want http https www com org net co uk".split()
 )
 
-_WORD = re.compile(r"[a-z0-9]+")
-_FINANCIAL_YEAR = re.compile(r"\b(20\d\d)\s*[/\-–]\s*(\d\d)\b")
+_WORD = re.compile(r"[a-z]+|\d+")
+_FINANCIAL_YEAR = re.compile(r"\b(?:20)?(\d\d)\s*[/\-–]\s*(?:20)?(\d\d)\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_NUMBER = re.compile(r"\d+")
 
 
 def _stem(word: str) -> str:
@@ -91,14 +99,24 @@ def _join_phrases(text: str) -> str:
 
 
 def _terms(text: str) -> list[str]:
-    """Index/query terms of plain text: lowercased, phrases joined, plurals folded, stopwords dropped."""
-    words = _WORD.findall(_join_phrases(text.lower()))
+    """Index/query terms of plain text: lowercased, phrases joined, plurals folded, stopwords dropped.
+
+    Numbers are not terms (figures are matched by :func:`_numbers` of their
+    display); a single letter is a term only when it is a platform (``x``).
+    """
     out = []
-    for word in words:
+    for word in _WORD.findall(_join_phrases(text.lower())):
+        if word.isdigit():
+            continue
         stem = _SYNONYMS.get(_stem(word), _stem(word))
-        if len(stem) > 1 and stem not in _STOPWORDS and not _YEAR.fullmatch(stem):
+        if stem not in _STOPWORDS and (len(stem) > 1 or stem in PLATFORM_ALIASES):
             out.append(stem)
     return out
+
+
+def _numbers(text: str) -> list[str]:
+    """The numbers written in ``text`` as figure terms: ``"1,220 and 999"`` → ``["#1220", "#999"]``."""
+    return ["#" + n for n in _NUMBER.findall(_THOUSANDS.sub("", text))]
 
 
 @dataclass(frozen=True)
@@ -118,8 +136,11 @@ class SearchResult:
     - ``corrections``: typos read as known words ("did you mean").
     - ``platforms``: canonical platforms the query asked about;
       ``platforms_without_figures``: those with no curated figure at all.
-    - ``relaxed``: words that matched nothing together with the rest and
-      were set aside to find the figures shown (empty when all matched).
+    - ``relaxed``: (``loose`` search only) words that matched none of the
+      figures shown.
+    - ``ignored``: words of the query the index does not know, so not used.
+    - ``partial``: when nothing matched every part, the parts that do have
+      figures on their own: ``[(label, count)]``.
     - ``query``: the plain query text that was searched.
     """
 
@@ -131,6 +152,8 @@ class SearchResult:
     platforms_without_figures: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     relaxed: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    partial: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -164,7 +187,7 @@ class FactIndex:
         self._year_postings: dict[int, list[int]] = {}
         self._fy_postings: dict[int, list[int]] = {}
         for position, fact in enumerate(servable):
-            for term in set(_fact_terms(fact)):
+            for term in set(_fact_terms(fact)) | set(_numbers(fact.display)):
                 self._postings.setdefault(term, []).append(position)
             for platform in set(fact.platforms):
                 self._platform_postings.setdefault(platform, []).append(position)
@@ -174,7 +197,10 @@ class FactIndex:
             if fy is not None:
                 self._fy_postings.setdefault(fy, []).append(position)
         self._sets: dict[int, set[int]] = {}
-        self._vocabulary = sorted(set(self._postings) | set(PLATFORM_ALIASES))
+        # Typos are read only as platforms, topics or places: correcting to any
+        # word of any claim turned "last" into "least".
+        named = {t for f in servable for t in _terms(" ".join([*f.topics, f.geography]))}
+        self._vocabulary = sorted(named | set(PLATFORM_ALIASES))
         self._coverage = Coverage(
             topics=sorted({t for f in servable for t in f.topics}),
             platforms=sorted(self._platform_postings),
@@ -189,35 +215,46 @@ class FactIndex:
 
         ``loose=True`` reads ``text`` as a message people wrote to each other
         rather than a query (the "Find figures" shortcut): only platform
-        names are typo-corrected ("press" is not read as "pressed"), and when
-        no figure matches every word, the figures matching the most words are
-        shown, best first, and the words none of them matches are reported in
-        ``relaxed``. Platform and period constraints still hold.
+        names are typo-corrected ("press" is not read as "pressed"), unknown
+        words are passed over quietly, and when no figure matches every word,
+        the figures matching the most words are shown, best first, and the
+        words none of them matches are reported in ``relaxed``. Platform and
+        period constraints still hold.
         """
         plain = slack_to_plain(text)
         result = SearchResult(query=plain)
-        lowered = plain.lower()
-        required: list[list[int]] = []
+        text_left = _THOUSANDS.sub("", plain.lower())
+        parts: list[tuple[str, list[int]]] = []  # (label, postings) that must all match
 
-        financial_years = [int(a) for a, b in _FINANCIAL_YEAR.findall(lowered) if int(b) == (int(a) + 1) % 100]
-        lowered_no_fy = _FINANCIAL_YEAR.sub(" ", lowered)
-        years = [int(y) for y in _YEAR.findall(lowered_no_fy)]
-        for fy in financial_years:
-            result.periods.append(f"{fy}/{(fy + 1) % 100:02d}")
-            required.append(self._fy_postings.get(fy, []))
-        for year in years:
-            result.periods.append(str(year))
-            required.append(self._year_postings.get(year, []))
+        for first, second in _FINANCIAL_YEAR.findall(text_left):
+            if (int(first) + 1) % 100 == int(second):
+                fy = 2000 + int(first)
+                label = f"{fy}/{(fy + 1) % 100:02d}"
+                result.periods.append(label)
+                parts.append((label, self._fy_postings.get(fy, [])))
+        text_left = _FINANCIAL_YEAR.sub(lambda m: " " if (int(m[1]) + 1) % 100 == int(m[2]) else m[0], text_left)
+        for year in _YEAR.findall(text_left):
+            result.periods.append(year)
+            parts.append((year, self._year_postings.get(int(year), [])))
+        text_left = _YEAR.sub(" ", text_left)
+
+        if not loose:
+            for number in _numbers(text_left):
+                if number in self._postings:
+                    parts.append((number[1:], self._postings[number]))
+                else:
+                    result.ignored.append(number[1:])
 
         words: list[str] = []
-        for term in _terms(lowered_no_fy):
+        for term in _terms(text_left):
             platform = PLATFORM_ALIASES.get(term)
             if platform is None and term not in self._postings:
-                corrected = self._correct(term)
+                corrected = self._correct(term) if term.isalpha() else None
                 if loose and corrected not in PLATFORM_ALIASES:
                     corrected = None  # in conversation an unknown word is rarely a typo
                 if corrected is None:
-                    continue  # an unknown word narrows nothing
+                    result.ignored.append(term)
+                    continue
                 result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
                 term, platform = corrected, PLATFORM_ALIASES.get(corrected)
             if platform is not None:
@@ -225,29 +262,32 @@ class FactIndex:
                     result.platforms.append(platform)
             elif term not in words:
                 words.append(term)
+        if loose:
+            result.ignored = []  # a conversation is full of words that are not about figures
 
         if result.platforms:
             result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
             asked = [p for p in result.platforms if p in self._platform_postings]
             if not asked:
                 return result  # never show figures about some other platform
-            required.append(self._union(asked))
+            parts.append((", ".join(asked), self._union(asked)))
 
-        if not required and not words:
-            if _terms(lowered_no_fy) and not result.corrections:
-                return result  # only unknown words: say so rather than guess
-            required.append(list(range(len(self._facts))))  # "stats" alone: the newest figures
+        if not parts and not words:
+            if plain.strip(" \t\n.,;:!?-") and (result.ignored or not loose):
+                return result  # nothing recognised: say so rather than guess
+            if loose:
+                return result
+            parts.append(("", list(range(len(self._facts)))))  # "stats" alone: the newest figures
 
+        required = [postings for _label, postings in parts]
         found, more = self._intersect(required + [self._postings[w] for w in words], limit)
         if not found and words and loose:
             found, more = self._closest(required, words, limit)
             if found:
                 result.relaxed = [w for w in words if not any(i in self._as_set(self._postings[w]) for i in found)]
-        if not found and words and required:
-            # The platform/period exists but not with these words: show it, say what was set aside.
-            found, more = self._intersect(required, limit)
-            if found:
-                result.relaxed = words
+        if not found:
+            result.partial = [(label, len(postings)) for label, postings in parts if postings and label]
+            result.partial += [(w, len(self._postings[w])) for w in words]
         result.facts = [self._facts[i] for i in found]
         result.more = more
         return result
@@ -314,11 +354,15 @@ def _fact_terms(fact: Fact) -> list[str]:
 
 
 def _years_of(fact: Fact) -> set[int]:
-    """Calendar years a figure belongs to: its period lies within the year, or it was published then."""
+    """Years a figure belongs to: its period lies within the calendar year or
+    within the financial year starting in it, or it was published then."""
     years: set[int] = set()
     start, end = fact.period.start, fact.period.end
     if start and end and start.year == end.year:
         years.add(start.year)
+    fy = _financial_year_of(fact)
+    if fy is not None:
+        years.add(fy)
     if fact.source.published:
         years.add(fact.source.published.year)
     return years
