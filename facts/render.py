@@ -60,6 +60,16 @@ def published_label(fact: Fact) -> str:
     return f"published {long_date(src.published)}" if src.published else (src.published_note or "undated")
 
 
+def source_name(fact: Fact) -> str:
+    """Who to credit: the publisher, and for a secondary figure the outlet that
+    reported it, whose headline and link the citation then gives
+    (``"NSPCC figures as reported by ITV News (PA)"``)."""
+    src = fact.source
+    if fact.status == "secondary" and src.outlet:
+        return f"{src.publisher} figures as reported by {src.outlet}"
+    return src.publisher
+
+
 def citation(fact: Fact) -> str:
     """A plain-text citation a person can paste into a document (unescaped).
 
@@ -68,9 +78,8 @@ def citation(fact: Fact) -> str:
     period: April to June 2020; geography: England and Wales.``
     """
     src = fact.source
-    via = f" (as reported by {src.outlet})" if fact.status == "secondary" and src.outlet else ""
     return (
-        f"{fact.display} — {fact.claim} Source: {src.publisher}{via}, \"{src.title}\", "
+        f"{fact.display} — {fact.claim} Source: {source_name(fact)}, \"{src.title}\", "
         f"{published_label(fact)}, {src.url}. Base: {fact.base}; period: {fact.period.label}; "
         f"geography: {fact.geography}."
     )
@@ -132,7 +141,7 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
         f"*Geography:* {escape(fact.geography)}\n*Method:* {escape(src.method)}"
     )
     link = f"<{src.url}|{escape(src.title)}>"
-    source = f"*Source:* {escape(src.publisher)}, {link}, {escape(published_label(fact))}\n{_status_line(fact, today)}"
+    source = f"*Source:* {escape(source_name(fact))}, {link}, {escape(published_label(fact))}\n{_status_line(fact, today)}"
     return [
         {"type": "divider"},
         {"type": "section", "text": mrkdwn(headline)},
@@ -253,7 +262,7 @@ def sources_message(facts: Iterable[Fact]) -> Message:
     releases: dict[tuple, list[Fact]] = {}
     for fact in facts:
         src = fact.source
-        releases.setdefault((src.published or dt.date.min, src.publisher, src.title, str(src.url)), []).append(fact)
+        releases.setdefault((src.published or dt.date.min, source_name(fact), src.title, str(src.url)), []).append(fact)
     lines = []
     for (_published, publisher, title, url), items in sorted(releases.items(), reverse=True):
         kind = "secondary" if all(f.status == "secondary" for f in items) else "verified"

@@ -28,6 +28,7 @@ def test_secondary_names_outlet_and_review_due_is_flagged():
     fact = make_fact(status="secondary", source={"outlet": "ITV News (PA)"}, review_by="2026-01-01")
     text = json.dumps(_answer([fact]).blocks)
     assert "Secondary" in text and "ITV News (PA)" in text and "Review due" in text
+    assert "*Source:* NSPCC figures as reported by ITV News (PA), <https://www.nspcc.org.uk/a|A release>" in text
     assert "Review due" not in json.dumps(_answer([make_fact()]).blocks)
 
 
@@ -70,7 +71,7 @@ def test_shared_is_attributed_and_has_no_share_button():
 
 def test_citation_is_plain_and_complete():
     line = render.citation(make_fact(status="secondary", source={"outlet": "ITV News"}))
-    assert line.startswith("37% — ") and "NSPCC (as reported by ITV News)" in line
+    assert line.startswith("37% — ") and "NSPCC figures as reported by ITV News," in line
     assert "published 12 November 2020" in line and "https://www.nspcc.org.uk/a" in line
     assert "period: April to June 2020" in line
 
