@@ -16,6 +16,7 @@ from typing import AsyncIterator, Callable, Sequence
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -55,11 +56,23 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
             except Exception as exc:
                 log.error("shutdown step %s failed: %s", getattr(function, "__qualname__", function), exc)
 
+    secret = runtime.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret.get_secret_value()) if secret and slack_over_http else None
+
     async def slack_events(request: Request) -> Response:
+        """401 unless signed by Slack (checked before anything is parsed); 413 over
+        ``MAX_SLACK_BODY`` bytes; 400 for a signed body that cannot be parsed."""
         body = await request.body()
         if len(body) > MAX_SLACK_BODY:
             return JSONResponse({"error": "body too large"}, status_code=413)
-        bolt_response = await run_in_threadpool(bolt_app.dispatch, to_bolt_request(request, body))
+        if verifier is not None and not _signed(verifier, body, request):
+            return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)
+        try:
+            bolt_request = to_bolt_request(request, body)
+            bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
+        except Exception as exc:  # a malformed body: the type only, the body may hold user text
+            log.warning("malformed Slack request: %s", type(exc).__name__)
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
@@ -75,3 +88,12 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
+    """Slack's ``v0`` signature over ``body``, within 5 minutes; malformed headers are unsigned."""
+    try:
+        return verifier.is_valid(body, request.headers.get("x-slack-request-timestamp", ""),
+                                 request.headers.get("x-slack-signature", ""))
+    except (ValueError, TypeError):
+        return False

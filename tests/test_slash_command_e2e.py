@@ -155,3 +155,39 @@ def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_p
         response = down.command("stats instagram")
         assert response.status_code == 200 and "37%" in response.text
         assert time.monotonic() - started < 1.0  # no auth.test on the request path
+
+
+@pytest.mark.parametrize("body,content_type", [
+    (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
+    (b"payload={garbage", "application/x-www-form-urlencoded"),
+    (b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+    (b"payload=", "application/x-www-form-urlencoded"),
+    (b"{x", "application/json"),
+    (b"[1]", "application/json"),
+    (b'payload={"type":"block_actions","actions":[]}', "application/x-www-form-urlencoded"),
+])
+def test_malformed_signed_bodies_get_a_4xx_not_a_crash(server, body, content_type):
+    timestamp = str(int(time.time()))
+    headers = {"content-type": content_type, "x-slack-request-timestamp": timestamp,
+               "x-slack-signature": _sign_bytes(body, timestamp)}
+    response = requests.post(server.url + "/slack/events", data=body, headers=headers, timeout=5)
+    assert 400 <= response.status_code < 500, response.text
+    assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+    assert "Traceback" not in server.log()
+
+
+def _sign_bytes(body: bytes, timestamp: str) -> str:
+    import hashlib
+    import hmac
+
+    from conftest import SIGNING_SECRET
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "99999999999999999999"])
+def test_malformed_timestamps_are_401(server, timestamp):
+    response = requests.post(server.url + "/slack/events", data=b"command=/grooming&text=stats",
+                             headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00",
+                                      "content-type": "application/x-www-form-urlencoded"}, timeout=5)
+    assert response.status_code == 401
