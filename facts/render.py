@@ -178,8 +178,7 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
             "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
     if shareable:
         blocks.append(share_actions(result.facts, result.query))
-    fallback = "\n".join(_rendered(f, today).escaped_citation for f in result.facts)
-    return Message(_fallback(fallback), cap_blocks(blocks))
+    return Message(_fallback("", [_rendered(f, today).escaped_citation for f in result.facts]), cap_blocks(blocks))
 
 
 def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
@@ -187,8 +186,8 @@ def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
     blocks: list[dict] = [{"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
     for fact in facts:
         blocks.extend(fact_blocks(fact, today))
-    text = f"Shared by <@{user_id}>: " + "\n".join(_rendered(f, today).escaped_citation for f in facts)
-    return Message(_fallback(text), cap_blocks(blocks))
+    text = _fallback(f"Shared by <@{user_id}>: ", [_rendered(f, today).escaped_citation for f in facts])
+    return Message(text, cap_blocks(blocks))
 
 
 def share_actions(facts: Iterable[Fact], query: str) -> dict:
@@ -358,5 +357,17 @@ def cap_blocks(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
     return blocks[: limit - 1] + blocks[-1:]
 
 
-def _fallback(text: str) -> str:
+def _fallback(lead: str, citations: list[str]) -> str:
+    """``lead`` and whole citations, one a line, within ``MAX_FALLBACK``: a
+    citation never stops half-way; those left out are counted instead."""
+    room = MAX_FALLBACK - 80  # for the "… and N more" line
+    text, kept = lead, 0
+    for line in citations:
+        candidate = f"{text}\n{line}" if kept else f"{text}{line}"
+        if len(candidate) > room and kept:
+            break
+        text, kept = candidate, kept + 1
+    left = len(citations) - kept
+    if left:
+        text += f"\n… and {left} more figure{'s' if left != 1 else ''}, in full in the message."
     return truncate(text, MAX_FALLBACK)

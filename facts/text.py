@@ -32,9 +32,11 @@ def slack_to_plain(text: str) -> str:
 
     Mentions, channel links and ``<!here>``-style tokens are dropped, links
     keep their label, HTML entities (``&amp;``) are decoded, emoji shortcodes
-    are removed, Unicode is NFKC-normalised. Never raises.
+    are removed, Unicode is NFKC-normalised and invisible format characters
+    (zero-width spaces, right-to-left overrides) are dropped. Never raises.
     """
     text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _TOKEN.sub(_replace_token, text)
     text = html.unescape(text)
     text = _EMOJI.sub(" ", text)

@@ -79,3 +79,18 @@ def test_citation_is_plain_and_complete():
 def test_blocks_to_text_is_readable():
     text = render.blocks_to_text(_answer([make_fact()]).blocks)
     assert "A release (https://www.nspcc.org.uk/a)" in text and "&amp;" not in text and "*" not in text
+
+
+def test_text_fallback_keeps_whole_citations():
+    long = "y" * 900
+    facts = [make_fact(f"f-{i}", claim=f"Claim {i} {long}") for i in range(8)]
+    message = _answer(facts, limit=8)
+    assert len(message.text) <= render.MAX_FALLBACK
+    lines = message.text.split("\n")
+    assert lines[-1].startswith("… and ") and lines[-1].endswith("more figures, in full in the message.")
+    assert all(line.endswith("geography: England and Wales.") for line in lines[:-1])
+
+
+def test_invisible_format_characters_are_dropped_from_the_query():
+    from facts.text import slack_to_plain
+    assert slack_to_plain("insta\u202egram\u200b") == "instagram"
