@@ -22,6 +22,7 @@ merged over ``release``. Errors are collected, never raised one at a time, so
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -115,8 +116,15 @@ def _load_file(path: Path) -> tuple[list[Fact], list[Problem]]:
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(part) for part in error["loc"]) or "-"
-                problems.append(Problem(name, fact_id, field, error["msg"]))
+                message = error["msg"].removeprefix("Value error, ")
+                named = _NAMED.match(message)
+                if field == "-" and named:  # a model-level check names its field first
+                    field, message = named.groups()
+                problems.append(Problem(name, fact_id, field, message))
     return facts, problems
+
+
+_NAMED = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): (.+)$", re.S)
 
 
 def _one_line(exc: Exception) -> str:

@@ -11,6 +11,7 @@ quotable form ("37%", "1,220", "€20 million") and is shown as written.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -78,6 +79,19 @@ class Source(_Strict):
         return self
 
 
+def display_shows_value(value: float | int | str, display: str) -> bool:
+    """True when a numeric ``value`` appears in ``display`` as written there
+    ("12,925" for 12925, "€20 million" for 20000000, "37%" for 37).
+    Text values ("1 in 5", "Ofcom") are not checked."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    written = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", display.lower())
+    scale = 1e9 if "billion" in written else 1e6 if re.search(r"million|\d\s*m\b", written) else 1
+    scaled = value / scale
+    target = str(int(scaled)) if float(scaled).is_integer() else str(scaled)
+    return target in re.findall(r"\d+(?:\.\d+)?", written)
+
+
 class Fact(_Strict):
     """One curated figure with its citation.
 
@@ -124,9 +138,15 @@ class Fact(_Strict):
         return [str(item).strip() for item in items]
 
     @model_validator(mode="after")
-    def _secondary_names_outlet(self) -> "Fact":
+    def _consistent(self) -> "Fact":
+        # Model-level problems start with the field they are about, so the
+        # curated-file loader can name it.
         if self.status == "secondary" and not self.source.outlet:
-            raise ValueError("a secondary figure must name source.outlet, the outlet it was read in")
+            raise ValueError("source.outlet: a secondary figure must name the outlet it was read in")
+        if self.review_by < self.verified_on:
+            raise ValueError("review_by: is before verified_on")
+        if not display_shows_value(self.value, self.display):
+            raise ValueError(f"display: does not show the value {self.value!r} (a typo in one of them?)")
         return self
 
     @property

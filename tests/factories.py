@@ -18,7 +18,7 @@ def make_fact(fact_id: str = "test-fact", **overrides) -> Fact:
         "geography": "England and Wales", "topics": ["online grooming", "platforms"], "platforms": ["Instagram"],
         "source": {"publisher": "NSPCC", "title": "A release", "url": "https://www.nspcc.org.uk/a",
                    "published": "2020-11-12", "method": "FOI responses from 38 police forces"},
-        "status": "verified", "verified_on": "2026-11-01", "review_by": "2027-05-01",
+        "status": "verified", "verified_on": "2025-01-01", "review_by": "2027-05-01",
     }
     for key, value in overrides.items():
         if key in ("source", "period") and isinstance(value, dict):

@@ -95,7 +95,7 @@ def test_added_retired_and_unannounced_fields(store):
     store.import_facts([make_fact("a"), make_fact("b")])
     snapshot = current_snapshot(store)
     store.import_facts([make_fact("a", review_by="2028-01-01", caveats=["re-checked"]),  # not announced
-                        make_fact("b", status="retired", superseded_by="c"), make_fact("c", display="41%")])
+                        make_fact("b", status="retired", superseded_by="c"), make_fact("c", display="41%", value=41)])
     changes, _ = changes_since(snapshot, store)
     assert [(c.kind, c.fact.id) for c in changes] == [("retired", "b"), ("added", "c")]
     retired = _all(figure_change_card(changes[0]))

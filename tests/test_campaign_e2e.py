@@ -131,10 +131,10 @@ def test_a_change_imported_by_another_process_is_announced_when_the_server_start
     alerts_state = workdir / "factbot-alerts.json"
     wait_until(lambda: alerts_state.exists() and FIGURE_ID in alerts_state.read_text(), what="the first snapshot")
     server.stop()
-    changed = curated_copy(tmp_path / "curated", display='display: "7,062"→display: "about 7,000"')
+    changed = curated_copy(tmp_path / "curated", display='display: "7,062"→display: "more than 7,062"')
     store = FactStore(workdir / "factbot.json")
     store.import_facts(load_curated(curated_paths(changed)).facts)
     store.close()
     server.start()
     texts = _settle(fake_slack, "C0CAMP0003", 1, seconds=1.5)
-    assert len(texts) == 1 and "7,062 → about 7,000" in texts[0] and FIGURE_ID in texts[0]
+    assert len(texts) == 1 and "7,062 → more than 7,062" in texts[0] and FIGURE_ID in texts[0]

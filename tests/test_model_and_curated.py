@@ -105,8 +105,8 @@ def test_servable_and_review_due():
     assert not make_fact(status="held").servable
     assert not make_fact(status="retired").servable
     assert not make_fact(superseded_by="newer").servable
-    assert make_fact(review_by="2026-01-01").review_due(dt.date(2026, 1, 2))
-    assert not make_fact(review_by="2026-01-01").review_due(dt.date(2026, 1, 1))
+    assert make_fact(verified_on="2025-06-01", review_by="2026-01-01").review_due(dt.date(2026, 1, 2))
+    assert not make_fact(verified_on="2025-06-01", review_by="2026-01-01").review_due(dt.date(2026, 1, 1))
 
 
 def test_period_must_be_ordered():
@@ -124,3 +124,24 @@ def test_message_words_use_attachments_and_files_when_there_is_no_text():
     assert message_words({"attachments": [{"title": "T", "text": "body", "fallback": "F"}]}) == "T body"
     assert message_words({"files": "not a list", "text": None}) == ""
     assert len(message_words({"text": "x" * 5000})) == 2000
+
+
+@pytest.mark.parametrize("change,field", [
+    ("    display: \"1\"", "    display: \"7\""),
+    ("    value: 1", "    value: 1\n    status: secondary"),
+    ("  review_by: 2027-05-01", "  review_by: 2026-01-01"),
+])
+def test_model_level_problems_name_their_field(tmp_path, change, field):
+    old, new = change, field
+    (tmp_path / "a.yaml").write_text(FILE.replace(old, new))
+    [problem] = load_curated([tmp_path / "a.yaml"]).problems
+    expected = {"display": "display", "secondary": "source.outlet", "2026": "review_by"}
+    assert problem.field == next(v for k, v in expected.items() if k in new), problem
+    assert problem.fact_id == "good-one"
+
+
+def test_display_must_show_the_value():
+    from facts.model import display_shows_value
+    assert display_shows_value(12925, "12,925") and display_shows_value(20000000, "€20 million")
+    assert display_shows_value(37, "37%") and display_shows_value("1 in 5", "1 in 5")
+    assert not display_shows_value(37, "73%") and not display_shows_value(1220, "1,202")
