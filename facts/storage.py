@@ -49,9 +49,17 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             return None
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{self.path} is not valid JSON (line {exc.lineno}); restore it from a backup") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{self.path} is not UTF-8 JSON text; restore it from a backup") from None
+        if not isinstance(data, dict) or not all(
+                isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+                for table in data.values()):
+            raise ValueError(f"{self.path} is not a store written by factbot (its tables and records "
+                             f"must be JSON objects); restore it from a backup")
+        return data
 
     def write(self, data: dict[str, Any]) -> None:
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

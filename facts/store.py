@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from facts.curated_files import curated_paths, load_curated
@@ -82,8 +83,22 @@ class FactStore:
     # -- reading ---------------------------------------------------------
 
     def facts(self) -> list[Fact]:
-        """Every stored figure, current version, in id order (any status)."""
-        return sorted((Fact.model_validate(_current(doc)) for doc in self._table.all()), key=lambda f: f.id)
+        """Every stored figure, current version, in id order (any status).
+
+        Raises ``ValueError`` (one line naming the file and the document) when
+        a stored document is not a valid figure.
+        """
+        return sorted((self._fact(doc) for doc in self._table.all()), key=lambda f: f.id)
+
+    def _fact(self, doc: Any) -> Fact:
+        try:
+            return Fact.model_validate(_current(doc))
+        except (ValidationError, TypeError, AttributeError) as exc:
+            fact_id = doc.get("id", "?") if isinstance(doc, dict) else "?"
+            first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": type(exc).__name__}
+            where = ".".join(str(p) for p in first["loc"]) or "-"
+            raise ValueError(f"{self.path}: stored figure {fact_id!r} is not valid ({where}: {first['msg']}); "
+                             f"restore the file from a backup, or delete it to rebuild it from the curated files") from None
 
     def get(self, fact_id: str) -> tuple[Fact, list[dict]] | None:
         """``(fact, history)`` for one id, or ``None``; history items are
@@ -91,7 +106,7 @@ class FactStore:
         doc = self._table.get(Query().id == fact_id)
         if doc is None:
             return None
-        return Fact.model_validate(_current(doc)), list(doc.get("history", []))
+        return self._fact(doc), list(doc.get("history", []))
 
     def is_empty(self) -> bool:
         return len(self._table) == 0
@@ -146,7 +161,7 @@ class FactStore:
                     docs.append(old_doc)
                     continue
                 new = {**old, "status": "retired"}
-                changes.append(FactChange("retired", Fact.model_validate(new), {"status": (old.get("status"), "retired")}))
+                changes.append(FactChange("retired", self._fact(new), {"status": (old.get("status"), "retired")}))
                 history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
                 docs.append({**new, "history": history})
             if changes:
@@ -164,6 +179,8 @@ class FactStore:
 
 
 def _current(doc: dict) -> dict:
+    if not isinstance(doc, dict):
+        raise TypeError("a stored figure must be a JSON object")
     return {k: v for k, v in doc.items() if k != "history"}
 
 

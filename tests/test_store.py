@@ -88,3 +88,15 @@ def test_a_figure_deleted_from_the_complete_set_is_retired_not_served(tmp_path):
     assert store.import_facts([make_fact("a")], complete=True).changes == []  # idempotent
     # a partial import (e.g. --dir) retires nothing
     assert store.import_facts([make_fact("c")]).added == 1 and store.get("a")[0].status == "verified"
+
+
+@pytest.mark.parametrize("content", ['{"facts":"notadict"}', "[1,2,3]", '{"facts":{"1":5}}',
+                                     '{"facts":{"1":{"id":"x"}}}', b"\xff\xfe\x00\x01garbage"])
+def test_a_damaged_store_is_one_line_naming_the_file(tmp_path, content):
+    path = tmp_path / "db.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(ValueError) as caught:
+        open_store(path).facts()
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message
+    assert path.read_bytes() == (content if isinstance(content, bytes) else content.encode())  # not overwritten
