@@ -145,3 +145,20 @@ def test_display_must_show_the_value():
     assert display_shows_value(12925, "12,925") and display_shows_value(20000000, "€20 million")
     assert display_shows_value(37, "37%") and display_shows_value("1 in 5", "1 in 5")
     assert not display_shows_value(37, "73%") and not display_shows_value(1220, "1,202")
+
+
+def test_manifest_creates_the_app_as_built():
+    import yaml
+
+    from conftest import REPO
+
+    manifest = yaml.safe_load((REPO / "manifest.yaml").read_text())
+    features = manifest["features"]
+    assert [c["command"] for c in features["slash_commands"]] == ["/grooming"]
+    assert [s["callback_id"] for s in features["shortcuts"]] == ["find_figures"]
+    assert features["app_home"]["home_tab_enabled"] is True
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "app_home_opened"}
+    assert settings["interactivity"]["is_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "chat:write", "app_mentions:read", "groups:read", "groups:history"} <= scopes
