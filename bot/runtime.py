@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from slack_bolt import App
 
 from bot.app import build_app, web_client
 from bot.delivery import DeliveryWorker
+from bot.enquiries import attach as attach_enquiries
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.outbox import Outbox
@@ -43,6 +44,8 @@ class Runtime:
     bolt_app: App
     #: Run at shutdown, last registered first.
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: Website enquiries (``bot.enquiries.EnquiryService``).
+    enquiries: Any = None
 
     def channels(self) -> dict[str, str | None]:
         """Where each kind of delivery goes, by channel key."""
@@ -67,6 +70,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     worker = DeliveryWorker(outbox, client, channels)
     bolt_app = build_app(settings, catalogue)
     runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app)
+    runtime.enquiries = attach_enquiries(runtime, start=start)
     if start:
         worker.start()
     return runtime

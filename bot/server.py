@@ -1,7 +1,8 @@
 """The web server: Slack's HTTP endpoint and the service's own endpoints.
 
 Routes: ``POST /slack/events`` (every Slack request: commands, actions,
-events; HTTP mode only), ``GET /healthz``. Bolt's dispatch is synchronous,
+events; HTTP mode only), ``POST /enquiries`` (the website's enquiry form,
+``handlers.enquiries``), ``GET /healthz``. Bolt's dispatch is synchronous,
 so it runs in Starlette's thread pool rather than on the event loop.
 
 In Socket Mode Slack's requests arrive over the socket instead, and the
@@ -23,6 +24,7 @@ from starlette.routing import Route
 
 from bot.runtime import Runtime
 from facts.catalogue import Catalogue
+from handlers import enquiries
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,8 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlet
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
-    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}}}``;
+    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
+    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do]}}``;
     "degraded" when anything is held. It never shows message content.
     """
     bolt_app: App = runtime.bolt_app
@@ -49,12 +52,26 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlet
     async def healthz(_request: Request) -> Response:
         outbox = await run_in_threadpool(runtime.outbox.summary)
         status = "degraded" if outbox["held"] else "ok"
-        return JSONResponse({"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox})
+        body = {"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox}
+        if runtime.enquiries is not None:
+            body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
+        return JSONResponse(body)
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes += enquiry_routes(runtime)
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes)
+
+
+def enquiry_routes(runtime: Runtime) -> list[Route]:
+    """``POST /enquiries`` (see ``handlers.enquiries``), when the runtime has enquiries."""
+    if runtime.enquiries is None:
+        return []
+    token = runtime.settings.factbot_intake_token
+    endpoint = enquiries.endpoint(runtime.enquiries.submit, token.get_secret_value() if token else None,
+                                  runtime.enquiries.signposting)
+    return [Route("/enquiries", endpoint, methods=["POST"])]
 
 
 def start_refresher(catalogue: Catalogue, interval: float = 5.0) -> threading.Event:

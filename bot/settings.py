@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     factbot_feed_interval: int = Field(default=900, ge=30)
     factbot_safeguarding_lead: str | None = None
     factbot_retention_days: int = Field(default=90, ge=1)
+    factbot_log_level: str = "INFO"
 
     @field_validator("factbot_curators", "factbot_feeds", mode="before")
     @classmethod
@@ -98,6 +99,13 @@ class Settings(BaseSettings):
         if any(not re.fullmatch(r"[UW][A-Z0-9]{2,}", v) for v in value):
             raise ValueError("must be comma-separated Slack user IDs such as U0123456789")
         return value
+
+    @field_validator("factbot_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
 
     @property
     def socket_mode(self) -> bool:
