@@ -109,6 +109,8 @@ class Outbox:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         with self._lock, self._file_lock:
+            # TinyDB caches the next document id; another process may have inserted since.
+            self._items._next_id = None
             yield
 
     # -- adding ----------------------------------------------------------
