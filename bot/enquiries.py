@@ -4,21 +4,29 @@
 the Slack buttons (``handlers.enquiry_actions``) and ``factbot enquiries``
 call. It keeps one order everywhere:
 
-1. the enquiry is written to the archive (``facts.enquiry_store``),
-2. its post is enqueued in the outbox under the same id (the reference),
-3. only then the intake answers 202, and the delivery worker is woken.
+1. the enquiry is written to the archive's ``incoming/`` folder (one small
+   file, fsynced: ``facts.enquiry_store``), and the intake answers 202;
+2. the queuer thread puts its post in the outbox under the same id (the
+   reference), moves the file out of ``incoming/`` and wakes the delivery
+   worker, within milliseconds;
+3. the worker posts it and records the ``ts``.
 
-A crash between 1 and 2 is repaired at start-up (:meth:`recover`), and a
-resubmission (same Idempotency-Key, or the same content within 10 minutes)
-finds the same reference and only makes sure it is queued, so each enquiry
-is posted once. Log lines name references and Slack error codes, never
-personal details.
+Only one write is on the intake's path because an outbox write (TinyDB,
+whole file replaced atomically) costs about two fsync'd writes on its own
+(see the README's benchmark). ``incoming/`` is the durable hand-over: what a
+crash leaves there is queued again at start-up (:meth:`recover`), and
+queueing is idempotent, so each enquiry is posted once. A resubmission
+(same Idempotency-Key, or the same content within 10 minutes) finds the same
+reference and adds nothing. Log lines name references and Slack error codes,
+never personal details.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -87,63 +95,122 @@ class EnquiryService:
         self.signposting = signposting
         self.wake = wake
         self.now = now
+        self._handover: queue.Queue[str | None] = queue.Queue()
+        self._queuer: threading.Thread | None = None
 
     # -- intake ----------------------------------------------------------------
 
     def submit(self, form: EnquiryForm, idempotency_key: str | None = None) -> Submission:
-        """Store and queue an enquiry; returns its :class:`Submission`.
+        """Store an enquiry durably; returns its :class:`Submission`.
 
-        Blocking (file writes with fsync): call it from a worker thread.
+        Blocking (a file write with fsync): call it from a worker thread.
         Raises ``OSError`` when it cannot be stored; then nothing is kept.
+        With the queuer running (:meth:`start`), call :meth:`hand_over` once
+        the 202 is sent; without it, the enquiry is queued before this returns.
         """
         triage = matches(form.name, form.organisation, form.message)
         record, created = self.archive.create(form, triage=triage, idempotency_key=idempotency_key, now=self.now())
-        if record.ts is None and record.purged_at is None:
-            try:
-                self._enqueue(record)
-            except BaseException:
-                if created:
-                    self.archive.discard(record.reference)
-                raise
-        if created:
-            log.info("%s accepted%s", record.reference, " (urgent)" if record.urgent else "")
-            self.wake()
-        else:
+        if not created:
             log.info("%s submitted again; not posted again", record.reference)
+        else:
+            log.info("%s accepted%s", record.reference, " (urgent)" if record.urgent else "")
+            if self._queuer is None:
+                self._queue_quietly(record.reference)
         return Submission(record.reference, created, record.urgent)
 
-    def _enqueue(self, record: EnquiryRecord) -> None:
-        """Queue the post (and the long-message thread reply); a no-op for ids already queued."""
-        self.outbox.enqueue(KIND, CHANNEL_KEY, self._post(record), item_id=record.reference)
-        reply = render.full_message_reply(record)
-        if reply is not None:
-            self.outbox.enqueue(KIND, CHANNEL_KEY, reply, item_id=f"{record.reference}-full",
-                                reply_to=record.reference)
+    def hand_over(self, reference: str) -> None:
+        """Ask the queuer to put a stored enquiry in the outbox now (after the 202 is sent:
+        waking the queuer earlier would compete with the answer). Without a queuer, a no-op;
+        one not handed over is found by the queuer's sweep of ``incoming/`` within seconds."""
+        if self._queuer is not None:
+            self._handover.put(reference)
+
+    def queue(self, reference: str) -> None:
+        """Put the enquiry's post (and long-message reply) in the outbox, then mark it queued.
+
+        Idempotent: ids already in the outbox are left as they are, and an
+        enquiry already posted or purged is only marked. Raises on I/O errors
+        (the enquiry stays in ``incoming/``).
+        """
+        record = self.archive.get(reference)
+        if record is None:
+            return
+        if record.ts is None and record.purged_at is None:
+            self.outbox.enqueue(KIND, CHANNEL_KEY, self._post(record), item_id=record.reference)
+            reply = render.full_message_reply(record)
+            if reply is not None:
+                self.outbox.enqueue(KIND, CHANNEL_KEY, reply, item_id=f"{record.reference}-full",
+                                    reply_to=record.reference)
+        self.archive.mark_queued(reference)
+        self.wake()
+
+    def _queue_quietly(self, reference: str) -> bool:
+        try:
+            self.queue(reference)
+            return True
+        except Exception as exc:  # it stays in incoming/ and is tried again
+            log.error("%s could not be queued yet: %s", reference, type(exc).__name__)
+            return False
+
+    def start(self, sweep: float = 5.0) -> Callable[[], None]:
+        """Start the queuer thread; returns a function that stops it.
+
+        It queues what :meth:`hand_over` gives it and, every ``sweep``
+        seconds, whatever else is waiting in ``incoming/`` (an enquiry whose
+        hand-over was lost, or one whose queueing failed: retried until the
+        outbox can be written).
+        """
+
+        def run() -> None:
+            while True:
+                try:
+                    reference = self._handover.get(timeout=sweep)
+                except queue.Empty:
+                    for record in self._waiting():
+                        self._queue_quietly(record.reference)
+                    continue
+                try:
+                    if reference is None:
+                        return
+                    self._queue_quietly(reference)
+                finally:
+                    self._handover.task_done()
+
+        self._queuer = threading.Thread(target=run, name="enquiry-queuer", daemon=True)
+        self._queuer.start()
+
+        def stop() -> None:
+            self._handover.put(None)
+            self._queuer.join(5)
+
+        return stop
+
+    def _waiting(self) -> list[EnquiryRecord]:
+        try:
+            return self.archive.incoming()
+        except (OSError, ValueError) as exc:
+            log.error("cannot read the enquiries not yet queued: %s", type(exc).__name__)
+            return []
+
+    def wait_queued(self) -> None:
+        """Block until every enquiry handed to the queuer is in the outbox (benchmarks, tests)."""
+        self._handover.join()
 
     def _post(self, record: EnquiryRecord) -> dict:
         return render.post(record, lead=self.lead, retention_days=self.retention_days)
 
     def recover(self) -> int:
-        """At start-up: rebuild the intake windows and make sure every recent
-        enquiry not yet posted is in the outbox; returns how many were queued again."""
-        queued = 0
+        """At start-up: rebuild the intake windows, note posts a crash left unrecorded,
+        and queue whatever is still in ``incoming/``; returns how many were queued."""
         for record in self.archive.load_recent(self.now()):
-            if record.purged_at is not None:
-                continue
-            main = self.outbox.find(item_id=record.reference)
-            if main is not None and main.state == DELIVERED and record.ts is None:
+            main = self.outbox.find(item_id=record.reference) if record.ts is None else None
+            if main is not None and main.state == DELIVERED:
                 self._record_delivery(main, main.channel, main.ts)
-            if record.ts is None and (main is None or self._missing_reply(record)):
-                self._enqueue(record)
-                queued += 1
-                log.warning("%s was stored but not queued before a restart; queued now", record.reference)
-        if queued:
-            self.wake()
-        return queued
-
-    def _missing_reply(self, record: EnquiryRecord) -> bool:
-        return render.full_message_reply(record) is not None and \
-            self.outbox.find(item_id=f"{record.reference}-full") is None
+        waiting = self.archive.incoming()
+        for record in waiting:
+            log.warning("%s was stored but not queued before the restart; queueing it now", record.reference)
+            self.queue(record.reference)
+        return len(waiting)
 
     # -- delivery ----------------------------------------------------------------
 
@@ -273,14 +340,16 @@ class EnquiryService:
     # -- status ------------------------------------------------------------------
 
     def health(self) -> dict:
-        """For /healthz: held enquiry deliveries by error, and what each error means (no personal details)."""
+        """For /healthz: held enquiry deliveries by error, what each error means, and how many
+        stored enquiries are not yet in the outbox (no personal details)."""
         held: dict[str, int] = {}
         for item in self.outbox.items("held"):
             if item.kind == KIND:
                 held[item.error or "unknown"] = held.get(item.error or "unknown", 0) + 1
         problems = [EXPLANATIONS.get(code.split(":")[-1], f"Slack answered {code}; see the log, then "
                                      "`factbot enquiries retry`.") for code in held]
-        return {"held": sum(held.values()), "held_errors": held, "problems": problems}
+        return {"held": sum(held.values()), "held_errors": held, "problems": problems,
+                "not_yet_queued": len(self.archive.incoming())}
 
 
 def _apply(record: EnquiryRecord, event: Event, note: list[str]) -> EnquiryRecord | None:
@@ -354,6 +423,8 @@ def attach(runtime, *, start: bool = True) -> EnquiryService:
     worker.on_delivered = on_delivered
     enquiry_actions.register(runtime.bolt_app, service)
     service.recover()
+    if start:
+        runtime.closers.append(service.start())
     if not settings.factbot_enquiry_channel:
         log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
     held = service.health()["held"]

@@ -69,8 +69,9 @@ def enquiry_routes(runtime: Runtime) -> list[Route]:
     if runtime.enquiries is None:
         return []
     token = runtime.settings.factbot_intake_token
-    endpoint = enquiries.endpoint(runtime.enquiries.submit, token.get_secret_value() if token else None,
-                                  runtime.enquiries.signposting)
+    service = runtime.enquiries
+    endpoint = enquiries.endpoint(service.submit, token.get_secret_value() if token else None, service.signposting,
+                                  accepted=service.hand_over)
     return [Route("/enquiries", endpoint, methods=["POST"])]
 
 

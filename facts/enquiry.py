@@ -73,8 +73,12 @@ def _one_line(value: str) -> str:
     return _SPACE.sub(" ", _trim(value))
 
 
-def _has_control(value: str, allowed: str = "") -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Cc except tab and line feed
+
+
+def _has_control(value: str, *, lines: bool = False) -> bool:
+    return (_CONTROL_BUT_LINES if lines else _CONTROL).search(value) is not None
 
 
 def _is_symbol(ch: str) -> bool:
@@ -137,7 +141,7 @@ class EnquiryForm(BaseModel):
         if not isinstance(value, str):
             return value
         value = _BIDI_CONTROLS.sub("", _trim(value.replace("\r\n", "\n").replace("\r", "\n")))
-        if _has_control(value, allowed="\n\t"):
+        if _has_control(value, lines=True):
             raise ValueError("must not contain control characters")
         return value
 

@@ -2,13 +2,20 @@
 
 Layout (``root`` is ``data/factbot-enquiries/`` beside ``FACTBOT_DB``)::
 
-    root/2026/ENQ-2026-000123.json     one EnquiryRecord, written atomically
+    root/incoming/ENQ-2026-000124.json  stored, not yet in the outbox
+    root/2026/ENQ-2026-000123.json      one EnquiryRecord, written atomically
     root/.lock                          cross-process lock (server and `factbot enquiries`)
 
 Why not one TinyDB file: TinyDB rewrites its whole file on every write, so
 with 10,000 enquiries each intake would rewrite megabytes. Here an intake
 writes one file of about a kilobyte (temporary file, fsync, rename, fsync
 of the folder: ``facts.storage.atomic_write``), whatever the archive holds.
+
+``incoming/`` is the durable hand-over to the outbox: :meth:`EnquiryArchive.create`
+writes there, and once the enquiry's post is in the outbox,
+:meth:`~EnquiryArchive.mark_queued` moves the file into its year's folder
+(a rename). Whatever a crash leaves in ``incoming/`` is queued again at
+start-up; queueing is idempotent (the outbox item id is the reference).
 
 What would otherwise need an index is kept in memory by the one server
 process that takes enquiries, and rebuilt at start-up from file names and
@@ -36,13 +43,14 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from facts.enquiry import EnquiryForm, EnquiryRecord, format_reference, parse_reference
-from facts.storage import FileLock, atomic_write
+from facts.storage import FileLock, atomic_write, fsync_dir
 
 #: How long the same Idempotency-Key returns the same reference.
 IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
 #: How long the same content (a double-click, a resubmitted form) returns the same reference.
 RESUBMIT_WINDOW = dt.timedelta(minutes=10)
 _FILE = re.compile(r"^ENQ-(\d{4})-(\d{6,})\.json$")
+INCOMING = "incoming"
 
 
 def archive_path(db: str | os.PathLike[str]) -> Path:
@@ -72,10 +80,6 @@ class _Window:
     def get(self, key: str | None) -> str | None:
         return self._refs.get(key) if key else None
 
-    def discard(self, reference: str) -> None:
-        for key in [k for k, r in self._refs.items() if r == reference]:
-            del self._refs[key]
-
 
 class EnquiryArchive:
     """The archive folder. ``EnquiryArchive(root)``; cheap to open.
@@ -87,7 +91,8 @@ class EnquiryArchive:
 
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (self.root / INCOMING).mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.root.chmod(0o700)
         self._lock = threading.Lock()
         self._file_lock = FileLock(self.root / ".lock")
         self._next: dict[int, int] = {}
@@ -102,35 +107,70 @@ class EnquiryArchive:
     # -- files -------------------------------------------------------------------
 
     def path_for(self, reference: str) -> Path:
+        """Where the record lives once queued: ``root/<year>/<reference>.json``."""
         parsed = parse_reference(reference)
         if parsed is None:
             raise ValueError(f"not an enquiry reference: {reference!r}")
         return self.root / str(parsed[0]) / f"{reference}.json"
 
-    def get(self, reference: str) -> EnquiryRecord | None:
-        """The record, or ``None`` when there is none with this reference."""
-        try:
-            raw = self.path_for(reference).read_bytes()
-        except (FileNotFoundError, ValueError):
-            return None
-        return _parse(raw, self.path_for(reference))
+    def _incoming_path(self, reference: str) -> Path:
+        return self.root / INCOMING / f"{reference}.json"
 
-    def _write(self, record: EnquiryRecord) -> None:
-        path = self.path_for(record.reference)
+    def _find(self, reference: str) -> Path | None:
+        for path in (self.path_for(reference), self._incoming_path(reference)):
+            if path.exists():
+                return path
+        return None
+
+    def get(self, reference: str) -> EnquiryRecord | None:
+        """The record (queued or still incoming), or ``None`` when there is none."""
+        if parse_reference(reference) is None:
+            return None
+        year = self.path_for(reference)
+        for path in (year, self._incoming_path(reference), year):  # it may move while we look
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            return _parse(raw, path)
+        return None
+
+    def _write(self, record: EnquiryRecord, path: Path) -> None:
         path.parent.mkdir(exist_ok=True, mode=0o700)
         atomic_write(path, record.to_json())
 
-    def _files(self, newest_first: bool = False) -> Iterator[Path]:
-        years = sorted((p for p in self.root.iterdir() if p.is_dir() and p.name.isdigit()), reverse=newest_first)
-        for year in years:
-            names = sorted((int(m.group(2)), n) for n in os.listdir(year) if (m := _FILE.match(n)))
-            for _, name in (reversed(names) if newest_first else names):
-                yield year / name
+    def _names(self, folder: Path) -> list[tuple[int, int, str]]:
+        """``(year, number, file name)`` of the records in ``folder``, in reference order."""
+        if not folder.is_dir():
+            return []
+        return sorted((int(m.group(1)), int(m.group(2)), n) for n in os.listdir(folder) if (m := _FILE.match(n)))
+
+    def _files(self, newest_first: bool = False) -> list[Path]:
+        folders = [p for p in self.root.iterdir() if p.is_dir() and (p.name.isdigit() or p.name == INCOMING)]
+        found = [(year, number, folder / name) for folder in folders for year, number, name in self._names(folder)]
+        return [path for _, _, path in sorted(found, reverse=newest_first)]
 
     def records(self) -> Iterator[EnquiryRecord]:
         """Every record, oldest first (reads every file: for the purge, not for intake)."""
         for path in self._files():
             yield _parse(path.read_bytes(), path)
+
+    def incoming(self) -> list[EnquiryRecord]:
+        """Records stored but not yet marked queued, oldest first."""
+        folder = self.root / INCOMING
+        return [_parse((folder / name).read_bytes(), folder / name) for _, _, name in self._names(folder)]
+
+    def mark_queued(self, reference: str) -> None:
+        """The enquiry's post is in the outbox: move its file from ``incoming/`` to its year's folder."""
+        with self._writing():
+            source = self._incoming_path(reference)
+            if source.exists():
+                target = self.path_for(reference)
+                target.parent.mkdir(exist_ok=True, mode=0o700)
+                os.replace(source, target)
+                # Commit the move now, here, rather than inside the next intake's fsync
+                # (the file system's journal is shared: an intake would pay for it).
+                fsync_dir(target.parent)
 
     # -- intake ------------------------------------------------------------------
 
@@ -159,9 +199,8 @@ class EnquiryArchive:
 
     def _next_number(self, year: int) -> int:
         if year not in self._next:
-            folder = self.root / str(year)
-            numbers = [int(m.group(2)) for n in (os.listdir(folder) if folder.is_dir() else []) if (m := _FILE.match(n))]
-            self._next[year] = max(numbers, default=0) + 1
+            names = self._names(self.root / str(year)) + self._names(self.root / INCOMING)
+            self._next[year] = max((number for y, number, _ in names if y == year), default=0) + 1
         number = self._next[year]
         self._next[year] = number + 1
         return number
@@ -178,7 +217,8 @@ class EnquiryArchive:
         """
         now = now or _now()
         content_hash = form.content_hash()
-        with self._writing():
+        # The thread lock only: a new file in incoming/ meets no other process's change.
+        with self._lock:
             self._keys.expire(now)
             self._hashes.expire(now)
             existing = self._keys.get(idempotency_key) or self._hashes.get(content_hash)
@@ -188,16 +228,9 @@ class EnquiryArchive:
                     return found, False
             reference = format_reference(now.year, self._next_number(now.year))
             record = EnquiryRecord.new(reference, form, now, triage=triage, idempotency_key=idempotency_key)
-            self._write(record)
+            atomic_write(self._incoming_path(reference), record.to_json())
             self._remember(record, now)
         return record, True
-
-    def discard(self, reference: str) -> None:
-        """Remove a record that could not be queued for delivery (its intake answered 503)."""
-        with self._writing():
-            self.path_for(reference).unlink(missing_ok=True)
-            self._keys.discard(reference)
-            self._hashes.discard(reference)
 
     # -- changes -----------------------------------------------------------------
 
@@ -209,13 +242,14 @@ class EnquiryArchive:
         no such record).
         """
         with self._writing():
-            record = self.get(reference)
-            if record is None:
+            path = self._find(reference)
+            if path is None:
                 return None
+            record = _parse(path.read_bytes(), path)
             changed = change(record)
             if changed is None or changed == record:
                 return record
-            self._write(changed)
+            self._write(changed, path)
             return changed
 
 

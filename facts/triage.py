@@ -21,8 +21,10 @@ _NON_WORD = re.compile(r"[^\w']+")
 
 def _fold(text: str) -> str:
     """Case- and accent-folded words separated by single spaces, padded with a space each side."""
-    text = unicodedata.normalize("NFKD", text.casefold().replace("\u2019", "'").replace("\u2018", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.replace("\u2019", "'").replace("\u2018", "'"))
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " " + " ".join(_NON_WORD.sub(" ", text).split()) + " "
 
 
@@ -36,7 +38,12 @@ def load_phrases(path: Path = PHRASES_FILE) -> tuple[str, ...]:
     return tuple(phrases)
 
 
+@functools.lru_cache(maxsize=4)
+def _folded(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((p, _fold(p)) for p in phrases)
+
+
 def matches(*texts: str | None, phrases: tuple[str, ...] | None = None) -> list[str]:
     """The phrases (as curated) found as whole words in any of ``texts``; ``[]`` when none."""
     haystack = " ".join(_fold(t) for t in texts if t)
-    return [p for p in (phrases if phrases is not None else load_phrases()) if _fold(p) in haystack]
+    return [p for p, folded in _folded(phrases if phrases is not None else load_phrases()) if folded in haystack]

@@ -12,7 +12,7 @@ Checks, in order, each answered with a JSON ``{"error": …}`` body:
 - ``422`` ``{"error": "invalid enquiry", "fields": [{"field", "message"}]}``
   naming each bad field (a JSON body that is not an object is field ``body``);
 - ``202`` ``{"id": "ENQ-2026-000123", "status": "accepted"}`` once the
-  enquiry is stored and queued; an urgent one adds ``"urgent": true`` and
+  enquiry is stored (then it is handed to the queue for Slack); an urgent one adds ``"urgent": true`` and
   ``"signposting"`` (999, the NSPCC Helpline, from the facts store). The same
   ``Idempotency-Key`` or the same content again gets the same id.
 - A filled honeypot (``website``) gets a normal-looking 202 and is dropped.
@@ -33,6 +33,7 @@ from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
+from starlette.background import BackgroundTask
 from starlette.responses import JSONResponse, Response
 
 from facts.enquiry import EnquiryForm, EnquiryInvalid, FieldError, Submission, honeypot_filled, parse_enquiry
@@ -133,9 +134,11 @@ def _decoy() -> dict:
 
 
 def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str | None,
-             signposting: Callable[[], list[dict]]) -> Callable[[Request], Awaitable[Response]]:
-    """The Starlette endpoint. ``submit(form, idempotency_key)`` stores and queues
-    (blocking; run in the thread pool); ``token`` is the intake token (``None``: 503)."""
+             signposting: Callable[[], list[dict]],
+             accepted: Callable[[str], None] | None = None) -> Callable[[Request], Awaitable[Response]]:
+    """The Starlette endpoint. ``submit(form, idempotency_key)`` stores the enquiry
+    (blocking; run in the thread pool); ``accepted(reference)`` runs after the 202
+    of a new enquiry is sent; ``token`` is the intake token (``None``: 503)."""
 
     async def enquiries(request: Request) -> Response:
         try:
@@ -158,7 +161,8 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
             body: dict[str, Any] = {"id": submission.reference, "status": "accepted"}
             if submission.urgent:
                 body.update(urgent=True, signposting=signposting())
-            return JSONResponse(body, status_code=202)
+            after = BackgroundTask(accepted, submission.reference) if accepted and submission.created else None
+            return JSONResponse(body, status_code=202, background=after)
         except _Rejected as rejected:
             return rejected.response
         except Exception as exc:  # the type only: an exception can carry what was sent

@@ -105,7 +105,15 @@ def archived(server: Server) -> list[Path]:
 
 
 def record(server: Server, reference: str) -> dict:
-    return json.loads((server.workdir / "factbot-enquiries" / reference[4:8] / f"{reference}.json").read_text())
+    """The stored record: filed under its year, or still in incoming/ (not yet in the outbox)."""
+    root = server.workdir / "factbot-enquiries"
+    year = root / reference[4:8] / f"{reference}.json"
+    for path in (year, root / "incoming" / f"{reference}.json", year):  # it may move while we look
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            continue
+    raise AssertionError(f"{reference} is not stored")
 
 
 @pytest.fixture(scope="module")

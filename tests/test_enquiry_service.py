@@ -86,15 +86,21 @@ def test_references_number_per_year_and_continue_after_a_restart(tmp_path):
     assert third.reference == "ENQ-2026-000003"
     next_year, _ = reopened.create(form(message="new year"), triage=[], now=T0.replace(year=2027))
     assert next_year.reference == "ENQ-2027-000001"
-    stored = json.loads((tmp_path / "2026" / "ENQ-2026-000001.json").read_text())
+    stored = json.loads((tmp_path / "incoming" / "ENQ-2026-000001.json").read_text())
     assert stored["phone"] == "+441206878178" and stored["name"] == "Jo Bloggs"
+    reopened.mark_queued("ENQ-2026-000001")  # its post is in the outbox: filed under its year
+    assert (tmp_path / "2026" / "ENQ-2026-000001.json").exists()
+    assert [r.reference for r in reopened.incoming()] == ["ENQ-2026-000002", "ENQ-2026-000003", "ENQ-2027-000001"]
+    assert EnquiryArchive(tmp_path).create(form(message="fourth"), triage=[], now=T0)[0].reference == "ENQ-2026-000004"
 
 
 def test_files_are_private_to_their_owner(tmp_path):
     archive = EnquiryArchive(tmp_path / "enquiries")
     archive.create(form(), triage=[], now=T0)
+    archive.mark_queued("ENQ-2026-000001")
     path = archive.path_for("ENQ-2026-000001")
-    assert os.stat(path).st_mode & 0o077 == 0 and os.stat(path.parent).st_mode & 0o077 == 0
+    for private in (path, path.parent, archive.root / "incoming", archive.root):
+        assert os.stat(private).st_mode & 0o077 == 0
 
 
 def test_same_key_within_a_day_and_same_content_within_ten_minutes_are_the_same_enquiry(tmp_path):
@@ -124,6 +130,7 @@ def test_windows_are_rebuilt_from_recent_files_after_a_restart(tmp_path):
 def test_a_crash_mid_write_leaves_the_previous_record_whole(tmp_path, monkeypatch):
     archive = EnquiryArchive(tmp_path)
     one, _ = archive.create(form(), triage=[], now=T0)
+    archive.mark_queued(one.reference)
     before = archive.path_for(one.reference).read_bytes()
 
     def crash(*args, **kwargs):
@@ -219,26 +226,55 @@ def test_urgent_enquiries_are_flagged(parts, fake):
     assert service.archive.get(submission.reference).triage == ["not safe at home"]
 
 
-def test_recover_queues_an_enquiry_stored_before_a_crash(parts, fake, tmp_path):
+def test_recover_queues_what_a_crash_left_in_incoming_once(parts, fake):
     service, worker, clock = parts
-    record, _ = service.archive.create(form(), triage=[], now=clock())  # as if killed before the outbox write
+    before, _ = service.archive.create(form(), triage=[], now=clock())  # killed before the outbox write
+    after, _ = service.archive.create(form(message="killed after the outbox write"), triage=[], now=clock())
+    service.outbox.enqueue("enquiry", "enquiry", {"text": "queued before the crash"}, item_id=after.reference)
     fresh = EnquiryService(EnquiryArchive(service.archive.root), service.outbox, now=clock)
-    assert fresh.recover() == 1 and fresh.recover() == 0
+    assert fresh.recover() == 2 and fresh.recover() == 0
     worker.on_delivered = fresh.on_delivered
     deliver(worker)
-    assert len(posts_of(fake, record.reference)) == 1
+    [first] = posts_of(fake, before.reference)
+    [second] = posts_of(fake, after.reference)
+    assert before.reference in first["text"] and second["text"] == "queued before the crash"
 
 
-def test_failed_outbox_write_leaves_nothing_stored(parts, monkeypatch):
-    service, _, _ = parts
+def test_an_enquiry_that_cannot_reach_the_outbox_yet_stays_stored_and_is_posted_later(parts, fake, monkeypatch):
+    service, worker, clock = parts
 
     def full(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(service.outbox, "enqueue", full)
-    with pytest.raises(OSError):
-        service.submit(form())
-    assert list(service.archive.records()) == []
+    reference = service.submit(form()).reference  # stored: the 202 stands
+    assert [r.reference for r in service.archive.incoming()] == [reference]
+    assert service.health()["not_yet_queued"] == 1
+    monkeypatch.undo()
+    assert EnquiryService(service.archive, service.outbox, now=clock).recover() == 1
+    deliver(worker)
+    assert len(posts_of(fake, reference)) == 1 and service.archive.incoming() == []
+
+
+def test_the_queuer_thread_takes_hand_overs_and_sweeps_up_the_rest(parts, fake):
+    service, worker, _ = parts
+    stop = service.start(sweep=0.2)
+    try:
+        references = [service.submit(form(message=f"number {i}")).reference for i in range(5)]
+        assert len(service.archive.incoming()) == 5  # stored; nothing is queued before the 202 is sent
+        for reference in references[:4]:
+            service.hand_over(reference)
+        service.wait_queued()
+        assert [r.reference for r in service.archive.incoming()] == references[4:]  # its hand-over was lost
+        deadline = time.monotonic() + 5
+        while service.archive.incoming() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop()
+    assert [service.outbox.find(item_id=r).state for r in references] == [PENDING] * 5
+    assert service.archive.incoming() == []
+    deliver(worker)
+    assert all(len(posts_of(fake, r)) == 1 for r in references)
 
 
 def test_purge_removes_details_and_edits_posted_messages(parts, fake):
