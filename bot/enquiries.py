@@ -206,11 +206,11 @@ class EnquiryService:
             main = self.outbox.find(item_id=record.reference) if record.ts is None else None
             if main is not None and main.state == DELIVERED:
                 self._record_delivery(main, main.channel, main.ts)
-        waiting = self.archive.incoming()
-        for record in waiting:
+        queued = 0
+        for record in self.archive.incoming():
             log.warning("%s was stored but not queued before the restart; queueing it now", record.reference)
-            self.queue(record.reference)
-        return len(waiting)
+            queued += self._queue_quietly(record.reference)  # one that fails is retried by the sweep
+        return queued
 
     # -- delivery ----------------------------------------------------------------
 

@@ -145,13 +145,15 @@ class EnquiryForm(BaseModel):
             raise ValueError("must not contain control characters")
         return value
 
-    @field_validator("email", mode="before")
+    @field_validator("email", "phone", "service", mode="before")
     @classmethod
-    def _email(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = _trim(value)
-        if not value:
+    def _blank_is_none(cls, value: Any) -> Any:
+        return (_trim(value) or None) if isinstance(value, str) else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is None:
             return None
         if len(value) > MAX_EMAIL:
             raise ValueError(f"must be at most {MAX_EMAIL} characters")
@@ -160,24 +162,17 @@ class EnquiryForm(BaseModel):
         except EmailNotValidError:
             raise ValueError("must be an email address such as name@example.org") from None
 
-    @field_validator("phone", mode="before")
+    @field_validator("phone")
     @classmethod
-    def _phone(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = _trim(value)
-        if not value:
-            return None
-        return normalise_phone(value)
+    def _phone(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_phone(value)
 
-    @field_validator("service", mode="before")
+    @field_validator("service")
     @classmethod
-    def _service(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = _SPACE.sub(" ", _trim(value).casefold().replace("_", " ").replace("-", " "))
-        if not value:
+    def _service(cls, value: str | None) -> str | None:
+        if value is None:
             return None
+        value = _SPACE.sub(" ", value.casefold().replace("_", " ").replace("-", " ")).strip()
         if value not in SERVICES:
             raise ValueError("must be one of: " + ", ".join(SERVICES))
         return value

@@ -16,9 +16,9 @@ from bot.enquiries import CHANNEL_KEY, EnquiryService, check_private
 from facts import enquiry_render as render
 from facts.enquiry import parse_enquiry
 from facts.enquiry_store import IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, EnquiryArchive
-from facts.outbox import DELIVERED, HELD, PENDING, Outbox
+from facts.outbox import HELD, PENDING, Outbox
+from test_delivery import CHANNEL, fake  # noqa: F401  (the fake Slack with a private CHANNEL)
 
-CHANNEL = "C0ENQ0001"
 T0 = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.timezone.utc)
 GOOD = {"name": "Jo Bloggs", "email": "jo@example.org", "phone": "01206 878178", "service": "therapeutic",
         "message": "Please call me about therapeutic support.", "consent": True}
@@ -37,13 +37,6 @@ class Clock:
 
     def advance(self, **delta) -> None:
         self.now += dt.timedelta(**delta)
-
-
-@pytest.fixture
-def fake():
-    with FakeSlack() as running:
-        running.channels[CHANNEL] = {"is_private": True}
-        yield running
 
 
 @pytest.fixture
