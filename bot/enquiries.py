@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: Outbox ``kind`` and ``channel_key`` of everything enquiries post.
 KIND = CHANNEL_KEY = "enquiry"
+#: The channel key of the purge's edits: no privacy check, since removing
+#: details must go ahead even if the channel has since been made public.
+SCRUB_KEY = "enquiry_scrub"
 #: Reference facts (ids in ``facts/curated``) sent back with an urgent enquiry.
 EMERGENCY_FACTS = ("emergency-999", "helpline-nspcc-adults")
 #: Button action id → the event it records.
@@ -330,7 +333,7 @@ class EnquiryService:
             channel = record.channel or (queued.channel if queued else None)
             ts = ts or (queued.ts if queued is not None and queued.state == DELIVERED else None)
             if ts and channel:
-                _, created = self.outbox.enqueue(KIND, CHANNEL_KEY, {**message, "channel": channel, "ts": ts},
+                _, created = self.outbox.enqueue(KIND, SCRUB_KEY, {**message, "channel": channel, "ts": ts},
                                                  item_id=f"{item_id}-purge", method="chat.update")
                 edits += created
         # Not posted and not queued: the post went out too long ago for the outbox to know where.

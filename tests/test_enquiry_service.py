@@ -251,7 +251,7 @@ def test_an_enquiry_that_cannot_reach_the_outbox_yet_stays_stored_and_is_posted_
 
 def test_the_queuer_thread_takes_hand_overs_and_sweeps_up_the_rest(parts, fake):
     service, worker, _ = parts
-    stop = service.start(sweep=0.2)
+    stop = service.start(sweep=60)
     try:
         references = [service.submit(form(message=f"number {i}")).reference for i in range(5)]
         assert len(service.archive.incoming()) == 5  # stored; nothing is queued before the 202 is sent
@@ -259,6 +259,10 @@ def test_the_queuer_thread_takes_hand_overs_and_sweeps_up_the_rest(parts, fake):
             service.hand_over(reference)
         service.wait_queued()
         assert [r.reference for r in service.archive.incoming()] == references[4:]  # its hand-over was lost
+    finally:
+        stop()
+    stop = service.start(sweep=0.1)
+    try:
         deadline = time.monotonic() + 5
         while service.archive.incoming() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -293,6 +297,18 @@ def test_purge_removes_details_and_edits_posted_messages(parts, fake):
     assert "removed after 90 days" in json.dumps(post) and "Claimed by <@U0CLAIM001>" in json.dumps(post)
     assert "Jo Bloggs" not in json.dumps([i.message for i in service.outbox.items()])
     assert service.purge() == type(report)()  # idempotent
+
+
+def test_purge_edits_go_ahead_even_if_the_channel_has_since_gone_public(parts, fake):
+    service, worker, clock = parts
+    reference = service.submit(form()).reference
+    deliver(worker)
+    fake.channels[CHANNEL] = {"is_private": False}
+    worker.forget_checks()
+    clock.advance(days=91)
+    assert service.purge().edits == 1
+    deliver(worker)
+    assert "Jo Bloggs" not in json.dumps(posts_of(fake, reference)) and service.outbox.items(HELD) == []
 
 
 def test_purge_scrubs_an_enquiry_still_waiting_in_the_outbox(parts, fake):
