@@ -37,7 +37,7 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True) -> Starlet
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
-    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do]}}``;
+    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n}}``;
     "degraded" when anything is held. It never shows message content.
     """
     bolt_app: App = runtime.bolt_app

@@ -14,6 +14,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import LEVELS
+
 _SLACK_ID = re.compile(r"^[CGDUWS][A-Z0-9]{2,}$")
 
 
@@ -103,8 +105,8 @@ class Settings(BaseSettings):
     @field_validator("factbot_log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
-        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        if value.upper() not in LEVELS:
+            raise ValueError("must be one of " + ", ".join(LEVELS))
         return value.upper()
 
     @property
