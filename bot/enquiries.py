@@ -27,8 +27,7 @@ import datetime as dt
 import logging
 import queue
 import threading
-from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from slack_sdk import WebClient
 
@@ -37,6 +36,9 @@ from facts.enquiry import EnquiryForm, EnquiryRecord, Event, Submission, referen
 from facts.enquiry_store import EnquiryArchive
 from facts.outbox import DELIVERED, Outbox, OutboxItem
 from facts.triage import matches
+
+if TYPE_CHECKING:
+    from bot.enquiry_purge import PurgeReport
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +70,6 @@ EXPLANATIONS = {
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-@dataclass
-class PurgeReport:
-    """What :meth:`EnquiryService.purge` did: records ``purged``, Slack messages queued for ``edits``,
-    and ``unreachable`` references posted to Slack whose message could not be found to edit."""
-
-    purged: int = 0
-    edits: int = 0
-    unreachable: tuple[str, ...] = ()
 
 
 class EnquiryService:
@@ -281,64 +273,11 @@ class EnquiryService:
 
     # -- retention ------------------------------------------------------------------
 
-    def purge(self, days: int | None = None) -> PurgeReport:
-        """Remove personal details from enquiries received more than ``days``
-        (default: the retention setting) ago, and queue edits of their Slack
-        messages (``chat.update``) saying so. Idempotent."""
-        days = days or self.retention_days
-        now = self.now()
-        cutoff = now - dt.timedelta(days=days)
-        by_reference: dict[str, list[OutboxItem]] = {}
-        for item in self.outbox.items():
-            reference = reference_of(item.id)
-            if reference:
-                by_reference.setdefault(reference, []).append(item)
-        report = PurgeReport()
-        unreachable = []
-        for record in self.archive.records():
-            due = record.purged_at is None and record.received_at <= cutoff
-            if not due and (record.purged_at is None or record.slack_scrubbed):
-                continue
-            if due:
-                record = self.archive.update(record.reference, lambda r: r.purged(now) if r.purged_at is None else None)
-                report.purged += 1
-            edits, reachable = self._scrub_slack(record, by_reference.get(record.reference, []), days)
-            report.edits += edits
-            if reachable:
-                self.archive.update(record.reference, lambda r: r.model_copy(update={"slack_scrubbed": True}))
-            else:
-                unreachable.append(record.reference)
-                log.warning("%s: its Slack message could not be found to edit", record.reference)
-        report.unreachable = tuple(unreachable)
-        if report.edits:
-            self.wake()
-        return report
+    def purge(self, days: int | None = None) -> "PurgeReport":
+        """See :func:`bot.enquiry_purge.purge` (``days`` defaults to the retention setting)."""
+        from bot.enquiry_purge import purge
 
-    def _scrub_slack(self, record: EnquiryRecord, items: list[OutboxItem], days: int) -> tuple[int, bool]:
-        """Replace every queued copy of the enquiry with the purged form, and queue
-        edits of the messages already posted. Returns ``(edits queued, the post was found)``."""
-        post = render.post(record, lead=self.lead, retention_days=days)
-        reply = render.purged_full_message_reply(record, days)
-        full = f"{record.reference}-full"
-        for item in items:
-            if item.id == record.reference or item.method == "chat.update":
-                kept = {k: item.message[k] for k in ("channel", "ts") if k in item.message}
-                self.outbox.update_message(item.id, {**(reply if item.id.startswith(full) else post), **kept})
-            elif item.id == full:
-                self.outbox.update_message(item.id, reply)
-        found = {item.id: item for item in items}
-        edits = 0
-        for item_id, ts, message in [(record.reference, record.ts, post), (full, record.reply_ts, reply)]:
-            queued = found.get(item_id)
-            channel = record.channel or (queued.channel if queued else None)
-            ts = ts or (queued.ts if queued is not None and queued.state == DELIVERED else None)
-            if ts and channel:
-                _, created = self.outbox.enqueue(KIND, SCRUB_KEY, {**message, "channel": channel, "ts": ts},
-                                                 item_id=f"{item_id}-purge", method="chat.update")
-                edits += created
-        # Not posted and not queued: the post went out too long ago for the outbox to know where.
-        reachable = record.ts is not None or record.reference in found
-        return edits, reachable
+        return purge(self, days or self.retention_days)
 
     # -- status ------------------------------------------------------------------
 

@@ -133,19 +133,19 @@ def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int 
     if record.purged_at:
         return _purged_post(record, retention_days)
     service = escape(record.service or "service not given")
+    blocks: list[dict] = []
     if record.urgent:
         title = f":rotating_light: URGENT enquiry {record.reference}"
+        text = f"URGENT enquiry {record.reference} ({service}): " + (f"{mention(lead)} " if lead else "") + \
+            "please look now"
         who = f"{mention(lead)} please look now." if lead else (
             "No safeguarding lead is set (FACTBOT_SAFEGUARDING_LEAD): whoever reads this first, please act now.")
-        text = f"URGENT enquiry {record.reference} ({service}): " + (f"{mention(lead)} please look now" if lead
-                                                                     else "please look now")
-    else:
-        title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
-    blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}}]
-    if record.urgent:
         found = ", ".join(f"“{escape(p)}”" for p in record.triage)
         blocks.append(_section(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
                                f"(it mentions {found}). {who}"))
+    else:
+        title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
+    blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}})
     blocks.append({"type": "section", "fields": [
         _text(f"*Reference*\n{record.reference}"),
         _text(f"*Received*\n{slack_time(record.received_at)}"),
