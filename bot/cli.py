@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.cli_campaign import add_campaign_commands, import_with_alerts
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from facts import render
 from facts.alerts import reviews_due
@@ -57,7 +58,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log.info("Socket Mode connected")
     web = create_web_app(runtime, slack_over_http=not settings.socket_mode, on_shutdown=[runtime.close])
     log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
-    uvicorn.run(web, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.run(web, host=args.host, port=args.port, log_level=settings.factbot_log_level.lower(), access_log=False)
     return 0
 
 
@@ -162,6 +163,62 @@ def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{gap.count:6}  {gap.last_seen}  {gap.text}")
     print(f"{len(gaps)} unanswered quer{'y' if len(gaps) == 1 else 'ies'} (counts reach the file within "
           f"{USAGE_FLUSH_SECONDS} s of being asked)", file=sys.stderr)
+
+
+# -- enquiries ----------------------------------------------------------------
+
+
+def _enquiry_service(settings: Settings):
+    from bot.enquiries import EnquiryService
+    from bot.runtime import sibling_path
+    from facts.enquiry_store import EnquiryArchive, archive_path
+    from facts.outbox import Outbox
+
+    outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
+    return EnquiryService(EnquiryArchive(archive_path(settings.factbot_db)), outbox,
+                          lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days)
+
+
+def cmd_enquiries_list(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.enquiries import KIND
+    from facts.outbox import DELIVERED
+
+    service = _enquiry_service(settings)
+    waiting = [i for i in service.outbox.items() if i.kind == KIND and i.state != DELIVERED]
+    for item in waiting:
+        when = f"next try {item.next_attempt_at}" if item.state == "pending" and item.next_attempt_at else ""
+        print(f"{item.id:28} {item.state:8} {item.attempts:3} tries  {item.error or '':32} {when}".rstrip())
+    health = service.health()
+    for problem in health["problems"]:
+        print(f"held: {problem}")
+    print(f"{len(waiting)} enquiry deliveries not yet made, {health['held']} held", file=sys.stderr)
+    service.outbox.close()
+    return 0
+
+
+def cmd_enquiries_retry(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.enquiries import KIND
+
+    service = _enquiry_service(settings)
+    chosen = None
+    if args.references:
+        chosen = [i.id for i in service.outbox.items("held") if any(i.id == r or i.id.startswith(r + "-")
+                                                                    for r in args.references)]
+    released = service.outbox.release(kind=KIND, item_ids=chosen)
+    service.outbox.close()
+    print(f"{released} held enquiry deliveries released; a running server sends them within seconds")
+    return 0
+
+
+def cmd_enquiries_purge(settings: Settings, args: argparse.Namespace) -> int:
+    service = _enquiry_service(settings)
+    days = args.days or settings.factbot_retention_days
+    report = service.purge(days)
+    service.outbox.close()
+    print(f"{report.purged} enquiries older than {days} days purged; {report.edits} Slack messages queued "
+          "for editing (a running server edits them within seconds)")
+    for reference in report.unreachable:
+        print(f"{reference}: posted, but where is no longer known: remove its Slack message by hand")
     return 0
 
 
@@ -201,7 +258,28 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--limit", type=int, default=None, help="show at most this many")
     gaps.set_defaults(func=cmd_facts_gaps)
     add_campaign_commands(sub)
+    add_enquiry_commands(sub)
     return parser
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of days, at least 1")
+    return int(value)
+
+
+def add_enquiry_commands(sub) -> None:
+    """``factbot enquiries list|retry|purge``."""
+    enquiries = sub.add_parser("enquiries", help="website enquiries: held deliveries, resend, purge")
+    actions = enquiries.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="enquiry deliveries not yet made (held, waiting), with the error").set_defaults(
+        func=cmd_enquiries_list)
+    retry = actions.add_parser("retry", help="resend held enquiries (all, or those named)")
+    retry.add_argument("references", nargs="*", help="e.g. ENQ-2026-000123 (default: every held enquiry)")
+    retry.set_defaults(func=cmd_enquiries_retry)
+    purge = actions.add_parser("purge", help="remove personal details past retention; edit the Slack messages")
+    purge.add_argument("--days", type=_positive, help="age in days (default: FACTBOT_RETENTION_DAYS)")
+    purge.set_defaults(func=cmd_enquiries_purge)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        configure_logging(settings.factbot_log_level)
         return args.func(settings, args)
     except SettingsError as exc:
         print(f"factbot: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ process.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from slack_bolt import App
 
@@ -20,6 +20,7 @@ from bot.app import build_app, web_client
 from bot.background import every
 from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
+from bot.enquiries import attach as attach_enquiries
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.outbox import Outbox
@@ -43,6 +44,8 @@ class Runtime:
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: Campaign alerts: updates, feeds, figure changes, reviews due (issue 4).
     campaign: Campaign | None = None
+    #: Website enquiries (``bot.enquiries.EnquiryService``).
+    enquiries: Any = None
 
     def channels(self) -> dict[str, str | None]:
         """Where each kind of delivery goes, by channel key."""
@@ -72,6 +75,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app, usage)
     runtime.campaign = Campaign(settings, outbox, store, wake=worker.wake)
     runtime.closers.append(runtime.campaign.close)
+    runtime.enquiries = attach_enquiries(runtime, start=start)
     if start:
         worker.start()
         runtime.campaign.start()

@@ -1,7 +1,8 @@
 """The web server: Slack's HTTP endpoint and the service's own endpoints.
 
 Routes: ``POST /slack/events`` (every Slack request: commands, actions,
-events; HTTP mode only), ``POST /campaign-updates``, ``GET /healthz``. Bolt's dispatch is synchronous,
+events; HTTP mode only), ``POST /enquiries`` (the website's enquiry form,
+``handlers.enquiries``), ``POST /campaign-updates``, ``GET /healthz``. Bolt's dispatch is synchronous,
 so it runs in Starlette's thread pool rather than on the event loop.
 
 In Socket Mode Slack's requests arrive over the socket instead, and the
@@ -24,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
-from handlers import campaign_updates
+from handlers import campaign_updates, enquiries
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,8 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
-    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}}}``;
+    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
+    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n}}``;
     "degraded" when anything is held. It never shows message content.
 
     ``on_shutdown`` functions run, in order, when the server stops (also on
@@ -78,13 +80,17 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     async def healthz(_request: Request) -> Response:
         outbox = await run_in_threadpool(runtime.outbox.summary)
         status = "degraded" if outbox["held"] else "ok"
-        return JSONResponse({"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox})
+        body = {"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox}
+        if runtime.enquiries is not None:
+            body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
+        return JSONResponse(body)
 
     routes = [Route("/healthz", healthz, methods=["GET"])]
     if runtime.campaign is not None:
         token = runtime.settings.factbot_intake_token
         routes.append(Route("/campaign-updates", campaign_updates.make_endpoint(
             token.get_secret_value() if token else None, runtime.campaign.submit_update), methods=["POST"]))
+    routes += enquiry_routes(runtime)
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
@@ -97,3 +103,14 @@ def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
                                  request.headers.get("x-slack-signature", ""))
     except (ValueError, TypeError):
         return False
+
+
+def enquiry_routes(runtime: Runtime) -> list[Route]:
+    """``POST /enquiries`` (see ``handlers.enquiries``), when the runtime has enquiries."""
+    if runtime.enquiries is None:
+        return []
+    token = runtime.settings.factbot_intake_token
+    service = runtime.enquiries
+    endpoint = enquiries.endpoint(service.submit, token.get_secret_value() if token else None, service.signposting,
+                                  accepted=service.hand_over)
+    return [Route("/enquiries", endpoint, methods=["POST"])]

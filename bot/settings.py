@@ -14,6 +14,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.logs import LEVELS
+
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
 #: The placeholder values in .env.example: never accepted as real secrets.
@@ -94,6 +96,7 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("must be a file path such as data/factbot.json")
         return value
+    factbot_log_level: str = "INFO"
 
     @field_validator("factbot_curators", "factbot_feeds", mode="before")
     @classmethod
@@ -172,6 +175,13 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value.strip()):
             raise ValueError("must be a time HH:MM (24-hour, UK time) such as 09:00")
         return value.strip()
+
+    @field_validator("factbot_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LEVELS:
+            raise ValueError("must be one of " + ", ".join(LEVELS))
+        return value.upper()
 
     @property
     def socket_mode(self) -> bool:
