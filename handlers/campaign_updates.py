@@ -10,11 +10,10 @@ Answers (JSON):
 - ``202 {"id": "CAMPAIGN-…", "status": "accepted"}`` once the update is
   durably in the outbox. The same update again (same title, ignoring case
   and spacing, and same URL) answers the same id and is not posted again.
-- ``401`` missing or wrong token (compared in constant time); ``503`` when
-  no token is configured; ``415`` another content type; ``413`` a body over
-  64 KiB; ``400`` a body that is not UTF-8, not JSON, or not an object;
-  ``422 {"error": "invalid fields", "fields": {name: problem}}`` naming
-  each bad field. Nothing is stored from a rejected request.
+- Before that, the shared intake checks (``handlers.intake``): 503/401 token,
+  415 content type, 413 over 64 KiB, 400 not UTF-8 or JSON, and
+  ``422 {"error": "invalid fields", "fields": [{"field", "message"}]}``
+  naming each bad field. Nothing is stored from a rejected request.
 
 This module knows HTTP and validation only; storing is the ``submit``
 callable it is given.
@@ -23,21 +22,20 @@ callable it is given.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import logging
 import re
 from typing import Callable
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from handlers.intake import error, guarded, invalid, read_fields
+
 log = logging.getLogger(__name__)
 
-MAX_BODY = 64 * 1024  # bytes
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
@@ -95,77 +93,21 @@ def field_problems(exc: ValidationError) -> dict[str, str]:
     return problems
 
 
-def _error(status: int, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status)
-
-
-def _authorised(request: Request, token: str) -> bool:
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or ``None`` when it is over ``MAX_BODY``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > MAX_BODY:
-            return None
-    return bytes(body)
-
-
-def _fields(content_type: str, text: str) -> dict | None:
-    """The submitted fields, or ``None`` when the body is not a JSON object / form.
-
-    Raises ``UnicodeDecodeError`` for percent-encoded bytes that are not UTF-8."""
-    if content_type == "application/json":
-        try:
-            data = json.loads(text) if text.strip() else None
-        except json.JSONDecodeError:
-            return None
-        return data if isinstance(data, dict) else None
-    pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-    fields: dict[str, str] = {}
-    for name, value in pairs:
-        fields.setdefault(name, value)
-    return fields
-
-
 def make_endpoint(token: str | None, submit: Callable[[CampaignUpdate], tuple[str, bool]]):
     """The Starlette endpoint. ``submit(update) -> (id, created)`` stores it (blocking; run in a thread)."""
 
     async def campaign_updates(request: Request) -> Response:
-        if not token:
-            return _error(503, "campaign updates are not configured (FACTBOT_INTAKE_TOKEN is not set)")
-        if not _authorised(request, token):
-            return JSONResponse({"error": "missing or wrong bearer token"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in ("application/json", "application/x-www-form-urlencoded"):
-            return _error(415, "send application/json or application/x-www-form-urlencoded")
-        body = await _read_body(request)
-        if body is None:
-            return _error(413, f"body is over {MAX_BODY} bytes")
-        try:
-            data = _fields(content_type, body.decode("utf-8"))
-        except UnicodeDecodeError:
-            return _error(400, "body is not valid UTF-8")
-        if data is None:
-            return _error(400, "body must be a JSON object" if content_type == "application/json" else "bad form body")
+        data = await read_fields(request, token, "campaign updates", CampaignUpdate.model_fields)
         try:
             update = CampaignUpdate.model_validate(data)
         except ValidationError as exc:
-            return _error(422, "invalid fields", fields=field_problems(exc))
+            raise invalid(field_problems(exc).items()) from None
         try:
             item_id, created = await run_in_threadpool(submit, update)
         except OSError as exc:
             log.error("campaign update not stored: %s", type(exc).__name__)
-            return _error(503, "could not store the update; try again")
+            raise error(503, "could not store the update; try again") from None
         log.info("campaign update %s %s", item_id, "accepted" if created else "already accepted")
         return JSONResponse({"id": item_id, "status": "accepted"}, status_code=202)
 
-    return campaign_updates
+    return guarded("campaign update intake", campaign_updates)
