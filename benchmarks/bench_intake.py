@@ -79,7 +79,7 @@ class Service:
                                        now=start + dt.timedelta(days=298) * (i / max(stored, 1)))
             archive.mark_queued(record.reference)
         settings = Settings(_env_file=None, factbot_db=db, slack_bot_token="xoxb-benchmark",
-                            slack_signing_secret="benchmark", factbot_intake_token=TOKEN,
+                            slack_signing_secret="benchmark-signing-secret", factbot_intake_token=TOKEN,
                             factbot_enquiry_channel="C0BENCH0001", slack_api_url="http://127.0.0.1:9/api/")
         self.runtime = build_runtime(settings, start=False)
         self.stop_queuer = self.runtime.enquiries.start()  # as `factbot serve` runs it (not the worker)
@@ -149,30 +149,33 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument("--stored", default="100,10000", help="enquiries already stored in the two services")
     parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parent,
                         help="where to store (default: beside this file; /dev/shm shows the cost without disk)")
     args = parser.parse_args()
+    small, large = (int(n) for n in args.stored.split(","))
     asyncio.set_event_loop(asyncio.new_event_loop())
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         # Logged at INFO to a file, as the server logs each enquiry's reference.
         logging.basicConfig(filename=Path(tmp) / "bench.log", level=logging.INFO, force=True)
-        print("storing 100 and 10,000 enquiries (fsynced, as intake does) …", file=sys.stderr)
-        for n in (100, 10_000):  # both folders first, so neither lands on disk after 10,000 files
+        print(f"storing {small:,} and {large:,} enquiries (fsynced, as intake does) …", file=sys.stderr)
+        for n in (small, large):  # both folders first, so neither lands on disk after the other's files
             EnquiryArchive(archive_path(Path(tmp) / str(n) / "factbot.json"))
-        services = {n: Service(Path(tmp) / str(n), n) for n in (100, 10_000)}
-        bare_dir = services[100].runtime.enquiries.archive.root / "bare"
+        services = {n: Service(Path(tmp) / str(n), n) for n in (small, large)}
+        bare_dir = services[small].runtime.enquiries.archive.root / "bare"
         bare_dir.mkdir()
-        times: dict[str, list[float]] = {"100": [], "10000": [], "bare": [], "q100": [], "q10000": []}
+        times: dict[str, list[float]] = {"small": [], "large": [], "bare": [], "qsmall": [], "qlarge": []}
         sizes: list[int] = []
 
         async def rounds() -> None:  # one long-running event loop, as in the server
             for i in range(args.rounds):
-                order = (100, 10_000) if i % 2 == 0 else (10_000, 100)
-                for n in order:
-                    elapsed, reference = await services[n].send(json.dumps(body(i)).encode())
-                    times[str(n)].append(elapsed)
-                    queued, payload = services[n].settle(reference)
-                    times[f"q{n}"].append(queued)
+                order = ("small", "large") if i % 2 == 0 else ("large", "small")
+                for key in order:
+                    service = services[small if key == "small" else large]
+                    elapsed, reference = await service.send(json.dumps(body(i)).encode())
+                    times[key].append(elapsed)
+                    queued, payload = service.settle(reference)
+                    times[f"q{key}"].append(queued)
                 times["bare"].append(bare_write(bare_dir, f"{i}.json", payload))
                 sizes.append(len(payload))
 
@@ -183,18 +186,20 @@ def main() -> None:
     p50 = {k: pct(v, 0.5) for k, v in times.items()}
     p99 = {k: pct(v, 0.99) for k, v in times.items()}
     print(f"{args.rounds} rounds; milliseconds; records {min(sizes)}-{max(sizes)} bytes\n")
-    print("| what | p50 ms | p99 ms | p50 vs 100 stored | p50 vs bare write |")
+    print(f"| what | p50 ms | p99 ms | p50 vs {small:,} stored | p50 vs bare write |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    rows = (("100", "intake until the 202, 100 stored", "100"), ("10000", "intake until the 202, 10,000 stored", "100"),
+    rows = (("small", f"intake until the 202, {small:,} stored", "small"),
+            ("large", f"intake until the 202, {large:,} stored", "small"),
             ("bare", "bare fsync'd write of the same bytes", None),
-            ("q100", "until in the outbox, 100 stored", "q100"), ("q10000", "until in the outbox, 10,000 stored", "q100"))
+            ("qsmall", f"until in the outbox, {small:,} stored", "qsmall"),
+            ("qlarge", f"until in the outbox, {large:,} stored", "qsmall"))
     for key, label, base in rows:
         vs100 = f"{p50[key] / p50[base]:.2f}x" if base else ""
         print(f"| {label} | {p50[key]:.3f} | {p99[key]:.3f} | {vs100} | {p50[key] / p50['bare']:.2f}x |")
-    paired = statistics.median(a / b for a, b in zip(times["10000"], times["100"]))
-    to_bare = statistics.median(a / b for a, b in zip(times["100"], times["bare"]))
-    print(f"\nmedian of per-round ratios (robust to drift): 10,000/100 {paired:.2f}x; "
-          f"intake (100)/bare write {to_bare:.2f}x")
+    paired = statistics.median(a / b for a, b in zip(times["large"], times["small"]))
+    to_bare = statistics.median(a / b for a, b in zip(times["small"], times["bare"]))
+    print(f"\nmedian of per-round ratios (robust to drift): {large:,}/{small:,} {paired:.2f}x; "
+          f"intake ({small:,})/bare write {to_bare:.2f}x")
 
 
 if __name__ == "__main__":
