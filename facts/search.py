@@ -39,9 +39,9 @@ PLATFORM_ALIASES: dict[str, str] = {
     "snapchat": "Snapchat", "snap": "Snapchat",
     "kik": "Kik",
     "tiktok": "TikTok", "youtube": "YouTube", "yt": "YouTube", "discord": "Discord",
-    "roblox": "Roblox", "twitter": "X (Twitter)", "x": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
+    "roblox": "Roblox", "twitter": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
     "omegle": "Omegle", "minecraft": "Minecraft", "fortnite": "Fortnite", "reddit": "Reddit",
-    "threads": "Threads", "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
+    "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
     "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
 }
 
@@ -70,7 +70,8 @@ _STOPWORDS = frozenset(
     "show so stat stats statistic statistics tell than that the their there these this to was "
     "were what when where which who why with about figure figures fact facts please many much "
     "any some all us our you your can could would should have has had into over per since year "
-    "latest newest recent number numbers data anyone anybody someone know think need want http https www com org net co uk".split()
+    "latest newest recent number numbers data anyone anybody someone know think need want help find "
+    "looking look post share thread threads message channel http https www com org net co uk".split()
 )
 
 _WORD = re.compile(r"[a-z]+|\d+")
@@ -106,7 +107,7 @@ def _terms(text: str) -> list[str]:
     """
     out = []
     for word in _WORD.findall(_join_phrases(text.lower())):
-        if word.isdigit():
+        if word.isdigit() or word in _STOPWORDS:  # before stemming: "was" must not become "wa" (WhatsApp)
             continue
         stem = _SYNONYMS.get(_stem(word), _stem(word))
         if stem not in _STOPWORDS and (len(stem) > 1 or stem in PLATFORM_ALIASES):

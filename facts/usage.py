@@ -45,6 +45,10 @@ MAX_PENDING_GAPS = 10_000
 _REDACTIONS = [
     (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
     (re.compile(r"(?:https?://|www\.)\S+"), "[link]"),
+    # Slack auto-links typed domains and keeps their label: "tiktok.com/@jane_doe14".
+    (re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/\S*)?"), "[link]"),
+    (re.compile(r"@\w+"), "[handle]"),
+    (re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"), "[date]"),
     # Phone, NHS and account numbers: 9+ digits, maybe split by spaces, dashes, dots or brackets.
     (re.compile(r"\+?\(?\d(?:[\s().-]{0,2}\d){8,}"), "[number]"),
     (re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"), "[postcode]"),
@@ -99,9 +103,11 @@ class Usage:
 
     # -- the answer path: memory only ------------------------------------
 
-    def record(self, result: SearchResult) -> None:
+    def record(self, result: SearchResult, *, gap: bool = True) -> None:
         """Count one answered query: each figure shown is served once more; a query that
-        found nothing (``result.found`` is False) counts as a gap. Never touches the file."""
+        found nothing (``result.found`` is False) counts as a gap unless ``gap=False``
+        (the Find figures shortcut: a message someone else wrote is not a query, and
+        may be a case note). Never touches the file."""
         today = self.today()
         if result.found:
             with self._lock:
@@ -109,7 +115,7 @@ class Usage:
                     self._served[fact.id] += 1
                     self._served_last[fact.id] = today
             return
-        text = normalise_query(result.query)
+        text = normalise_query(result.query) if gap else ""
         if not text:
             return
         with self._lock:

@@ -45,7 +45,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
         words = message_words(message)
         result = catalogue.search(words, limit=render.ANSWER_LIMIT, loose=True) if words else None
         if result is not None:
-            usage.record(result)
+            usage.record(result, gap=False)  # someone else's words: never kept
         shown = figures_view.figures_message(result, catalogue.coverage(), catalogue.today(), target)
         try:
             client.views_open(trigger_id=body["trigger_id"], view=figures_view.modal(shown))

@@ -125,8 +125,11 @@ def test_a_figure_as_written_finds_it(index, query, display):
 
 def test_spelling_variants_of_platforms(index):
     assert index.search("face book").platforms == ["Facebook"]
-    x = index.search("x")
+    x = index.search("twitter")
     assert x.platforms_without_figures == ["X (Twitter)"] and x.facts == []
+    # Slack words are not platforms, and stopwords are dropped before plurals are folded
+    assert index.search("snapchat figures in this thread").platforms == ["Snapchat"]
+    assert index.search("what was the instagram figure").platforms == ["Instagram"]  # "was" is not "wa"
 
 
 def test_typos_are_read_only_as_platforms_topics_or_places(index):

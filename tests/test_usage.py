@@ -137,3 +137,20 @@ def test_gaps_most_frequent_first_then_most_recent():
         usage.record(_gap(query))
     assert [g.text for g in usage.gaps()] == ["often", "newer", "older"]
     assert [g.text for g in usage.gaps(limit=1)] == ["often"]
+
+
+def test_labelled_links_handles_and_dates_are_not_kept():
+    assert normalise_query("is <http://tiktok.com/@jane_doe14|tiktok.com/@jane_doe14> safe") == "is [link] safe"
+    assert normalise_query("grooming on roblox.com/users/12345678/profile") == "grooming on [link]"
+    assert normalise_query("dob 12/03/2011 stats 2023/24") == "dob [date] stats 2023/24"
+    assert normalise_query("ask @jane_doe14 about it") == "ask [handle] about it"
+
+
+def test_a_shortcut_message_is_never_kept_as_a_gap():
+    from facts.search import SearchResult
+
+    usage = Usage()
+    usage.record(SearchResult(query="Jane Smith (14) told her teacher a man asked for photos"), gap=False)
+    assert usage.gaps() == []
+    usage.record(SearchResult(query="tiktok figures"))
+    assert [g.text for g in usage.gaps()] == ["tiktok figures"]
