@@ -83,11 +83,18 @@ class Settings(BaseSettings):
             raise ValueError("must not contain spaces or line breaks")
         return value
 
-    @field_validator("slack_signing_secret", "factbot_intake_token")
+    @field_validator("slack_signing_secret")
     @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+    def _signing_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("is too short: use at least 16 characters (Slack's signing secret, or a long random string)")
+            raise ValueError("is too short: copy Slack's signing secret from the app's Basic Information page")
+        return value
+
+    @field_validator("factbot_intake_token")
+    @classmethod
+    def _intake_token_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("is too short: use a long random string (at least 16 characters)")
         return value
 
     @field_validator("factbot_db", mode="before")

@@ -68,7 +68,7 @@ class CampaignUpdate(BaseModel):
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value) \
-                or _CONTROL.search(value):
+                or _CONTROL.search(value) or "@" in parts.netloc:  # no user:password@ in a link we post
             raise ValueError("must be an http(s) URL such as https://www.example.org/news/item")
         return value
 

@@ -100,7 +100,7 @@ def parse_fields(kind: str, body: bytes, known: Iterable[str] = ()) -> dict[str,
     if kind == JSON_TYPE:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep; ValueError: a huge number
             raise error(400, "the body is not valid JSON") from None
         if not isinstance(data, dict):
             raise invalid([("body", "must be a JSON object of fields")])

@@ -33,6 +33,9 @@ def test_rejected_requests_store_nothing(server):
                headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"}), 400),
         (_post(server, data="{not json", headers={**AUTH, "Content-Type": "application/json"}), 400),
         (_post(server, json=[GOOD]), 422),  # field "body": must be a JSON object
+        (_post(server, data="[" * 30_000 + "]" * 30_000, headers={**AUTH, "Content-Type": "application/json"}), 400),
+        (_post(server, data='{"title": ' + "9" * 50_000 + "}", headers={**AUTH, "Content-Type": "application/json"}),
+         400),
     ]
     for response, status in cases:
         assert response.status_code == status, (response.status_code, response.text)
@@ -49,7 +52,7 @@ def test_each_bad_field_is_named(server):
     assert "http(s) URL" in fields["url"]
     missing = _post(server, json={"summary": "no title or url"})
     assert missing.status_code == 422 and _fields(missing) == {"title": "is required", "url": "is required"}
-    for bad in ("javascript:alert(1)", "https://", "https://exa mple.org/", 12):
+    for bad in ("javascript:alert(1)", "https://", "https://exa mple.org/", 12, "https://user:pass@example.org/"):
         assert _post(server, json={**GOOD, "url": bad}).status_code == 422, bad
     assert _fields(_post(server, json={**GOOD, "title": "two\nlines"})) == {
         "title": "must be one line of text without control characters"}
