@@ -128,7 +128,9 @@ class Campaign:
 
         Returns ``(outcome, figures due)``; outcome is ``posted``,
         ``nothing due`` (nothing sent) or ``already sent``. Only a posted
-        digest, or the scheduler finding nothing due, marks the week done.
+        digest makes a later call answer ``already sent``: after the
+        scheduler found nothing due, ``factbot campaign digest`` can still
+        send this week's once figures fall due.
         """
         now = now or dt.datetime.now(dt.timezone.utc)
         week = week or week_key(london_today(now))
@@ -149,14 +151,14 @@ class Campaign:
         day, at = self.settings.factbot_digest_day, self.settings.factbot_digest_time
         if due_week(now, day, at, self._digest_done) is None:  # most ticks: no file read
             return None
-        week = due_week(now, day, at, self.state.digest_week())
+        week = due_week(now, day, at, self.state.checked_week())
         if week is None:
             self._digest_done = week_key(london_today(now))
             return None
         outcome, count = self.send_digest(now, week=week)
         if outcome == "nothing due":
             with self.state.locked():
-                self.state.set_digest_week(week)  # checked at its time: no digest this week
+                self.state.set_checked_week(week)  # checked at its time: no digest this week
         self._digest_done = week
         log.info("weekly digest %s: %s (%d figure(s))", week, outcome, count)
         return outcome

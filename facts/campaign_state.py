@@ -48,8 +48,15 @@ class CampaignState(StateFile):
     # -- digest ------------------------------------------------------------
 
     def digest_week(self) -> str | None:
-        """The key of the last week whose digest was sent (or found unnecessary)."""
+        """The key of the last week whose digest was sent."""
         return self.get_value("digest_week")
 
     def set_digest_week(self, key: str) -> None:
         self.set_value("digest_week", key)
+
+    def checked_week(self) -> str | None:
+        """The key of the last week the scheduler checked at its time (sent, or nothing due)."""
+        return max(filter(None, (self.get_value("digest_checked_week"), self.digest_week())), default=None)
+
+    def set_checked_week(self, key: str) -> None:
+        self.set_value("digest_checked_week", key)

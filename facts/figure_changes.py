@@ -49,11 +49,15 @@ class FigureChange:
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     before: str | None = None
     after: str = ""
+    #: How many earlier versions the figure had when this change was found.
+    version: int = 0
 
     @property
     def dedupe_key(self) -> str:
-        """The same change, found twice (two processes, a crash), is one outbox item."""
-        return f"figure-{self.fact.id}-{self.before or 'new'}-{self.after}"
+        """The same change, found twice (two processes, a crash), is one outbox item;
+        the version keeps a change made again later (48 → 47, back, and 48 → 47
+        again) a new one."""
+        return f"figure-{self.fact.id}-v{self.version}-{self.before or 'new'}-{self.after}"
 
 
 def current_snapshot(store: FactStore) -> dict[str, str]:
@@ -78,20 +82,22 @@ def changes_since(snapshot: Mapping[str, str], store: FactStore) -> tuple[list[F
         if before is None:
             changes.append(FigureChange("added", fact, {}, None, after))
             continue
-        old = _version_with(store, fact.id, before)
+        old, version = _version_with(store, fact.id, before)
         changed = {} if old is None else {
             name: (old.get(name), doc.get(name)) for name in ALERT_FIELDS if old.get(name) != doc.get(name)}
         old_status = (old or {}).get("status")
         retired = fact.status == "retired" and old_status != "retired"
-        changes.append(FigureChange("retired" if retired else "changed", fact, changed, before, after))
+        changes.append(FigureChange("retired" if retired else "changed", fact, changed, before, after, version))
     return changes, now
 
 
-def _version_with(store: FactStore, fact_id: str, wanted: str) -> dict | None:
+def _version_with(store: FactStore, fact_id: str, wanted: str) -> tuple[dict | None, int]:
+    """The newest earlier version with fingerprint ``wanted`` (or ``None``), and how many earlier versions there are."""
     found = store.get(fact_id)
     if found is None:
-        return None
-    for item in reversed(found[1]):
+        return None, 0
+    history = found[1]
+    for item in reversed(history):
         if fingerprint(item["fact"]) == wanted:
-            return item["fact"]
-    return None
+            return item["fact"], len(history)
+    return None, len(history)

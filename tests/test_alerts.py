@@ -114,6 +114,17 @@ def test_two_changes_in_a_row_are_each_announced_against_their_previous_version(
     assert one.changed["display"] == ("37%", "40%") and two.changed["display"] == ("40%", "41%")
 
 
+def test_a_change_made_again_later_is_a_new_alert(store):
+    keys = []
+    store.import_facts([make_fact("a", display="48%", value=48)])
+    snapshot = current_snapshot(store)
+    for value in (47, 48, 47):  # 48 → 47, back to 48, and 47 again: each is news
+        store.import_facts([make_fact("a", display=f"{value}%", value=value)])
+        [change], snapshot = changes_since(snapshot, store)
+        keys.append(change.dedupe_key)
+    assert len(set(keys)) == 3
+
+
 # -- reviews due and the digest ----------------------------------------------------------
 
 
