@@ -108,8 +108,28 @@ def cmd_campaign_digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+#: Outbox kinds that go to the campaign channel.
+CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest")
+
+
+def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.runtime import sibling_path
+    from facts.outbox import HELD, Outbox
+
+    outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
+    try:
+        held = [i for i in outbox.items(HELD) if i.kind in CAMPAIGN_KINDS]
+        for item in held:
+            print(f"{item.id:40} {item.kind:9} {item.error}")
+        released = outbox.release(item_ids=[i.id for i in held]) if held else 0
+    finally:
+        outbox.close()
+    print(f"{released} held campaign alert(s) released; a running server sends them within seconds", file=sys.stderr)
+    return 0
+
+
 def add_campaign_commands(sub: argparse._SubParsersAction) -> None:
-    """Register ``campaign post``, ``campaign poll`` and ``campaign digest``."""
+    """Register ``campaign post``, ``poll``, ``digest`` and ``retry``."""
     campaign = sub.add_parser("campaign", help="campaign alerts").add_subparsers(dest="action", required=True)
     post = campaign.add_parser("post", help="post a campaign update to the campaign channel (once)")
     post.add_argument("--title", required=True)
@@ -119,3 +139,5 @@ def add_campaign_commands(sub: argparse._SubParsersAction) -> None:
     campaign.add_parser("poll", help="poll the news feeds once now").set_defaults(func=cmd_campaign_poll)
     campaign.add_parser("digest", help="send this week's reviews-due digest now (if anything is due)") \
         .set_defaults(func=cmd_campaign_digest)
+    campaign.add_parser("retry", help="send held campaign alerts again (after inviting the app or fixing the token)") \
+        .set_defaults(func=cmd_campaign_retry)

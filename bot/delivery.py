@@ -12,7 +12,7 @@ private"), writes ``sending``, posts with ``chat.postMessage`` (message
 - Permanent errors (``PERMANENT_ERRORS``: ``channel_not_found``,
   ``not_in_channel``, ``is_archived``, ``invalid_auth``, ``token_revoked`` …),
   an unset channel, or a failed check: the item is held until released
-  (``factbot enquiries retry``).
+  (``factbot enquiries retry``, ``factbot campaign retry``).
 - After a crash, items left in ``sending`` are looked up in the channel's
   history by their metadata before anything is posted again, so a post that
   reached Slack is not repeated. When the history cannot be read, the item

@@ -131,3 +131,19 @@ def test_good_campaign_settings(monkeypatch):
     settings = load_settings(env_file=None)
     assert settings.factbot_feeds == ["https://a.test/rss|grooming|online safety", "https://b.test/atom"]
     assert settings.factbot_digest_day == "fri" and settings.factbot_digest_time == "09:00"
+
+
+def test_campaign_retry_releases_held_campaign_alerts_only(env, tmp_path):
+    box = Outbox(sibling_path(tmp_path / "factbot.json", "outbox"))
+    try:
+        box.enqueue("campaign", "campaign", {"text": "c"}, item_id="CAMPAIGN-1")
+        box.enqueue("enquiry", "enquiry", {"text": "e"}, item_id="ENQ-2026-000001")
+        box.mark_held("CAMPAIGN-1", "not_in_channel")
+        box.mark_held("ENQ-2026-000001", "not_in_channel")
+    finally:
+        box.close()
+    done = factbot(env, tmp_path, "campaign", "retry")
+    assert done.returncode == 0 and "CAMPAIGN-1" in done.stdout and "not_in_channel" in done.stdout
+    assert "1 held campaign alert(s) released" in done.stderr
+    assert [i.state for i in _outbox(tmp_path, "campaign")] == ["pending"]
+    assert [i.state for i in _outbox(tmp_path, "enquiry")] == ["held"]
