@@ -20,7 +20,7 @@ from facts import render
 from facts.alerts import reviews_due
 from facts.catalogue import Catalogue
 from facts.curated_files import curated_paths, load_curated
-from facts.store import FactStore, curated_fingerprint, open_store
+from facts.store import OTHER_FOLDER, FactStore, curated_fingerprint, open_store
 from facts.storage import sibling_path
 from facts.usage import USAGE_FLUSH_SECONDS, Usage
 
@@ -103,11 +103,12 @@ def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
             print(problem)
         raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
     store = FactStore(settings.factbot_db)
-    shipped = not getattr(args, "dir", None)
-    # The shipped files are the whole set: a figure deleted from them is retired.
-    report, alerts = import_with_alerts(settings, store, result.facts, complete=shipped)
-    if shipped:
-        store.record_fingerprint(curated_fingerprint(curated_paths()))
+    folder = getattr(args, "dir", None)
+    # The folder is the whole curated set: a figure deleted from it is retired.
+    report, alerts = import_with_alerts(settings, store, result.facts, complete=True)
+    paths = curated_paths(Path(folder)) if folder else curated_paths()
+    # Another folder stands until the next plain import (the shipped files are not re-imported over it).
+    store.record_fingerprint((OTHER_FOLDER if folder else "") + curated_fingerprint(paths))
     store.close()
     for change in report.changes:
         fields = ", ".join(sorted(change.changed)) if change.changed else ""

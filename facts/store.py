@@ -186,7 +186,8 @@ def _current(doc: dict) -> dict:
 
 def open_store(path: str | Path) -> FactStore:
     """Open the store at ``path``, first importing the shipped curated files
-    when the store is new or the files changed since they were last imported.
+    when the store is new or the files changed since they were last imported
+    (unless the last import was from another folder: ``facts import --dir``).
 
     So a fresh checkout answers at once, and a deploy with corrected figures
     never keeps serving the old ones. The import's changes are on
@@ -197,7 +198,10 @@ def open_store(path: str | Path) -> FactStore:
     store = FactStore(path)
     paths = curated_paths()
     fingerprint = curated_fingerprint(paths)
-    if store.is_empty() or store.imported_fingerprint() != fingerprint:
+    recorded = store.imported_fingerprint()
+    if not store.is_empty() and recorded and recorded.startswith(OTHER_FOLDER):
+        return store  # a curator imported another folder (facts import --dir): it stands until the next plain import
+    if store.is_empty() or recorded != fingerprint:
         curated = load_curated(paths)
         if curated.problems:  # a broken file must not retire its figures: import what is valid
             log.warning("%d problem(s) in the shipped curated files; run: factbot facts validate",
@@ -205,6 +209,10 @@ def open_store(path: str | Path) -> FactStore:
         store.last_import = store.import_facts(curated.facts, complete=not curated.problems)
         store.record_fingerprint(fingerprint)
     return store
+
+
+#: Prefix of the recorded fingerprint when the store was imported from a folder other than the shipped one.
+OTHER_FOLDER = "dir:"
 
 
 def curated_fingerprint(paths: Iterable[Path]) -> str:

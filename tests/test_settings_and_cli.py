@@ -106,3 +106,28 @@ def test_facts_validate_reports_problems_one_per_line(tmp_path):
     refused = _factbot(["facts", "import", "--dir", str(bad)], tmp_path)
     assert refused.returncode == 1 and "not imported" in refused.stderr
     assert not (tmp_path / "data" / "factbot.json").exists()  # nothing written
+
+
+def test_import_from_another_folder_retires_what_it_lacks_and_stands_until_a_plain_import(tmp_path):
+    import shutil
+
+    from facts.curated_files import CURATED_DIR
+
+    folder = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, folder)
+    dropped = "grooming-2023-24-whatsapp-share"
+    path = next(p for p in folder.glob("*.yaml") if dropped in p.read_text())
+    text = path.read_text()
+    start = text.index(f"  - id: {dropped}")
+    end = text.find("\n  - id: ", start + 1)
+    path.write_text(text[:start] + (text[end + 1:] if end != -1 else ""))
+
+    assert _factbot(["facts", "import"], tmp_path).returncode == 0
+    done = _factbot(["facts", "import", "--dir", str(folder)], tmp_path)
+    assert done.returncode == 0 and f"retired  {dropped}" in done.stdout
+    # Another command opening the store does not put the shipped files back over it ...
+    assert dropped not in _factbot(["facts", "list"], tmp_path).stdout
+    assert "12%" not in _factbot(["ask", "stats whatsapp 2023/24"], tmp_path).stdout
+    # ... until a plain import of the shipped files.
+    assert f"changed  {dropped}" in _factbot(["facts", "import"], tmp_path).stdout
+    assert dropped in _factbot(["facts", "list"], tmp_path).stdout
