@@ -87,7 +87,9 @@ def parse_feed_spec(entry: str) -> FeedSpec:
     normal = tuple(_normal_words(k) for k in keywords)
     if any(not k for k in normal):
         raise ValueError("a feed keyword after | must not be blank")
-    return FeedSpec(url, normal)
+    # Scheme and host are case-insensitive: HTTP://Example.org/feed is the same feed, not a new one.
+    netloc = parts.netloc if "@" in parts.netloc else parts.netloc.lower()
+    return FeedSpec(urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), normal)
 
 
 def parse_feed_specs(entries: Iterable[str]) -> list[FeedSpec]:

@@ -145,3 +145,10 @@ def test_feed_state_keeps_keys_and_validators_across_reopening(tmp_path, monkeyp
     assert len(record.seen) == 3 and {"k3", "k4"} <= set(record.seen)  # the oldest is forgotten first
     assert record.modified and record.etag is None
     again.close()
+
+
+def test_a_feed_url_differing_only_in_scheme_or_host_case_is_the_same_feed():
+    from facts.feeds import parse_feed_spec, parse_feed_specs
+
+    assert parse_feed_spec("HTTP://Example.ORG/Feed.xml").url == "http://example.org/Feed.xml"
+    assert len(parse_feed_specs(["https://example.org/a.xml", "HTTPS://EXAMPLE.org/a.xml"])) == 1
