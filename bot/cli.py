@@ -226,6 +226,13 @@ def cmd_enquiries_purge(settings: Settings, args: argparse.Namespace) -> int:
 # -- entry point --------------------------------------------------------------
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factbot", description="Safeguarding Facts: cited figures in Slack.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,7 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=cmd_facts_show)
     facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
     gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
-    gaps.add_argument("--limit", type=int, default=None, help="show at most this many")
+    gaps.add_argument("--limit", type=_positive, default=None, help="show at most this many")
     gaps.set_defaults(func=cmd_facts_gaps)
     add_campaign_commands(sub)
     add_enquiry_commands(sub)

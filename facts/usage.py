@@ -54,6 +54,7 @@ _REDACTIONS = [
     (re.compile(r"\b[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}\b"), "[postcode]"),
 ]
 _SPACE = re.compile(r"\s+")
+_FORMATTING = re.compile(r"[*_~`]")
 
 
 def normalise_query(text: str) -> str:
@@ -65,6 +66,7 @@ def normalise_query(text: str) -> str:
     plain = slack_to_plain(text).lower()
     for pattern, placeholder in _REDACTIONS:
         plain = pattern.sub(placeholder, plain)
+    plain = _FORMATTING.sub(" ", plain)  # shown on App Home: *bold* or `code` must not format it
     return truncate(_SPACE.sub(" ", plain).strip(), MAX_GAP_TEXT)
 
 

@@ -84,8 +84,13 @@ def register(app: App, catalogue: Catalogue, usage: Usage, seen: SeenEvents | No
 def reply(catalogue: Catalogue, usage: Usage, text: str) -> render.Message:
     """The thread reply to a mention's raw Slack ``text`` (every mention token is dropped)."""
     question = slack_to_plain(text)
+    first, _, rest = question.partition(" ")
+    if first.lower() in {"stats", "stat", "figures"}:  # "@app stats snapchat", as with the slash command
+        question = rest
     if question.lower() in {"", "help", "?"}:
         return render.mention_help(catalogue.coverage())
-    result = catalogue.search(text, limit=THREAD_LIMIT)
+    if question.lower() in {"sources", "source"}:
+        return render.sources_message(f for f in catalogue.all_facts() if f.servable)
+    result = catalogue.search(question, limit=THREAD_LIMIT)
     usage.record(result)
     return render.answer(result, catalogue.coverage(), catalogue.today(), shareable=False)

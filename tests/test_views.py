@@ -128,3 +128,15 @@ def test_with_notice_replaces_the_earlier_notice_and_keeps_the_figures():
 def test_mention_help_gives_examples_and_coverage():
     help_ = render.mention_help(FactIndex([make_fact()]).coverage())
     assert "@Safeguarding Facts instagram" in json.dumps(help_.blocks) and "Instagram" in json.dumps(help_.blocks)
+
+
+def test_mention_reply_understands_stats_and_sources():
+    from facts.catalogue import Catalogue
+    from facts.curated_files import load_curated
+    from facts.usage import Usage
+    from handlers.mention import reply
+
+    catalogue = Catalogue(load_curated().facts)
+    assert "Snapchat" in reply(catalogue, Usage(), "<@UBOT0001> stats snapchat").text
+    assert "sources" in reply(catalogue, Usage(), "<@UBOT0001> sources").text
+    assert "37%" in reply(catalogue, Usage(), "<@UBOT0001> stats instagram lockdown").text
