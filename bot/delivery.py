@@ -6,9 +6,13 @@ private"), writes ``sending``, posts with ``chat.postMessage`` (message
 ``metadata`` carries the outbox id), and records the ``ts``.
 
 - 429: tried again after ``Retry-After`` seconds.
-- 5xx, timeouts, refused connections, other transient errors: tried again
-  with exponential backoff (``retry_base`` × 2^(attempt−1) seconds, at most
-  ``retry_cap``); after ``max_attempts`` the item is held.
+- 5xx, timeouts, refused connections: tried again with exponential backoff
+  (``retry_base`` × 2^(attempt−1) seconds, at most ``retry_cap``) for as
+  long as the outage lasts. A Slack error code we do not know is tried
+  ``max_attempts`` times, then held. After any error that may have come
+  after Slack stored the post (a 5xx, a timeout), the channel is searched
+  for the post by its metadata before posting again.
+- 429: nothing is sent to Slack until ``Retry-After`` has passed.
 - Permanent errors (``PERMANENT_ERRORS``: ``channel_not_found``,
   ``not_in_channel``, ``is_archived``, ``invalid_auth``, ``token_revoked`` …),
   an unset channel, or a failed check: the item is held until released
@@ -70,7 +74,7 @@ class DeliveryWorker:
     def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str], None] | None = None,
-                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 25,
+                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
                  check_ttl: float = 300.0):
         self.outbox = outbox
         self.client = client
@@ -80,6 +84,7 @@ class DeliveryWorker:
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
         self.check_ttl = check_ttl
         self._checked: dict[str, dt.datetime] = {}
+        self._paused_until = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -123,10 +128,14 @@ class DeliveryWorker:
     # -- one pass ----------------------------------------------------------
 
     def run_once(self, now: dt.datetime | None = None) -> int:
-        """Try every due item once; returns how many were delivered."""
+        """Try every due item once; returns how many were delivered.
+
+        After a 429 nothing is sent to Slack until its ``Retry-After`` has
+        passed: the limit is the workspace's, not one item's.
+        """
         delivered = 0
         for item in self.outbox.due(now):
-            if self._stop.is_set():
+            if self._stop.is_set() or _now() < self._paused_until:
                 break
             delivered += self._deliver(item)
         if delivered:
@@ -137,7 +146,13 @@ class DeliveryWorker:
         """Settle items a crash left ``sending``: delivered if Slack has them, else pending."""
         for item in self.outbox.items(SENDING):
             channel = self._channel_for(item, quiet=True)
-            ts = self._find_posted(item, channel) if channel else None
+            try:
+                parent = self.outbox.find(item_id=item.reply_to) if item.reply_to else None
+                ts = self._find_posted(item, channel, parent.ts if parent else None) if channel else None
+            except (SlackApiError, SlackClientError, OSError) as exc:
+                # Not knowing must not lose the enquiry: post again (a duplicate is the lesser harm).
+                log.warning("cannot check whether %s was delivered (%s); posting again", item.id, type(exc).__name__)
+                ts = None
             if ts:
                 log.info("%s was already delivered before the restart", item.id)
                 self.outbox.mark_delivered(item.id, channel, ts)
@@ -153,6 +168,14 @@ class DeliveryWorker:
             if arguments is None:
                 return 0  # its thread parent is not delivered yet
             self._check(item.channel_key, channel)
+            if _may_have_posted(item):
+                # A 5xx or a timeout can come after Slack stored the message: look before posting again.
+                ts = self._find_posted(item, channel, arguments.get("thread_ts"))
+                if ts:
+                    log.info("%s was delivered despite the error; not posting again", item.id)
+                    self.outbox.mark_delivered(item.id, channel, ts)
+                    self._after_delivery(item, channel, ts)
+                    return 1
             self.outbox.mark_sending(item.id)
             response = self.client.api_call(item.method, json=arguments)
             ts = response.get("ts") or arguments.get("ts")
@@ -163,7 +186,7 @@ class DeliveryWorker:
             self._failed(item, attempts, exc)
             return 0
         except (SlackClientError, OSError, TimeoutError) as exc:
-            self._retry(item, attempts, type(exc).__name__)
+            self._retry(item, attempts, type(exc).__name__)  # refused, timed out, reset: transient
             return 0
         self.outbox.mark_delivered(item.id, channel, ts)
         log.info("%s delivered", item.id)
@@ -225,15 +248,18 @@ class DeliveryWorker:
         code = str(exc.response.get("error") or f"http_{status}")
         if status == 429:
             retry_after = _retry_after(exc)
-            self.outbox.mark_retry(item.id, "ratelimited", _now() + dt.timedelta(seconds=retry_after), attempts)
+            self._paused_until = _now() + dt.timedelta(seconds=retry_after)
+            self.outbox.mark_retry(item.id, "ratelimited", self._paused_until, attempts)
             log.warning("%s rate limited; trying again in %ss", item.id, retry_after)
         elif code in PERMANENT_ERRORS:
             self._hold(item, code, attempts)
         else:
-            self._retry(item, attempts, code)
+            self._retry(item, attempts, code, transient=status >= 500)
 
-    def _retry(self, item: OutboxItem, attempts: int, code: str) -> None:
-        if attempts >= self.max_attempts:
+    def _retry(self, item: OutboxItem, attempts: int, code: str, *, transient: bool = True) -> None:
+        # A Slack outage (5xx, refused, timeouts) is waited out however long it lasts, at most
+        # retry_cap apart; an error code we do not know is held after max_attempts for a person to see.
+        if not transient and attempts >= self.max_attempts:
             self._hold(item, f"gave_up_after_{attempts}_attempts:{code}", attempts)
             return
         delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
@@ -244,20 +270,30 @@ class DeliveryWorker:
         self.outbox.mark_held(item.id, code, attempts)
         log.error("%s held: %s", item.id, code)
 
-    def _find_posted(self, item: OutboxItem, channel: str) -> str | None:
-        since = dt.datetime.fromisoformat(item.sending_since) if item.sending_since else _now()
-        try:
-            found = self.client.conversations_history(
-                channel=channel, oldest=str((since - dt.timedelta(minutes=1)).timestamp()),
-                include_all_metadata=True, limit=200)
-        except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("cannot check whether %s was delivered (%s); posting again", item.id, type(exc).__name__)
-            return None
+    def _find_posted(self, item: OutboxItem, channel: str, thread_ts: str | None = None) -> str | None:
+        """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.
+
+        Raises Slack or network errors: the caller decides what not knowing means.
+        """
+        since = dt.datetime.fromisoformat(item.created_at) - dt.timedelta(minutes=1)
+        common = {"channel": channel, "oldest": str(since.timestamp()), "include_all_metadata": True, "limit": 200}
+        found = (self.client.conversations_replies(ts=thread_ts, **common) if thread_ts
+                 else self.client.conversations_history(**common))
         for message in found.get("messages", []):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("outbox_id") == item.id:
                 return message.get("ts")
         return None
+
+
+#: Errors after which a post certainly did not happen (no need to look before posting again).
+_NOT_POSTED = frozenset({"ratelimited", "interrupted"})
+
+
+def _may_have_posted(item: OutboxItem) -> bool:
+    """True when an earlier attempt to post ``item`` may have reached Slack."""
+    return (item.method == "chat.postMessage" and item.attempts > 0 and item.error is not None
+            and item.error not in _NOT_POSTED and not item.error.endswith("_channel_not_set"))
 
 
 def _retry_after(exc: SlackApiError) -> float:

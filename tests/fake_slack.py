@@ -43,6 +43,7 @@ class Fault:
     error: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    after_storing: bool = False  # do the call (e.g. store the message), then fail: "Slack saved it but answered 500"
 
 
 @dataclass
@@ -186,14 +187,16 @@ class FakeSlack:
 
     # -- scripting ---------------------------------------------------------------------
     def fail_next(self, method: str, *, status: int = 200, error: str | None = None,
-                  headers: dict[str, str] | None = None, times: int = 1, delay: float = 0.0) -> None:
+                  headers: dict[str, str] | None = None, times: int = 1, delay: float = 0.0,
+                  after_storing: bool = False) -> None:
         """Queue ``times`` faults for ``method`` (FIFO, one consumed per call).
 
         ``error`` alone gives 200 ``{"ok": false, "error": error}``; ``status=429`` is rate limiting
         (``Retry-After: 1`` unless given); 5xx is a server error; ``delay`` sleeps before answering
-        (on its own, the normal answer is sent late).
+        (on its own, the normal answer is sent late). ``after_storing`` does the call first (a posted
+        message is stored) and then answers with the fault, as when Slack fails after saving.
         """
-        fault = Fault(status=status, error=error, headers=dict(headers or {}), delay=delay)
+        fault = Fault(status=status, error=error, headers=dict(headers or {}), delay=delay, after_storing=after_storing)
         with self._cond:
             self._faults[method].extend([fault] * times)
 
@@ -262,6 +265,10 @@ class FakeSlack:
             call = Call(method, path, {k.lower(): v for k, v in headers.items()}, params, body, time.time(), fault)
             self._calls.append(call)
             self._cond.notify_all()
+        if fault is not None and fault.after_storing:
+            builder = getattr(self, "_api_" + method.replace(".", "_"), None)
+            if builder:
+                builder(params)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         webhook = method.startswith("response:")
@@ -314,6 +321,15 @@ class FakeSlack:
         with self._cond:
             self.messages.setdefault(p.get("channel"), []).append(message)
         return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+
+    def _api_conversations_replies(self, p):
+        """The thread's parent and replies (``ts`` is the parent), oldest first; metadata with include_all_metadata."""
+        with self._cond:
+            stored = list(self.messages.get(p.get("channel"), []))
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        thread = [m for m in stored if m["ts"] == p.get("ts") or m.get("thread_ts") == p.get("ts")]
+        return {"ok": True, "has_more": False,
+                "messages": [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in thread]}
 
     def _api_conversations_history(self, p):
         """Messages posted to the channel, newest first; metadata only with include_all_metadata."""

@@ -183,3 +183,53 @@ def test_two_processes_can_both_add_to_the_outbox(tmp_path):
     finally:
         server_side.close()
         command_side.close()
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"status": 503}, {"status": 200, "delay": 3.0}])
+def test_a_post_slack_stored_before_failing_is_not_posted_again(outbox, fake, fault):
+    """Slack saved the message but answered 5xx, or answered after the client gave up."""
+    fake.fail_next("chat.postMessage", after_storing=True, **fault)
+    outbox.enqueue("enquiry", "enquiry", {"text": "once"}, item_id="ENQ-1")
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1, retry_handlers=[])
+    w = DeliveryWorker(outbox, client, {"enquiry": CHANNEL}, retry_base=0.05)
+    drain(w, outbox, seconds=8)
+    assert [m["text"] for m in fake.messages[CHANNEL]] == ["once"]
+    [done] = outbox.items(DELIVERED)
+    assert done.ts == fake.messages[CHANNEL][0]["ts"]
+
+
+def test_a_thread_reply_slack_stored_before_failing_is_found_in_the_thread(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "parent"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()  # the parent
+    outbox.enqueue("enquiry", "enquiry", {"text": "reply"}, item_id="ENQ-1-r", reply_to="ENQ-1")
+    fake.fail_next("chat.postMessage", status=500, after_storing=True)
+    drain(w, outbox)
+    assert [m["text"] for m in fake.messages[CHANNEL]] == ["parent", "reply"]
+    assert fake.calls("conversations.replies")
+
+
+def test_a_rate_limit_pauses_the_whole_queue(outbox, fake):
+    fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
+    for n in range(5):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
+    w = worker(outbox, fake)
+    w.run_once()
+    assert len(fake.calls("chat.postMessage")) == 1  # the others wait for Retry-After too
+    drain(w, outbox)
+    assert len(fake.calls("chat.postMessage")) == 6 and len(fake.messages[CHANNEL]) == 5
+
+
+def test_an_outage_is_waited_out_however_long(outbox, fake):
+    fake.down()
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake, max_attempts=2)
+    for _ in range(5):
+        outbox._update("ENQ-1", next_attempt_at=None)
+        w.run_once()
+    [waiting] = outbox.items(PENDING)
+    assert waiting.attempts == 5  # never held for a refused connection
+    fake.up()
+    outbox._update("ENQ-1", next_attempt_at=None)
+    w.run_once()
+    assert outbox.items(DELIVERED)
