@@ -21,7 +21,7 @@ from facts.alerts import reviews_due
 from facts.catalogue import Catalogue
 from facts.curated_files import curated_paths, load_curated
 from facts.store import OTHER_FOLDER, FactStore, curated_fingerprint, open_store
-from facts.storage import sibling_path
+from facts.storage import hold_exclusively, sibling_path
 from facts.usage import USAGE_FLUSH_SECONDS, Usage
 
 log = logging.getLogger("factbot")
@@ -46,7 +46,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.require("slack_bot_token", "slack_app_token")
     else:
         settings.require("slack_bot_token", "slack_signing_secret")
+    try:  # one server per store: two would hand out the same enquiry references
+        instance = hold_exclusively(sibling_path(settings.factbot_db, "serve").with_suffix(".lock"))
+    except BlockingIOError:
+        raise CommandError(f"another factbot serve is already using FACTBOT_DB={settings.factbot_db}; "
+                           "run one server per store") from None
     runtime = build_runtime(settings)
+    runtime.closers.append(instance.close)
     start_refresher(runtime.catalogue)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -197,6 +197,9 @@ class EnquiryService:
     def recover(self) -> int:
         """At start-up: rebuild the intake windows, note posts a crash left unrecorded,
         and queue whatever is still in ``incoming/``; returns how many were queued."""
+        removed = self.archive.remove_stale_temporary_files()
+        if removed:
+            log.warning("removed %d half-written enquiry file(s) left by a crash (never answered 202)", removed)
         for record in self.archive.load_recent(self.now()):
             main = self.outbox.find(item_id=record.reference) if record.ts is None else None
             if main is not None and main.state == DELIVERED:

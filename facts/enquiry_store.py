@@ -81,6 +81,10 @@ class _Window:
         return self._refs.get(key) if key else None
 
 
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was already used, within its window, for a different enquiry."""
+
+
 class EnquiryArchive:
     """The archive folder. ``EnquiryArchive(root)``; cheap to open.
 
@@ -155,6 +159,17 @@ class EnquiryArchive:
         for path in self._files():
             yield _parse(path.read_bytes(), path)
 
+    def remove_stale_temporary_files(self) -> int:
+        """Delete temporary files a crash left mid-write (they can hold personal details).
+
+        Only the server calls this, at start-up, while it holds the store
+        alone: no write is under way. Returns how many were removed.
+        """
+        stale = [p for p in self.root.rglob(".*.tmp") if p.is_file()]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
+
     def incoming(self) -> list[EnquiryRecord]:
         """Records stored but not yet marked queued, oldest first."""
         folder = self.root / INCOMING
@@ -213,7 +228,8 @@ class EnquiryArchive:
         :data:`IDEMPOTENCY_WINDOW`, or the same content within
         :data:`RESUBMIT_WINDOW`. The file is on disk (fsynced) when this
         returns. Raises ``OSError`` when it cannot be written (nothing is
-        left behind).
+        left behind), :class:`IdempotencyConflict` when the key came with a
+        different enquiry.
         """
         now = now or _now()
         content_hash = form.content_hash()
@@ -221,10 +237,15 @@ class EnquiryArchive:
         with self._lock:
             self._keys.expire(now)
             self._hashes.expire(now)
-            existing = self._keys.get(idempotency_key) or self._hashes.get(content_hash)
+            by_key = self._keys.get(idempotency_key)
+            existing = by_key or self._hashes.get(content_hash)
             if existing is not None:
                 found = self.get(existing)
                 if found is not None:
+                    if by_key and found.content_hash not in (None, content_hash):
+                        # A key reused for a different enquiry (a plugin sending its form id as the
+                        # key): answering the first one's id would silently drop this family's.
+                        raise IdempotencyConflict(idempotency_key)
                     return found, False
             reference = format_reference(now.year, self._next_number(now.year))
             record = EnquiryRecord.new(reference, form, now, triage=triage, idempotency_key=idempotency_key)

@@ -138,3 +138,21 @@ class FileLock:
         finally:
             self._handle = None
             self._local.release()
+
+
+def hold_exclusively(path: str | os.PathLike[str]) -> Any:
+    """Take an exclusive lock on ``path`` for as long as the returned handle is open.
+
+    Used so that one server at a time works on a set of store files (two
+    would hand out the same enquiry references). Raises ``BlockingIOError``
+    when another process holds it. Without ``fcntl`` (Windows) it only
+    creates the file.
+    """
+    handle = open(Path(path), "a+b")
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise BlockingIOError(f"{path} is held by another process") from None
+    return handle

@@ -9,6 +9,9 @@ bad field as ``{"error", "fields": [{"field", "message"}]}``), then:
   ``"signposting"`` (999, the NSPCC Helpline, from the facts store). The same
   ``Idempotency-Key`` or the same content again gets the same id.
 - A filled honeypot (``website``) gets a normal-looking 202 and is dropped.
+- ``409`` the ``Idempotency-Key`` was already used for a different enquiry.
+- Text suggesting a child is at immediate risk brings the signposting into
+  the answer even when the enquiry is refused (422) or dropped (honeypot).
 - ``503`` when the enquiry could not be stored (nothing is kept; send again).
 
 Nothing from the body is logged.
@@ -17,6 +20,7 @@ Nothing from the body is logged.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 from typing import Any, Awaitable, Callable
@@ -27,7 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from facts.enquiry import EnquiryForm, EnquiryInvalid, FieldError, Submission, honeypot_filled, parse_enquiry
-from handlers.intake import error, guarded, invalid, read_fields
+from facts.enquiry_store import IdempotencyConflict
+from facts.triage import matches
+from handlers.intake import Rejected, error, guarded, invalid, read_fields
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,10 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
+def _signposted(urgent: bool, signposting: Callable[[], list[dict]]) -> dict:
+    return {"urgent": True, "signposting": signposting()} if urgent else {}
+
+
 def _decoy() -> dict:
     """The answer to a robot: shaped like a real one, from a number range real references do not reach."""
     return {"id": f"ENQ-{dt.date.today().year}-9{secrets.randbelow(10 ** 5):05d}", "status": "accepted"}
@@ -62,16 +72,25 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
 
     async def enquiries(request: Request) -> Response:
         data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
+        # Whatever else happens to the request, someone describing a child in danger is shown
+        # where to get help now (the website shows the answer's signposting).
+        urgent = bool(matches(*(str(data.get(f) or "") for f in ("name", "organisation", "message"))))
         if honeypot_filled(data):
             log.info("enquiry with the honeypot filled in: dropped")
-            return JSONResponse(_decoy(), status_code=202)
+            return JSONResponse({**_decoy(), **_signposted(urgent, signposting)}, status_code=202)
         key = _idempotency_key(request)
         try:
             form = parse_enquiry(data)
         except EnquiryInvalid as exc:
-            raise _invalid(exc.errors) from None
+            rejected = _invalid(exc.errors)
+            if urgent:
+                rejected = Rejected(422, {**json.loads(rejected.response.body), **_signposted(urgent, signposting)})
+            raise rejected from None
         try:
             submission = await run_in_threadpool(submit, form, key)
+        except IdempotencyConflict:
+            raise error(409, "this Idempotency-Key was already used for a different enquiry; "
+                             "send a new key for each enquiry") from None
         except OSError as exc:
             log.error("enquiry could not be stored: %s", type(exc).__name__)
             raise error(503, "the enquiry could not be stored; please send it again") from None

@@ -162,8 +162,9 @@ def test_right_to_left_name_is_accepted_and_shown(enq, fake_slack):
 
 def test_same_idempotency_key_or_same_body_is_one_enquiry_posted_once(enq, fake_slack):
     key = {"Idempotency-Key": f"form-{_letters()}"}
-    first = accepted(submit(enq, enquiry(), headers=key))
-    assert accepted(submit(enq, enquiry(), headers=key)) == first
+    sent = enquiry()
+    first = accepted(submit(enq, sent, headers=key))
+    assert accepted(submit(enq, sent, headers=key)) == first  # the website sending the same form again
     body = enquiry()
     clicked = accepted(submit(enq, body))
     assert accepted(submit(enq, body, form=True)) == clicked  # a double-click, even as a form post
@@ -482,3 +483,42 @@ def test_no_personal_detail_reaches_the_debug_log(enq, fake_slack):
     leaked = sorted(detail for detail in SENT if detail in log)
     assert leaked == [], f"personal details in the log: {len(leaked)}"
     assert len(SENT) > 100
+
+
+def test_a_second_server_on_the_same_store_refuses_to_start(make_server, tmp_path):
+    import subprocess
+    import sys
+
+    first = make_server()
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "serve", "--port", "9"], cwd=tmp_path, env=first.env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert "another factbot serve is already using FACTBOT_DB=" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_idempotency_key_reused_for_a_different_enquiry_is_409(enq):
+    from conftest import INTAKE_TOKEN
+
+    url = enq.url + "/enquiries"
+    headers = {"Authorization": f"Bearer {INTAKE_TOKEN}", "Idempotency-Key": "form-7"}
+    first = {"name": "Ann Example", "email": "ann@example.org", "service": "other", "message": "First.", "consent": True}
+    second = {**first, "name": "Bea Example", "message": "Second family."}
+    one = requests.post(url, json=first, headers=headers, timeout=5)
+    assert one.status_code == 202
+    assert requests.post(url, json=first, headers=headers, timeout=5).json()["id"] == one.json()["id"]
+    clash = requests.post(url, json=second, headers=headers, timeout=5)
+    assert clash.status_code == 409 and "Idempotency-Key" in clash.json()["error"]
+
+
+def test_urgent_text_gets_signposting_even_when_refused_or_dropped(enq):
+    from conftest import INTAKE_TOKEN
+
+    url = enq.url + "/enquiries"
+    headers = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
+    urgent = "She is in danger and scared to go home."
+    refused = requests.post(url, json={"name": "Cy", "message": urgent}, headers=headers, timeout=5)
+    assert refused.status_code == 422 and refused.json()["urgent"] is True
+    assert any("999" in json.dumps(s) for s in refused.json()["signposting"])
+    dropped = requests.post(url, json={"name": "Di", "email": "di@example.org", "service": "other", "message": urgent,
+                                       "consent": True, "website": "autofilled"}, headers=headers, timeout=5)
+    assert dropped.status_code == 202 and dropped.json()["urgent"] is True

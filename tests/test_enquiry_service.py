@@ -15,7 +15,7 @@ from bot.delivery import DeliveryWorker
 from bot.enquiries import CHANNEL_KEY, EnquiryService, check_private
 from facts import enquiry_render as render
 from facts.enquiry import parse_enquiry
-from facts.enquiry_store import IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, EnquiryArchive
+from facts.enquiry_store import IdempotencyConflict, IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, EnquiryArchive
 from facts.outbox import HELD, PENDING, Outbox
 from test_delivery import CHANNEL, fake  # noqa: F401  (the fake Slack with a private CHANNEL)
 
@@ -104,9 +104,12 @@ def test_same_key_within_a_day_and_same_content_within_ten_minutes_are_the_same_
     assert (clicked.reference, created) == (one.reference, False)
     later, created = archive.create(form(), triage=[], now=T0 + RESUBMIT_WINDOW + dt.timedelta(seconds=1))
     assert created and later.reference != one.reference
-    again, created = archive.create(form(message="edited"), triage=[], idempotency_key="k-1",
+    again, created = archive.create(form(), triage=[], idempotency_key="k-1",
                                     now=T0 + IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1))
     assert (again.reference, created) == (one.reference, False)
+    with pytest.raises(IdempotencyConflict):  # the key with a different enquiry: refused, not swallowed
+        archive.create(form(message="edited"), triage=[], idempotency_key="k-1",
+                       now=T0 + IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1))
     expired, created = archive.create(form(message="edited"), triage=[], idempotency_key="k-1",
                                       now=T0 + IDEMPOTENCY_WINDOW + dt.timedelta(minutes=1))
     assert created and expired.reference not in (one.reference, later.reference)
@@ -333,3 +336,12 @@ def test_two_processes_can_add_to_one_outbox(tmp_path):
     cli_side.enqueue("enquiry", "enquiry", {"text": "b"}, item_id="ENQ-2026-000001-purge", method="chat.update")
     server_side.enqueue("enquiry", "enquiry", {"text": "c"}, item_id="ENQ-2026-000002")  # its id cache is stale
     assert [i.id for i in cli_side.items()] == ["ENQ-2026-000001", "ENQ-2026-000001-purge", "ENQ-2026-000002"]
+
+
+def test_temporary_files_a_crash_left_are_removed_at_start_up(tmp_path):
+    archive = EnquiryArchive(tmp_path)
+    leftover = tmp_path / "incoming" / ".ENQ-2026-000134.json.abc123.tmp"
+    leftover.write_text('{"name": "Jo Bloggs"}')
+    kept, _ = archive.create(form(), triage=[], now=T0)
+    assert archive.remove_stale_temporary_files() == 1
+    assert not leftover.exists() and archive.get(kept.reference) is not None
