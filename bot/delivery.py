@@ -68,6 +68,8 @@ class DeliveryWorker:
     not configured, the item is held as ``<key>_channel_not_set``).
     ``checks`` maps a channel key to a :data:`ChannelCheck`.
     ``on_delivered(item, channel, ts)`` runs after a delivery is recorded.
+    ``check_ttl``: seconds a passed check is trusted; 0 (the default) checks
+    before every post, so an enquiry channel made public is caught at once.
     Times are in seconds.
     """
 
@@ -75,7 +77,7 @@ class DeliveryWorker:
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str], None] | None = None,
                  retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
-                 check_ttl: float = 300.0):
+                 check_ttl: float = 0.0):
         self.outbox = outbox
         self.client = client
         self.channels = dict(channels)

@@ -57,6 +57,8 @@ EXPLANATIONS = {
     "channel_not_private": "FACTBOT_ENQUIRY_CHANNEL is not a private channel: enquiries are held until it is "
                            "made private (or the setting points at a private one); then run "
                            "`factbot enquiries retry`.",
+    "channel_shared_externally": "The enquiry channel is shared with another organisation (Slack Connect): "
+                                 "enquiries are held until it is not; then run `factbot enquiries retry`.",
     "enquiry_channel_not_set": "FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held; set it, "
                                "restart, then run `factbot enquiries retry`.",
     "channel_not_found": "The enquiry channel was not found, or the app is not in it (a private channel is "
@@ -298,7 +300,14 @@ class EnquiryService:
 
 
 def _apply(record: EnquiryRecord, event: Event, note: list[str]) -> EnquiryRecord | None:
-    """The record after ``event``, or ``None`` when it changes nothing (``note`` says why, if it matters)."""
+    """The record after ``event``, or ``None`` when it changes nothing (``note`` says why, if it matters).
+
+    Once responded, an enquiry is closed: a stale Claim or Release changes nothing. Anyone may
+    release a claim (the team reassigns work); the thread reply records who did.
+    """
+    if record.responded_by and event.action in ("claimed", "released"):
+        note.append(f"{record.reference} was already responded to by {render.mention(record.responded_by)}.")
+        return None
     if event.action == "claimed":
         if record.claimed_by == event.user:
             return None
@@ -322,7 +331,8 @@ def check_private(client: WebClient, channel: str) -> str | None:
     """The delivery worker's check for the enquiry channel (``conversations.info``).
 
     ``None`` when it is a live private channel, else the code the item is
-    held with (``channel_not_private``, ``is_archived``). Slack errors are
+    held with (``channel_not_private``, ``channel_shared_externally``,
+    ``is_archived``). Slack errors are
     raised for the worker to retry or hold (``channel_not_found``).
     """
     found = client.conversations_info(channel=channel)["channel"]
@@ -333,6 +343,10 @@ def check_private(client: WebClient, channel: str) -> str | None:
         log.error("enquiry channel %s is not private: enquiries are held until it is private "
                   "(then run `factbot enquiries retry`)", channel)
         return "channel_not_private"
+    if found.get("is_ext_shared") or found.get("is_pending_ext_shared"):
+        log.error("enquiry channel %s is shared with another organisation (Slack Connect): enquiries are held "
+                  "until it is not (then run `factbot enquiries retry`)", channel)
+        return "channel_shared_externally"
     return None
 
 

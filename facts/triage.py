@@ -95,16 +95,22 @@ def _pattern(path: Path | str, index: int, entry: object, lists: dict[str, str])
     where = f"pattern {label!r}"
     if not isinstance(source, str) or not source.strip():
         raise _bad(path, f"{where}: 'pattern' must be a non-empty string")
-    unknown = sorted({name for name in _WORD_LIST.findall(source) if name not in lists})
-    if unknown:
-        raise _bad(path, f"{where} uses undefined word list(s) {', '.join('{' + n + '}' for n in unknown)}")
-    expanded = _WORD_LIST.sub(lambda m: lists[m.group(1)], source)
-    try:
-        regex = re.compile(rf"(?<!\S)(?:{expanded})(?!\S)", re.IGNORECASE)
-    except re.error as error:
-        raise _bad(path, f"{where} is not a valid regular expression: {error}") from None
-    if regex.search(" ") or regex.search(_CANARY):
-        raise _bad(path, f"{where} matches empty or ordinary text, so it would flag every enquiry")
+    lines = [line.strip() for line in source.splitlines()]
+    alternatives = [line for line in lines if line and not line.startswith("#")]
+    if not alternatives:
+        raise _bad(path, f"{where}: 'pattern' has no line that is not a comment")
+    for line in alternatives:
+        unknown = sorted({name for name in _WORD_LIST.findall(line) if name not in lists})
+        if unknown:
+            raise _bad(path, f"{where} uses undefined word list(s) {', '.join('{' + n + '}' for n in unknown)}")
+        try:
+            regex = re.compile(rf"(?<!\S)(?:{_WORD_LIST.sub(lambda m: lists[m.group(1)], line)})(?!\S)")
+        except re.error as error:
+            raise _bad(path, f"{where} is not a valid regular expression ({error}): {line}") from None
+        if regex.search(" ") or regex.search(_CANARY):
+            raise _bad(path, f"{where} matches empty or ordinary text, so it would flag every enquiry: {line}")
+    body = "|".join(f"(?:{_WORD_LIST.sub(lambda m: lists[m.group(1)], line)})" for line in alternatives)
+    regex = re.compile(rf"(?<!\S)(?:{body})(?!\S)", re.IGNORECASE)
     return TriagePattern(label.strip(), regex)
 
 

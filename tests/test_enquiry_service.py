@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from bot.delivery import DeliveryWorker
 from bot.enquiries import CHANNEL_KEY, EnquiryService, check_private
 from facts import enquiry_render as render
-from facts.enquiry import parse_enquiry
+from facts.enquiry import EnquiryRecord, parse_enquiry
 from facts.enquiry_store import IdempotencyConflict, IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, EnquiryArchive
 from facts.outbox import HELD, PENDING, Outbox
 from test_delivery import CHANNEL, fake  # noqa: F401  (the fake Slack with a private CHANNEL)
@@ -345,3 +345,30 @@ def test_temporary_files_a_crash_left_are_removed_at_start_up(tmp_path):
     kept, _ = archive.create(form(), triage=[], now=T0)
     assert archive.remove_stale_temporary_files() == 1
     assert not leftover.exists() and archive.get(kept.reference) is not None
+
+
+def test_claim_and_release_after_responded_change_nothing():
+    from bot.enquiries import _apply
+    from facts.enquiry import Event
+
+    record = EnquiryRecord.new("ENQ-2026-000001", form(), T0, triage=[], idempotency_key=None)
+    responded = _apply(record, Event(action="responded", user="UBOB0001", at=T0), [])
+    for action in ("claimed", "released"):
+        note: list[str] = []
+        assert _apply(responded, Event(action=action, user="UCAROL01", at=T0), note) is None
+        assert "already responded to by" in note[0]
+
+
+def test_the_privacy_check_refuses_public_and_externally_shared_channels():
+    from bot.enquiries import check_private
+
+    class Client:
+        def __init__(self, channel):
+            self.channel = channel
+
+        def conversations_info(self, channel):
+            return {"channel": self.channel}
+
+    assert check_private(Client({"is_private": True}), "G1") is None
+    assert check_private(Client({"is_private": False}), "C1") == "channel_not_private"
+    assert check_private(Client({"is_private": True, "is_ext_shared": True}), "G1") == "channel_shared_externally"
