@@ -17,8 +17,9 @@ archives (enquiry records) live elsewhere. Every write is one atomic file
 replacement (``AtomicJSONStorage``) under a lock that also holds across
 processes (``factbot enquiries retry`` while the server runs).
 
-Items hold no secret, but enquiry items hold personal details: this file is
-as private as the enquiry archive.
+Items hold no secret, but enquiry items hold personal details until they
+are delivered (then the message is dropped): this file is as private as the
+enquiry archive.
 """
 
 from __future__ import annotations
@@ -190,7 +191,10 @@ class Outbox:
         self._update(item_id, state=SENDING, sending_since=_iso(now or _now()))
 
     def mark_delivered(self, item_id: str, channel: str, ts: str, now: dt.datetime | None = None) -> None:
-        self._update(item_id, state=DELIVERED, channel=channel, ts=ts, error=None, delivered_at=_iso(now or _now()))
+        """Record the delivery, and drop the message: it is in Slack now, and an enquiry's
+        details must not sit in this file for the days delivered items are kept."""
+        self._update(item_id, state=DELIVERED, channel=channel, ts=ts, error=None, delivered_at=_iso(now or _now()),
+                     message={})
 
     def mark_retry(self, item_id: str, error: str, next_attempt_at: dt.datetime, attempts: int) -> None:
         self._update(item_id, state=PENDING, error=error, next_attempt_at=_iso(next_attempt_at), attempts=attempts)

@@ -233,3 +233,10 @@ def test_an_outage_is_waited_out_however_long(outbox, fake):
     outbox._update("ENQ-1", next_attempt_at=None)
     w.run_once()
     assert outbox.items(DELIVERED)
+
+
+def test_a_delivered_item_keeps_no_message(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "Jo Bloggs, 07700 900123"}, item_id="ENQ-1")
+    worker(outbox, fake).run_once()
+    [done] = outbox.items(DELIVERED)
+    assert done.message == {} and "Jo Bloggs" not in outbox.path.read_text()
