@@ -213,6 +213,8 @@ def cmd_enquiries_retry(settings: Settings, args: argparse.Namespace) -> int:
                                                                     for r in args.references)]
     released = service.outbox.release(kind=KIND, item_ids=chosen)
     service.outbox.close()
+    if args.references and not released:
+        raise CommandError(f"no held delivery for {', '.join(args.references)} (see: factbot enquiries list)")
     print(f"{released} held enquiry deliveries released; a running server sends them within seconds")
     return 0
 
@@ -220,9 +222,15 @@ def cmd_enquiries_retry(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_enquiries_purge(settings: Settings, args: argparse.Namespace) -> int:
     service = _enquiry_service(settings)
     days = args.days or settings.factbot_retention_days
-    report = service.purge(days)
+    references = tuple(args.references)
+    unknown = [r for r in references if service.archive.get(r) is None]
+    if unknown:
+        service.outbox.close()
+        raise CommandError(f"no enquiry {', '.join(unknown)} is on record (nothing purged)")
+    report = service.purge(days, references)
     service.outbox.close()
-    print(f"{report.purged} enquiries older than {days} days purged; {report.edits} Slack messages queued "
+    which = f"named ({', '.join(references)})" if references else f"older than {days} days"
+    print(f"{report.purged} enquiries {which} purged; {report.edits} Slack messages queued "
           "for editing (a running server edits them within seconds)")
     for reference in report.unreachable:
         print(f"{reference}: posted, but where is no longer known: remove its Slack message by hand")
@@ -293,6 +301,8 @@ def add_enquiry_commands(sub) -> None:
     retry.set_defaults(func=cmd_enquiries_retry)
     purge = actions.add_parser("purge", help="remove personal details past retention; edit the Slack messages")
     purge.add_argument("--days", type=_positive, help="age in days (default: FACTBOT_RETENTION_DAYS)")
+    purge.add_argument("references", nargs="*",
+                       help="erase these enquiries now, whatever their age (an erasure request), e.g. ENQ-2026-000123")
     purge.set_defaults(func=cmd_enquiries_purge)
 
 

@@ -278,11 +278,11 @@ class EnquiryService:
 
     # -- retention ------------------------------------------------------------------
 
-    def purge(self, days: int | None = None) -> "PurgeReport":
+    def purge(self, days: int | None = None, references: tuple[str, ...] = ()) -> "PurgeReport":
         """See :func:`bot.enquiry_purge.purge` (``days`` defaults to the retention setting)."""
         from bot.enquiry_purge import purge
 
-        return purge(self, days or self.retention_days)
+        return purge(self, days or self.retention_days, references)
 
     # -- status ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Iterable
 
 from bot.enquiries import KIND, SCRUB_KEY, EnquiryService
 from facts import enquiry_render as render
@@ -32,12 +33,16 @@ class PurgeReport:
     unreachable: tuple[str, ...] = ()
 
 
-def purge(service: EnquiryService, days: int) -> PurgeReport:
+def purge(service: EnquiryService, days: int, references: Iterable[str] = ()) -> PurgeReport:
     """Remove personal details from the enquiries ``service`` holds that were
-    received more than ``days`` ago, and queue edits of their Slack messages
-    (``chat.update``) saying so. Returns a :class:`PurgeReport`."""
+    received more than ``days`` ago, or (``references`` given, an erasure
+    request) from those enquiries whatever their age, and queue edits of
+    their Slack messages (``chat.update``) saying so. Returns a :class:`PurgeReport`."""
     now = service.now()
     cutoff = now - dt.timedelta(days=days)
+    named = set(references)
+    if named:
+        days = 0  # the messages say "removed on request"
     by_reference: dict[str, list[OutboxItem]] = {}
     for item in service.outbox.items():
         reference = reference_of(item.id)
@@ -46,7 +51,7 @@ def purge(service: EnquiryService, days: int) -> PurgeReport:
     report = PurgeReport()
     unreachable = []
     for record in service.archive.records():
-        due = record.purged_at is None and record.received_at <= cutoff
+        due = record.purged_at is None and (record.reference in named if named else record.received_at <= cutoff)
         if not due and (record.purged_at is None or record.slack_scrubbed):
             continue
         if due:

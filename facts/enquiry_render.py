@@ -179,8 +179,17 @@ def full_message_reply(record: EnquiryRecord) -> dict | None:
     return {"text": f"Full message of {record.reference}", "blocks": blocks}
 
 
+def _removed_when(retention_days: int | None) -> str:
+    """"after 90 days", "after 1 day"; 0 means removed on request (an erasure)."""
+    if retention_days == 0:
+        return "on request"
+    if retention_days:
+        return f"after {retention_days} day{'s' if retention_days != 1 else ''}"
+    return "at the end of the retention period"
+
+
 def _purged_post(record: EnquiryRecord, retention_days: int | None) -> dict:
-    after = f"after {retention_days} days" if retention_days else "at the end of the retention period"
+    after = _removed_when(retention_days)
     title = f"Enquiry {record.reference} (details removed)"
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}},
@@ -200,7 +209,7 @@ def _purged_post(record: EnquiryRecord, retention_days: int | None) -> dict:
 
 def purged_full_message_reply(record: EnquiryRecord, retention_days: int | None) -> dict:
     """What the long-message thread reply becomes after the purge."""
-    after = f"after {retention_days} days" if retention_days else "at the end of the retention period"
+    after = _removed_when(retention_days)
     line = f":wastebasket: The full message of {record.reference} was removed {after} (retention policy)."
     return {"text": line, "blocks": [_section(line)]}
 

@@ -391,6 +391,18 @@ def test_purge_removes_details_and_edits_the_slack_message(enq, fake_slack):
             assert detail not in json.dumps(message, ensure_ascii=False)
 
 
+def test_an_erasure_request_purges_one_enquiry_now(enq, fake_slack):
+    body = enquiry()
+    reference = accepted(submit(enq, body))
+    posted_once(fake_slack, reference)
+    missing = factbot(enq, "enquiries", "purge", "ENQ-2026-999999")
+    assert missing.returncode == 1 and "no enquiry ENQ-2026-999999 is on record" in missing.stderr
+    done = factbot(enq, "enquiries", "purge", reference)
+    assert done.returncode == 0 and f"1 enquiries named ({reference}) purged" in done.stdout
+    assert record(enq, reference)["name"] is None
+    wait_until(lambda: "removed on request" in json.dumps(posts(fake_slack, reference)), what="the erasure edit")
+
+
 # -- malformed requests -------------------------------------------------------------------
 
 GOOD = {"name": "Sam Malformed", "email": "sam.malformed@example.org", "message": "Hello", "consent": True}
