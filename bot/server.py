@@ -37,10 +37,11 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
                    on_shutdown: Sequence[Callable[[], object]] = ()) -> Starlette:
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
 
-    ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n,
+    ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n, "intake": "ok" | why not,
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
     "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n}}``;
-    "degraded" when anything is held. It never shows message content.
+    "degraded" when anything is held or the website intake is not configured.
+    It never shows message content.
 
     ``on_shutdown`` functions run, in order, when the server stops (also on
     SIGTERM/SIGINT, which uvicorn turns into a graceful shutdown; code after
@@ -79,8 +80,9 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
 
     async def healthz(_request: Request) -> Response:
         outbox = await run_in_threadpool(runtime.outbox.summary)
-        status = "degraded" if outbox["held"] else "ok"
-        body = {"status": status, "figures": runtime.catalogue.coverage().figures, "outbox": outbox}
+        intake = "ok" if runtime.settings.factbot_intake_token else "not configured (FACTBOT_INTAKE_TOKEN): answers 503"
+        status = "degraded" if outbox["held"] or intake != "ok" else "ok"
+        body = {"status": status, "figures": runtime.catalogue.coverage().figures, "intake": intake, "outbox": outbox}
         if runtime.enquiries is not None:
             body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
         return JSONResponse(body)

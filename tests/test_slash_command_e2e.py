@@ -142,8 +142,14 @@ def test_healthz(server):
     response = requests.get(server.url + "/healthz", timeout=5)
     assert response.status_code == 200
     body = response.json()
-    assert body["figures"] > 40 and body["status"] == "ok"
+    assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok"
     assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}}
+
+
+def test_healthz_is_degraded_while_the_website_intake_is_not_configured(make_server):
+    running = make_server(FACTBOT_INTAKE_TOKEN="")
+    body = requests.get(running.url + "/healthz", timeout=5).json()
+    assert body["status"] == "degraded" and "FACTBOT_INTAKE_TOKEN" in body["intake"]
 
 
 def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_path):
