@@ -363,6 +363,10 @@ def attach(runtime, *, start: bool = True) -> EnquiryService:
     the start-up recovery and (``start``) the outbox watch."""
     from bot.outbox_watch import watch_file
     from facts.enquiry_store import archive_path
+    from facts.triage import load_patterns, load_phrases
+
+    load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
+    load_patterns()
     from handlers import enquiry_actions
 
     settings = runtime.settings

@@ -26,6 +26,9 @@ _EDGE_APOSTROPHE = re.compile(r"(?<!\w)'+|'+(?!\w)")  # quote marks, not the one
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2018\u2019\u201b\u02bc\u0060\u00b4\u2032\uff07"})
 _WORD_LIST = re.compile(r"\{([a-z_]+)\}")
 _WORD_LIST_NAME = re.compile(r"[a-z_]+")
+_ESCAPE = re.compile(r"\\N\{[^}]*\}|\\.|\(\?P[<=][^>)]*[>)]")  # \S, \N{NAME}, (?P<name> and (?P=name)
+
+_BLANK = " \x00 "  # a phrase found, blanked out: one "word" that no pattern or phrase names
 # No pattern may match this (one that does would flag every enquiry, e.g. ``\w+`` or ``.*``).
 _CANARY = " please could you send us information about the support you offer to families and schools "
 
@@ -43,6 +46,11 @@ def _fold(text: str) -> str:
         text = "".join(ch for ch in text if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     text = _EDGE_APOSTROPHE.sub(" ", _NON_WORD.sub(" ", text))
     return " " + " ".join(text.split()) + " "
+
+
+def _folds_away(pattern: str) -> bool:
+    """Whether ``pattern`` has a letter that folding changes (capital, accented), so could never match."""
+    return any(ch.isalpha() and _fold(ch).strip() != ch for ch in _ESCAPE.sub("", pattern))
 
 
 @dataclass(frozen=True)
@@ -75,10 +83,46 @@ def _word_lists(path: Path | str, data: dict) -> dict[str, str]:
         if not isinstance(name, str) or not _WORD_LIST_NAME.fullmatch(name):
             raise _bad(path, f"word list name {name!r} must be lower-case letters and underscores")
         if not isinstance(items, list) or not items or not all(isinstance(w, str) and _fold(w).strip() for w in items):
-            raise _bad(path, f"word list {name!r} must be a non-empty list of words")
-        folded = sorted({_fold(w).strip() for w in items}, key=lambda w: (-len(w), w))  # longest first
-        lists[name] = "(?:" + "|".join(re.escape(w) for w in folded) + ")"
+            raise _bad(path, f"word list {name!r} must be a non-empty list of words (quote any word YAML "
+                             "would read as something else: 'no', 'on', 'off', 'yes', numbers)")
+        lists[name] = _alternation({_fold(w).strip() for w in items})
     return lists
+
+
+def _alternation(words: set[str]) -> str:
+    """A regex matching any one of ``words``, as a trie ("hit|hits|hitting" is ``hit(?:s|ting)?``).
+
+    The regex engine tries the branches of ``a|b|c`` one by one at every word of
+    the enquiry; sharing prefixes makes a list of 90 words about as cheap as one.
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def regex(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + regex(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return f"(?:{regex(trie)})"
+
+
+def _whole_words(body: str) -> re.Pattern[str]:
+    """``body`` starting and ending at a word break of folded text (single spaces, padded).
+
+    The leading space is a literal prefix, so the engine only tries word starts. No
+    ``re.IGNORECASE`` (it makes matching four times slower): the text is folded to
+    lower case and :func:`_pattern` refuses patterns with capital or accented letters.
+    """
+    return re.compile(rf" (?:{body})(?= )")
 
 
 def _pattern(path: Path | str, index: int, entry: object, lists: dict[str, str]) -> TriagePattern:
@@ -99,18 +143,23 @@ def _pattern(path: Path | str, index: int, entry: object, lists: dict[str, str])
     alternatives = [line for line in lines if line and not line.startswith("#")]
     if not alternatives:
         raise _bad(path, f"{where}: 'pattern' has no line that is not a comment")
+    bodies = []
     for line in alternatives:
         unknown = sorted({name for name in _WORD_LIST.findall(line) if name not in lists})
         if unknown:
             raise _bad(path, f"{where} uses undefined word list(s) {', '.join('{' + n + '}' for n in unknown)}")
+        if _folds_away(line):
+            raise _bad(path, f"{where}: write patterns in lower case without accents (the enquiry is folded): {line}")
+        body = _WORD_LIST.sub(lambda m: lists[m.group(1)], line)
         try:
-            regex = re.compile(rf"(?<!\S)(?:{_WORD_LIST.sub(lambda m: lists[m.group(1)], line)})(?!\S)")
+            re.compile(body)  # on its own: "a)|(b" must not pass by closing the wrapper's group
+            regex = _whole_words(body)
         except re.error as error:
             raise _bad(path, f"{where} is not a valid regular expression ({error}): {line}") from None
-        if regex.search(" ") or regex.search(_CANARY):
+        if regex.search(_fold("")) or regex.search(_CANARY):
             raise _bad(path, f"{where} matches empty or ordinary text, so it would flag every enquiry: {line}")
-    body = "|".join(f"(?:{_WORD_LIST.sub(lambda m: lists[m.group(1)], line)})" for line in alternatives)
-    regex = re.compile(rf"(?<!\S)(?:{body})(?!\S)", re.IGNORECASE)
+        bodies.append(body)
+    regex = _whole_words("|".join(f"(?:{body})" for body in bodies))
     return TriagePattern(label.strip(), regex)
 
 
@@ -123,8 +172,8 @@ def _load(path: Path = PHRASES_FILE) -> _Rules:
     if not isinstance(data, dict):
         raise _bad(path, "must be a mapping with 'phrases' (and optionally 'words' and 'patterns')")
     phrases = data.get("phrases")
-    if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
-        raise _bad(path, "'phrases' must be a list of non-empty strings")
+    if not isinstance(phrases, list) or not all(isinstance(p, str) and _fold(p).strip() for p in phrases):
+        raise _bad(path, "'phrases' must be a list of strings, each with at least one word")
     entries = data.get("patterns", [])
     if entries is None:
         entries = []
@@ -158,13 +207,21 @@ def matches(*texts: str | None, phrases: tuple[str, ...] | None = None,
             patterns: tuple[TriagePattern, ...] | None = None) -> list[str]:
     """The phrases (as curated) and pattern labels found in any of ``texts``; ``[]`` when none.
 
-    Phrases come first, in list order, then labels, in list order, each once.
+    Phrases come first, in list order, then labels, in list order, each once. A
+    label is for wording the phrases found do not already cover: the patterns
+    search the texts with those phrases blanked out ("my daughter is not safe at
+    home" gives "not safe at home", not also "someone is not safe").
     ``phrases`` and ``patterns`` default to the shipped file's. A phrase or
     pattern never spans two texts (name, organisation, message).
     """
     folded = [_fold(t) for t in texts if t]
     haystack = " ".join(folded)  # fields end up three spaces apart: a phrase cannot span two
-    found = [p for p, f in _folded(phrases if phrases is not None else load_phrases()) if f in haystack]
+    hits = [(p, f) for p, f in _folded(phrases if phrases is not None else load_phrases()) if f in haystack]
+    found = [p for p, _ in hits]
+    for _, f in sorted(hits, key=lambda hit: -len(hit[1])):
+        for i, text in enumerate(folded):
+            while f in text:
+                folded[i] = text = text.replace(f, _BLANK)
     for pattern in patterns if patterns is not None else load_patterns():
         if pattern.label not in found and any(pattern.regex.search(text) for text in folded):
             found.append(pattern.label)

@@ -73,18 +73,22 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
     async def enquiries(request: Request) -> Response:
         data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
         # Whatever else happens to the request, someone describing a child in danger is shown
-        # where to get help now (the website shows the answer's signposting).
-        urgent = bool(matches(*(str(data.get(f) or "") for f in ("name", "organisation", "message"))))
+        # where to get help now (the website shows the answer's signposting). Only the rare
+        # dropped or refused request is triaged here; a stored one is triaged once, off the loop.
+        def urgent() -> bool:
+            return bool(matches(*(str(data.get(f) or "") for f in ("name", "organisation", "message"))))
+
         if honeypot_filled(data):
             log.info("enquiry with the honeypot filled in: dropped")
-            return JSONResponse({**_decoy(), **_signposted(urgent, signposting)}, status_code=202)
+            return JSONResponse({**_decoy(), **_signposted(await run_in_threadpool(urgent), signposting)},
+                                status_code=202)
         key = _idempotency_key(request)
         try:
             form = parse_enquiry(data)
         except EnquiryInvalid as exc:
             rejected = _invalid(exc.errors)
-            if urgent:
-                rejected = Rejected(422, {**json.loads(rejected.response.body), **_signposted(urgent, signposting)})
+            if await run_in_threadpool(urgent):
+                rejected = Rejected(422, {**json.loads(rejected.response.body), **_signposted(True, signposting)})
             raise rejected from None
         try:
             submission = await run_in_threadpool(submit, form, key)
