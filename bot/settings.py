@@ -11,13 +11,18 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+#: What to do about each secret that is too short (under 16 characters).
+_TOO_SHORT = {
+    "slack_signing_secret": "is too short: copy Slack's signing secret from the app's Basic Information page",
+    "factbot_intake_token": "is too short: use a long random string (at least 16 characters)",
+}
 #: The placeholder values in .env.example: never accepted as real secrets.
 PLACEHOLDERS = frozenset({"xoxb-your-bot-token", "your-signing-secret", "xapp-your-app-token",
                           "replace-with-a-long-random-string"})
@@ -83,18 +88,11 @@ class Settings(BaseSettings):
             raise ValueError("must not contain spaces or line breaks")
         return value
 
-    @field_validator("slack_signing_secret")
+    @field_validator("slack_signing_secret", "factbot_intake_token")
     @classmethod
-    def _signing_secret_length(cls, value: SecretStr | None) -> SecretStr | None:
+    def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("is too short: copy Slack's signing secret from the app's Basic Information page")
-        return value
-
-    @field_validator("factbot_intake_token")
-    @classmethod
-    def _intake_token_length(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("is too short: use a long random string (at least 16 characters)")
+            raise ValueError(_TOO_SHORT[info.field_name])
         return value
 
     @field_validator("factbot_db", mode="before")
