@@ -47,7 +47,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     else:
         settings.require("slack_bot_token", "slack_signing_secret")
     try:  # one server per store: two would hand out the same enquiry references
-        instance = hold_exclusively(sibling_path(settings.factbot_db, "serve").with_suffix(".lock"))
+        lock_path = sibling_path(settings.factbot_db, "serve").with_suffix(".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deploy has no data/ yet
+        instance = hold_exclusively(lock_path)
     except BlockingIOError:
         raise CommandError(f"another factbot serve is already using FACTBOT_DB={settings.factbot_db}; "
                            "run one server per store") from None
@@ -103,6 +105,10 @@ def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
+    folder = getattr(args, "dir", None)
+    if folder and not curated_paths(Path(folder)):
+        # An import is the whole set: a mistyped folder would retire every figure.
+        raise CommandError(f"no curated *.yaml files in {folder}; nothing imported")
     result = _curated(args)
     if result.problems:
         for problem in result.problems:
@@ -282,12 +288,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_campaign_commands(sub)
     add_enquiry_commands(sub)
     return parser
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError("must be a whole number of days, at least 1")
-    return int(value)
 
 
 def add_enquiry_commands(sub) -> None:

@@ -101,6 +101,16 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("must be a file path such as data/factbot.json")
         return value
+
+    @field_validator("factbot_db")
+    @classmethod
+    def _db_regular_file(cls, value: Path) -> Path:
+        # Never write over a device, a folder or a link's target: the stores are replaced whole.
+        if value.is_symlink() or (value.exists() and not value.is_file()):
+            raise ValueError("must be a regular file (not a folder, device or link), such as data/factbot.json")
+        if value.parent.exists() and not value.parent.is_dir():
+            raise ValueError("must be in a folder, such as data/factbot.json")
+        return value
     factbot_log_level: str = "INFO"
 
     @field_validator("factbot_curators", "factbot_feeds", mode="before")

@@ -74,6 +74,9 @@ _STOPWORDS = frozenset(
     "looking look post share thread threads message channel http https www com org net co uk".split()
 )
 
+#: Characters of a query that are read (a Slack message holds at most 40,000; a question is short).
+MAX_QUERY = 4000
+
 _WORD = re.compile(r"[a-z]+|\d+")
 _FINANCIAL_YEAR = re.compile(r"\b(?:20)?(\d\d)\s*[/\-–]\s*(?:20)?(\d\d)\b")
 _YEAR = re.compile(r"\b(20\d\d)\b")
@@ -222,7 +225,7 @@ class FactIndex:
         words none of them matches are reported in ``relaxed``. Platform and
         period constraints still hold.
         """
-        plain = slack_to_plain(text)
+        plain = slack_to_plain(text[:MAX_QUERY])
         result = SearchResult(query=plain)
         text_left = _THOUSANDS.sub("", plain.lower())
         parts: list[tuple[str, list[int]]] = []  # (label, postings) that must all match
@@ -241,7 +244,7 @@ class FactIndex:
 
         if not loose:
             for number in _numbers(text_left):
-                if number in self._postings:
+                if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
                     parts.append((number[1:], self._postings[number]))
                 else:
                     result.ignored.append(number[1:])

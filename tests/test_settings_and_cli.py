@@ -131,3 +131,22 @@ def test_import_from_another_folder_retires_what_it_lacks_and_stands_until_a_pla
     # ... until a plain import of the shipped files.
     assert f"changed  {dropped}" in _factbot(["facts", "import"], tmp_path).stdout
     assert dropped in _factbot(["facts", "list"], tmp_path).stdout
+
+
+def test_import_from_a_missing_or_empty_folder_changes_nothing(tmp_path):
+    assert _factbot(["facts", "import"], tmp_path).returncode == 0
+    before = (tmp_path / "data" / "factbot.json").read_bytes()
+    (tmp_path / "empty").mkdir()
+    for folder in ("nope-typo", "empty"):
+        done = _factbot(["facts", "import", "--dir", str(tmp_path / folder)], tmp_path)
+        assert done.returncode == 1 and "no curated *.yaml files" in done.stderr
+    assert (tmp_path / "data" / "factbot.json").read_bytes() == before
+
+
+def test_the_store_must_be_a_regular_file(tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere.json")
+    for target in ("folder", "link"):
+        done = _factbot(["facts", "list"], tmp_path, FACTBOT_DB=str(tmp_path / target))
+        assert done.returncode == 2 and "FACTBOT_DB: must be a regular file" in done.stderr
+    assert not (tmp_path / "elsewhere.json").exists()

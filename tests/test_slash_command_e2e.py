@@ -197,3 +197,14 @@ def test_malformed_timestamps_are_401(server, timestamp):
                              headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00",
                                       "content-type": "application/x-www-form-urlencoded"}, timeout=5)
     assert response.status_code == 401
+
+
+def test_serve_creates_the_data_folder_on_a_fresh_deploy(make_server, tmp_path):
+    fresh = make_server(FACTBOT_DB=str(tmp_path / "new" / "data" / "factbot.json"))
+    assert requests.get(fresh.url + "/healthz", timeout=5).json()["figures"] > 40
+    assert (tmp_path / "new" / "data" / "factbot.json").exists()
+
+
+def test_a_very_long_query_is_answered_and_never_kept_whole(server):
+    body = _answer(server, "stats " + "tiktok 07700 900123 " * 3000)  # about 60,000 characters
+    assert "TikTok" in _all_text(body)
