@@ -47,10 +47,6 @@ class Runtime:
     #: Website enquiries (``bot.enquiries.EnquiryService``).
     enquiries: Any = None
 
-    def channels(self) -> dict[str, str | None]:
-        """Where each kind of delivery goes, by channel key."""
-        return {"enquiry": self.settings.factbot_enquiry_channel, "campaign": self.settings.factbot_campaign_channel}
-
     def close(self) -> None:
         """Stop the background work and write what is only in memory (usage counts)."""
         for closer in reversed(self.closers):

@@ -5,8 +5,7 @@ publication date, period, geography, base, method — and its status. Text
 from curators and users is escaped; nothing is computed from a figure.
 
 Outputs are Block Kit *dicts* (no Slack SDK here) within Slack's limits:
-at most 50 blocks a message, 3,000 characters a section or context text,
-150 characters a header, and a ``text`` fallback of at most 3,900 characters.
+at most 50 blocks a message, 3,000 characters a section or context text, and a ``text`` fallback of at most 3,900 characters.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from facts.text import escape, truncate
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
-MAX_HEADER = 150
 MAX_FALLBACK = 3900
 #: The action id of the "Share in channel" button; its value is a JSON
 #: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
