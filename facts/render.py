@@ -5,7 +5,8 @@ publication date, period, geography, base, method — and its status. Text
 from curators and users is escaped; nothing is computed from a figure.
 
 Outputs are Block Kit *dicts* (no Slack SDK here) within Slack's limits:
-at most 50 blocks a message, 3,000 characters a section or context text, and a ``text`` fallback of at most 3,900 characters.
+at most 50 blocks a message, 3,000 characters a section or context text,
+and a ``text`` fallback of at most 3,900 characters.
 """
 
 from __future__ import annotations
