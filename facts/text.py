@@ -56,11 +56,13 @@ def truncate(text: str, limit: int) -> str:
 def message_words(message: dict, limit: int = 2000) -> str:
     """The searchable words of a Slack message dict, as Slack text (``str``, at most ``limit`` chars).
 
-    A message may have no ``text`` (a file share, a bot's attachment): its
-    attachments' pretext, title and text (or fallback) and its files' titles
-    (or names) are used too. Unknown shapes give ``""``; never raises.
+    A message may have no ``text`` (a file share, a bot's attachment, an
+    app's blocks): the text in its blocks, its attachments' pretext, title
+    and text (or fallback) and its files' titles (or names) are used too. Unknown shapes give ``""``; never raises.
     """
     parts = [message.get("text")]
+    if not (isinstance(message.get("text"), str) and message["text"].strip()):
+        parts.extend(_block_texts(message.get("blocks")))  # an app's or workflow's message may be blocks only
     for attachment in _dicts(message.get("attachments")):
         own = [attachment.get(k) for k in ("pretext", "title", "text")]
         parts.extend(own if any(isinstance(p, str) and p.strip() for p in own) else [attachment.get("fallback")])
@@ -68,6 +70,22 @@ def message_words(message: dict, limit: int = 2000) -> str:
         parts.append(file.get("title") or file.get("name"))
     text = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
     return truncate(text, limit)
+
+
+_TEXT_TYPES = frozenset({"text", "mrkdwn", "plain_text"})
+
+
+def _block_texts(node: object, depth: int = 0) -> list[str]:
+    """Text objects and rich-text runs anywhere in Block Kit ``node`` (bounded depth)."""
+    if depth > 12:
+        return []
+    if isinstance(node, list):
+        return [t for item in node for t in _block_texts(item, depth + 1)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if node.get("type") in _TEXT_TYPES and isinstance(node.get("text"), str) else []
+    return own + [t for key, value in node.items() if key != "text" or not own
+                  for t in _block_texts(value, depth + 1)]
 
 
 def _dicts(items: object) -> list[dict]:

@@ -162,3 +162,20 @@ def test_manifest_creates_the_app_as_built():
     assert settings["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "app_mentions:read", "groups:read", "groups:history"} <= scopes
+
+
+def test_message_words_read_blocks_when_there_is_no_text():
+    from facts.text import message_words
+
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "Snapchat figures?"}},
+              {"type": "rich_text", "elements": [{"type": "rich_text_section",
+                                                  "elements": [{"type": "text", "text": "grooming on instagram"}]}]}]
+    assert message_words({"blocks": blocks}) == "Snapchat figures? grooming on instagram"
+    assert message_words({"text": "the text wins", "blocks": blocks}) == "the text wins"
+    deep: dict = {"type": "rich_text", "elements": []}
+    node = deep
+    for _ in range(50):  # absurd nesting is cut off, not a crash
+        child: dict = {"type": "rich_text_section", "elements": []}
+        node["elements"].append(child)
+        node = child
+    assert message_words({"blocks": [deep]}) == ""
