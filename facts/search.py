@@ -118,6 +118,11 @@ def _terms(text: str) -> list[str]:
     return out
 
 
+def query_terms(text: str) -> list[str]:
+    """The search terms of ``text`` as a query reads them (see :func:`_terms`)."""
+    return _terms(text)
+
+
 def _numbers(text: str) -> list[str]:
     """The numbers written in ``text`` as figure terms: ``"1,220 and 999"`` → ``["#1220", "#999"]``."""
     return ["#" + n for n in _NUMBER.findall(_THOUSANDS.sub("", text))]

@@ -31,7 +31,7 @@ from typing import Callable
 
 from tinydb import TinyDB
 
-from facts.search import SearchResult
+from facts.search import SearchResult, query_terms
 from facts.storage import AtomicJSONStorage
 from facts.text import slack_to_plain, truncate
 
@@ -55,17 +55,26 @@ _REDACTIONS = [
 ]
 _SPACE = re.compile(r"\s+")
 _FORMATTING = re.compile(r"[*_~`]")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 
 
-def normalise_query(text: str) -> str:
+def normalise_query(text: str, unknown: Iterable[str] = ()) -> str:
     """The form a gap is kept in: plain, lowercased, personal data replaced, single-spaced,
     at most ``MAX_GAP_TEXT`` characters (``str`` in, ``str`` out; ``""`` when nothing is left).
 
-    ``"Stats  <@U123> TikTok, call 07700 900123"`` → ``"stats tiktok, call [number]"``.
+    ``unknown``: the query's terms the index did not know (``SearchResult.ignored``); one of
+    them typed with a capital letter is most likely a name and becomes ``[name]``.
+
+    ``"Stats  <@U123> TikTok, call 07700 900123"`` → ``"stats tiktok, call [number]"``;
+    ``"Jayden Smith on roblox"`` (Jayden and Smith unknown) → ``"[name] [name] on roblox"``.
     """
     # Only the first MAX_GAP_TEXT characters are kept; redacting a long text would cost time on
     # every request (a 69,000-character query took 12 s), so cut it first, with room to redact.
-    plain = slack_to_plain(text[: MAX_GAP_TEXT * 4]).lower()
+    plain = slack_to_plain(text[: MAX_GAP_TEXT * 4])
+    unknown = set(unknown)
+    if unknown:
+        plain = _CAPITALISED.sub(lambda m: "[name]" if set(query_terms(m[0])) & unknown else m[0], plain)
+    plain = plain.lower()
     for pattern, placeholder in _REDACTIONS:
         plain = pattern.sub(placeholder, plain)
     plain = _FORMATTING.sub(" ", plain)  # shown on App Home: *bold* or `code` must not format it
@@ -119,7 +128,7 @@ class Usage:
                     self._served[fact.id] += 1
                     self._served_last[fact.id] = today
             return
-        text = normalise_query(result.query) if gap else ""
+        text = normalise_query(result.query, result.ignored) if gap else ""
         if not text:
             return
         with self._lock:

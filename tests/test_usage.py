@@ -154,3 +154,17 @@ def test_a_shortcut_message_is_never_kept_as_a_gap():
     assert usage.gaps() == []
     usage.record(SearchResult(query="tiktok figures"))
     assert [g.text for g in usage.gaps()] == ["tiktok figures"]
+
+
+def test_capitalised_words_the_index_does_not_know_are_kept_as_names():
+    from facts.curated_files import load_curated
+    from facts.search import FactIndex
+
+    index = FactIndex(load_curated().facts)
+    result = index.search("child named Jayden Smith on Roblox")
+    assert not result.found
+    usage = Usage()
+    usage.record(result)
+    [gap] = usage.gaps()
+    assert gap.text == "child named [name] [name] on roblox"  # Roblox is a known platform: kept
+    assert normalise_query("county lines", ["county"]) == "county lines"  # lower case: a topic, not a name
