@@ -18,6 +18,8 @@ from bot.logs import LEVELS
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+#: The prefix each Slack token must have, and what it is called.
+_TOKEN_KINDS = {"slack_bot_token": ("xoxb-", "a bot token"), "slack_app_token": ("xapp-", "an app-level token")}
 #: What to do about each secret that is too short (under 16 characters).
 _TOO_SHORT = {
     "slack_signing_secret": "is too short: copy Slack's signing secret from the app's Basic Information page",
@@ -118,18 +120,12 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: object) -> list[str]:
         return _split_ids(value)
 
-    @field_validator("slack_bot_token")
+    @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
-    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
-
-    @field_validator("slack_app_token")
-    @classmethod
-    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
+    def _token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        prefix, kind = _TOKEN_KINDS[info.field_name]
+        if value is not None and not value.get_secret_value().startswith(prefix):
+            raise ValueError(f"must be {kind} starting with {prefix}")
         return value
 
     @field_validator("slack_api_url")
