@@ -68,24 +68,21 @@ class DeliveryWorker:
     not configured, the item is held as ``<key>_channel_not_set``).
     ``checks`` maps a channel key to a :data:`ChannelCheck`.
     ``on_delivered(item, channel, ts)`` runs after a delivery is recorded.
-    ``check_ttl``: seconds a passed check is trusted; 0 (the default) checks
-    before every post, so an enquiry channel made public is caught at once.
+    A channel's check runs before every post to it, so an enquiry channel
+    made public is caught at once.
     Times are in seconds.
     """
 
     def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str], None] | None = None,
-                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
-                 check_ttl: float = 0.0):
+                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10):
         self.outbox = outbox
         self.client = client
         self.channels = dict(channels)
         self.checks = dict(checks or {})
         self.on_delivered = on_delivered
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
-        self.check_ttl = check_ttl
-        self._checked: dict[str, dt.datetime] = {}
         self._paused_until = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -233,17 +230,9 @@ class DeliveryWorker:
         check = self.checks.get(channel_key)
         if check is None:
             return
-        checked = self._checked.get(channel)
-        if checked and (_now() - checked).total_seconds() < self.check_ttl:
-            return
         problem = check(self.client, channel)
         if problem:
             raise Hold(problem)
-        self._checked[channel] = _now()
-
-    def forget_checks(self) -> None:
-        """Check channels again before the next post (after settings change or a retry)."""
-        self._checked.clear()
 
     def _failed(self, item: OutboxItem, attempts: int, exc: SlackApiError) -> None:
         status = getattr(exc.response, "status_code", 200)

@@ -307,7 +307,6 @@ def test_purge_edits_go_ahead_even_if_the_channel_has_since_gone_public(parts, f
     reference = service.submit(form()).reference
     deliver(worker)
     fake.channels[CHANNEL] = {"is_private": False}
-    worker.forget_checks()
     clock.advance(days=91)
     assert service.purge().edits == 1
     deliver(worker)
