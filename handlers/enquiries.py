@@ -20,7 +20,6 @@ Nothing from the body is logged.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import secrets
 from typing import Any, Awaitable, Callable
@@ -30,18 +29,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from facts.enquiry import EnquiryForm, EnquiryInvalid, FieldError, Submission, honeypot_filled, parse_enquiry
+from facts.enquiry import EnquiryForm, EnquiryInvalid, Submission, honeypot_filled, parse_enquiry
 from facts.enquiry_store import IdempotencyConflict
 from facts.triage import matches
-from handlers.intake import Rejected, error, guarded, invalid, read_fields
+from handlers.intake import error, guarded, invalid, read_fields
 
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
-
-
-def _invalid(errors: list[FieldError]):
-    return invalid((e.field, e.message) for e in errors)
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -49,8 +44,7 @@ def _idempotency_key(request: Request) -> str | None:
     if key is None:
         return None
     if not (0 < len(key) <= MAX_IDEMPOTENCY_KEY and all("!" <= ch <= "~" for ch in key)):
-        raise _invalid([FieldError(field="Idempotency-Key",
-                                   message=f"must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters")])
+        raise invalid([("Idempotency-Key", f"must be 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters")])
     return key
 
 
@@ -86,10 +80,8 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
         try:
             form = parse_enquiry(data)
         except EnquiryInvalid as exc:
-            rejected = _invalid(exc.errors)
-            if await run_in_threadpool(urgent):
-                rejected = Rejected(422, {**json.loads(rejected.response.body), **_signposted(True, signposting)})
-            raise rejected from None
+            extra = _signposted(await run_in_threadpool(urgent), signposting)
+            raise invalid(((e.field, e.message) for e in exc.errors), **extra) from None
         try:
             submission = await run_in_threadpool(submit, form, key)
         except IdempotencyConflict:

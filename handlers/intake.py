@@ -47,10 +47,10 @@ def error(status: int, message: str, **headers: str) -> Rejected:
     return Rejected(status, {"error": message}, headers or None)
 
 
-def invalid(problems: Iterable[tuple[str, str]]) -> Rejected:
-    """422 naming each bad field: ``problems`` are ``(field, message)`` pairs."""
+def invalid(problems: Iterable[tuple[str, str]], **extra: Any) -> Rejected:
+    """422 naming each bad field: ``problems`` are ``(field, message)`` pairs; ``extra`` keys join the body."""
     fields = [{"field": name, "message": message} for name, message in problems]
-    return Rejected(422, {"error": "invalid fields", "fields": fields})
+    return Rejected(422, {"error": "invalid fields", "fields": fields, **extra})
 
 
 def check_token(request: Request, token: str | None, what: str) -> None:
