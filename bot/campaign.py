@@ -12,9 +12,9 @@ Files beside the store: ``<stem>-alerts.json`` (:class:`CampaignState`) and
 
 Threads started by :meth:`Campaign.start`:
 
-- ``campaign-watch`` (every second): wakes the delivery worker when the
-  outbox file changed (items from a command), announces figure changes when
-  the store file changed, and sends the weekly digest when due.
+- ``campaign-watch`` (every second): announces figure changes when the
+  store file changed, and sends the weekly digest when due. (Items a
+  command adds to the outbox wake the worker through the runtime's watch.)
 - ``feed-poller``: polls the feeds at start-up, then every
   ``FACTBOT_FEED_INTERVAL`` seconds.
 """
@@ -33,7 +33,7 @@ from bot.feed_poller import FeedPoller
 from bot.settings import Settings
 from facts.alerts import campaign_update_card, digest_card, figure_change_card, reviews_due
 from facts.campaign_state import CampaignState
-from facts.catalogue import _stamp  # (mtime, size) of a file, None when missing
+from facts.storage import file_stamp
 from facts.feeds import FeedState, parse_feed_specs
 from facts.figure_changes import FigureChange, changes_since, current_snapshot
 from facts.outbox import HELD, Outbox
@@ -183,10 +183,10 @@ class Campaign:
 
     def _watch(self) -> None:
         stamps: dict[str, tuple[int, int] | None] = {}
-        steps = {"outbox": (self.outbox.path, self.wake), "store": (self.store.path, self.check_figures)}
+        steps = {"store": (self.store.path, self.check_figures)}
         while not self._stop.is_set():
             for name, (path, action) in steps.items():
-                stamp = _stamp(path)
+                stamp = file_stamp(path)
                 if stamp != stamps.get(name, ()) and self._safely(name, action):
                     stamps[name] = stamp  # a failed step is tried again on the next tick
             self._safely("digest", self.digest_if_due)

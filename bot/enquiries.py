@@ -360,8 +360,7 @@ def signposting(catalogue) -> list[dict]:
 def attach(runtime, *, start: bool = True) -> EnquiryService:
     """Wire enquiries into a :class:`bot.runtime.Runtime`: the service, the enquiry
     channel's privacy check and delivery hook on the worker, the Slack buttons,
-    the start-up recovery and (``start``) the outbox watch."""
-    from bot.outbox_watch import watch_file
+    the start-up recovery and (``start``) the queuer."""
     from facts.enquiry_store import archive_path
     from facts.triage import load_patterns, load_phrases
 
@@ -393,6 +392,4 @@ def attach(runtime, *, start: bool = True) -> EnquiryService:
     held = service.health()["held"]
     if held:
         log.warning("%d enquiry deliveries are held (see /healthz); `factbot enquiries retry` resends them", held)
-    if start:
-        runtime.closers.append(watch_file(runtime.outbox.path, worker.wake))
     return service

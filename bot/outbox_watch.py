@@ -1,8 +1,9 @@
 """Wake the delivery worker when another process changes the outbox.
 
-``factbot enquiries retry`` and ``factbot enquiries purge`` write the outbox
-file from their own process; the server's worker would otherwise notice
-only at its next timed pass (up to 30 s). A thread compares the file's
+``factbot`` commands (``enquiries retry|purge``, ``campaign post|retry``,
+``facts import``'s figure alerts) write the outbox file from their own
+process; the server's worker would otherwise notice only at its next timed
+pass (up to 30 s). A thread compares the file's
 modification time and size every ``interval`` seconds and wakes the
 worker when they change (the worker's own writes wake it too, harmlessly).
 """
@@ -15,15 +16,9 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from facts.storage import file_stamp
+
 log = logging.getLogger(__name__)
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return info.st_mtime_ns, info.st_size
 
 
 def watch_file(path: str | os.PathLike[str], on_change: Callable[[], None], interval: float = 1.0) -> Callable[[], None]:
@@ -32,9 +27,9 @@ def watch_file(path: str | os.PathLike[str], on_change: Callable[[], None], inte
     stop = threading.Event()
 
     def run() -> None:
-        seen = _stamp(path)
+        seen = file_stamp(path)
         while not stop.wait(interval):
-            now = _stamp(path)
+            now = file_stamp(path)
             if now != seen:
                 seen = now
                 try:

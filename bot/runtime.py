@@ -21,6 +21,7 @@ from bot.background import every
 from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
 from bot.enquiries import attach as attach_enquiries
+from bot.outbox_watch import watch_file
 from bot.settings import Settings
 from facts.catalogue import Catalogue
 from facts.outbox import Outbox
@@ -74,6 +75,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     runtime.enquiries = attach_enquiries(runtime, start=start)
     if start:
         worker.start()
+        # A `factbot` command adds to the outbox from its own process: deliver within a second.
+        runtime.closers.append(watch_file(outbox.path, worker.wake))
         runtime.campaign.start()
         # Answers only count in memory; the counts reach the file here and at shutdown.
         runtime.closers.append(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush").set)

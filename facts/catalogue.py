@@ -9,12 +9,11 @@ either the old index or the new one, never a mix.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 from typing import Callable, Iterable
 
 from facts.model import SERVABLE, Fact
 from facts.search import Coverage, FactIndex, SearchResult
+from facts.storage import file_stamp
 from facts.store import FactStore
 
 
@@ -36,7 +35,7 @@ class Catalogue:
     def from_store(cls, store: FactStore, today: Callable[[], dt.date] = dt.date.today) -> "Catalogue":
         catalogue = cls(store.facts(), today)
         catalogue._store = store
-        catalogue._stamp = _stamp(store.path)
+        catalogue._stamp = file_stamp(store.path)
         return catalogue
 
     def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
@@ -71,17 +70,9 @@ class Catalogue:
         """Reload from the store when its file changed; True when reloaded."""
         if self._store is None:
             return False
-        stamp = _stamp(self._store.path)
+        stamp = file_stamp(self._store.path)
         if stamp == self._stamp:
             return False
         self._index = FactIndex(self._store.facts())  # swapped whole: readers never see a half-built index
         self._stamp = stamp
         return True
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (info.st_mtime_ns, info.st_size)

@@ -69,6 +69,16 @@ class AtomicJSONStorage(Storage):
         pass
 
 
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """``(modification time in ns, size in bytes)`` of ``path``, or ``None`` when it is missing:
+    cheap to compare, to notice that another process rewrote a store file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def sibling_path(db: str | os.PathLike[str], name: str) -> Path:
     """A store file beside another: ``data/factbot.json`` + ``"outbox"`` → ``data/factbot-outbox.json``."""
     db = Path(db)

@@ -84,10 +84,10 @@ class CampaignUpdate(BaseModel):
 def field_problems(exc: ValidationError) -> dict[str, str]:
     """``{field: problem}`` for each bad field (the first problem of each)."""
     problems: dict[str, str] = {}
-    for error in exc.errors():
-        name = str(error["loc"][0]) if error["loc"] else "body"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "missing":
+    for problem in exc.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else "body"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "missing":
             message = "is required"
         problems.setdefault(name, message)
     return problems
