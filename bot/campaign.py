@@ -48,7 +48,7 @@ WATCH_INTERVAL = 1.0
 
 
 def _sibling(db: Path, name: str) -> Path:
-    from bot.runtime import sibling_path  # runtime imports this module
+    from facts.storage import sibling_path
 
     return sibling_path(db, name)
 

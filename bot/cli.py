@@ -183,7 +183,6 @@ def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
 
 def _enquiry_service(settings: Settings):
     from bot.enquiries import EnquiryService
-    from bot.runtime import sibling_path
     from facts.enquiry_store import EnquiryArchive, archive_path
     from facts.outbox import Outbox
 

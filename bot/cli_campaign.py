@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def campaign_for(settings: Settings, store: FactStore | None = None) -> Iterator["Campaign"]:
     """A :class:`Campaign` over the configured files (opening the store when not given)."""
     from bot.campaign import Campaign
-    from bot.runtime import sibling_path
+    from facts.storage import sibling_path
     from facts.outbox import Outbox
 
     own_store = store is None
@@ -113,7 +113,7 @@ CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest")
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runtime import sibling_path
+    from facts.storage import sibling_path
     from facts.outbox import HELD, Outbox
 
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))

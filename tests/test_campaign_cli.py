@@ -11,7 +11,7 @@ from conftest import REPO
 from factories import make_fact
 
 from bot.campaign import Campaign
-from bot.runtime import sibling_path
+from facts.storage import sibling_path
 from bot.settings import SettingsError, load_settings
 from facts.outbox import Outbox
 from facts.store import FactStore
