@@ -296,7 +296,7 @@ class EnquiryService:
         problems = [EXPLANATIONS.get(code.split(":")[-1], f"Slack answered {code}; see the log, then "
                                      "`factbot enquiries retry`.") for code in held]
         return {"held": sum(held.values()), "held_errors": held, "problems": problems,
-                "not_yet_queued": len(self.archive.incoming())}
+                "not_yet_queued": self.archive.incoming_count()}
 
 
 def _apply(record: EnquiryRecord, event: Event, note: list[str]) -> EnquiryRecord | None:

@@ -40,7 +40,7 @@ import threading
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from facts.enquiry import EnquiryForm, EnquiryRecord, format_reference, parse_reference
 from facts.storage import FileLock, atomic_write, fsync_dir
@@ -155,9 +155,10 @@ class EnquiryArchive:
         return [path for _, _, path in sorted(found, reverse=newest_first)]
 
     def records(self) -> Iterator[EnquiryRecord]:
-        """Every record, oldest first (reads every file: for the purge, not for intake)."""
-        for path in self._files():
-            yield _parse(path.read_bytes(), path)
+        """Every record, oldest first (reads every file: for the purge, not for intake).
+        One moved out of ``incoming/`` while this runs is met again in its year's folder
+        on the next run."""
+        yield from _present(self._files())
 
     def remove_stale_temporary_files(self) -> int:
         """Delete temporary files a crash left mid-write (they can hold personal details).
@@ -171,9 +172,14 @@ class EnquiryArchive:
         return len(stale)
 
     def incoming(self) -> list[EnquiryRecord]:
-        """Records stored but not yet marked queued, oldest first."""
+        """Records stored but not yet marked queued, oldest first (one the queuer moves
+        away while this reads is queued, and left out)."""
         folder = self.root / INCOMING
-        return [_parse((folder / name).read_bytes(), folder / name) for _, _, name in self._names(folder)]
+        return list(_present(folder / name for _, _, name in self._names(folder)))
+
+    def incoming_count(self) -> int:
+        """How many records are stored but not yet queued (names only: nothing is read)."""
+        return len(self._names(self.root / INCOMING))
 
     def mark_queued(self, reference: str) -> None:
         """The enquiry's post is in the outbox: move its file from ``incoming/`` to its year's folder."""
@@ -272,6 +278,16 @@ class EnquiryArchive:
                 return record
             self._write(changed, path)
             return changed
+
+
+def _present(paths: Iterable[Path]) -> Iterator[EnquiryRecord]:
+    """The records at ``paths``, passing over any that another thread or process moved away."""
+    for path in paths:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        yield _parse(raw, path)
 
 
 def _parse(raw: bytes, path: Path) -> EnquiryRecord:

@@ -213,7 +213,7 @@ def no_match(result: SearchResult, coverage: Coverage) -> Message:
         parts = ", ".join(f"*{escape(label)}* ({count})" for label, count in result.partial)
         head += f" No figure matches all of it together; each of these has figures on its own: {parts}."
     if result.ignored:
-        head += f" Not recognised, so not used: “{escape(' '.join(result.ignored))}”."
+        head += f" {_not_used(result)}"
     body = (
         f"{head} Nothing is estimated or worked out from other figures.\n"
         f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
@@ -326,8 +326,13 @@ def _search_notes(result: SearchResult) -> str:
     if result.relaxed:
         notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
     if result.ignored:
-        notes.append(f"Not recognised, so not used: “{escape(' '.join(result.ignored))}”.")
+        notes.append(_not_used(result))
     return " ".join(notes)
+
+
+def _not_used(result: SearchResult) -> str:
+    # Cut like the echoed query, so a long query cannot push out what follows it.
+    return f"Not recognised, so not used: “{escape(truncate(' '.join(result.ignored), 200))}”."
 
 
 def years_label(years: list[int]) -> str:

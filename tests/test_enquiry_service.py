@@ -371,3 +371,20 @@ def test_the_privacy_check_refuses_public_and_externally_shared_channels():
     assert check_private(Client({"is_private": True}), "G1") is None
     assert check_private(Client({"is_private": False}), "C1") == "channel_not_private"
     assert check_private(Client({"is_private": True, "is_ext_shared": True}), "G1") == "channel_shared_externally"
+
+
+def test_a_record_moved_away_while_listing_is_passed_over(tmp_path, monkeypatch):
+    archive = EnquiryArchive(tmp_path)
+    first, _ = archive.create(form(), triage=[], now=T0)
+    second, _ = archive.create(form(message="another"), triage=[], now=T0)
+    real_names = archive._names
+
+    def names_then_move(folder):
+        listed = real_names(folder)
+        if folder.name == "incoming" and listed:
+            archive.mark_queued(first.reference)  # the queuer moves it between listing and reading
+        return listed
+
+    monkeypatch.setattr(archive, "_names", names_then_move)
+    assert [r.reference for r in archive.incoming()] == [second.reference]
+    assert archive.incoming_count() == 1

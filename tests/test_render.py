@@ -94,3 +94,10 @@ def test_text_fallback_keeps_whole_citations():
 def test_invisible_format_characters_are_dropped_from_the_query():
     from facts.text import slack_to_plain
     assert slack_to_plain("insta\u202egram\u200b") == "instagram"
+
+
+def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
+    index = FactIndex([make_fact()])
+    message = render.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
+    text = json.dumps(message.blocks)
+    assert "Platforms covered:" in text and "Instagram" in text and "Nothing is estimated" in text
