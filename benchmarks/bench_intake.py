@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.runtime import build_runtime  # noqa: E402
 from bot.server import create_web_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from facts.enquiry import parse_enquiry  # noqa: E402
-from facts.enquiry_store import EnquiryArchive, archive_path  # noqa: E402
+from facts.enquiries.archive import EnquiryArchive, archive_path  # noqa: E402
+from facts.enquiries.model import parse_enquiry  # noqa: E402
 
 TOKEN = "benchmark-intake-token"
 MESSAGE = ("We are a family in Colchester looking for therapeutic support for our eleven-year-old son, "
@@ -73,7 +73,7 @@ class Service:
         self.root = root
         db = root / "factbot.json"
         archive = EnquiryArchive(archive_path(db))
-        start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=300)
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=300)
         for i in range(stored):  # written through the archive, fsync and all; delivered long ago
             record, _ = archive.create(parse_enquiry(body(10_000_000 + i)), triage=[],
                                        now=start + dt.timedelta(days=298) * (i / max(stored, 1)))
@@ -124,7 +124,7 @@ class Service:
         the request until the post was in the outbox, and the record's bytes as stored."""
         self.runtime.enquiries.wait_queued()
         queued = time.perf_counter() - self.started
-        long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
         self.outbox.mark_delivered(reference, "C0BENCH0001", "1.0", now=long_ago)
         self.outbox.prune()
         return queued, self.runtime.enquiries.archive.path_for(reference).read_bytes()
@@ -196,8 +196,8 @@ def main() -> None:
     for key, label, base in rows:
         vs100 = f"{p50[key] / p50[base]:.2f}x" if base else ""
         print(f"| {label} | {p50[key]:.3f} | {p99[key]:.3f} | {vs100} | {p50[key] / p50['bare']:.2f}x |")
-    paired = statistics.median(a / b for a, b in zip(times["large"], times["small"]))
-    to_bare = statistics.median(a / b for a, b in zip(times["small"], times["bare"]))
+    paired = statistics.median(a / b for a, b in zip(times["large"], times["small"], strict=True))
+    to_bare = statistics.median(a / b for a, b in zip(times["small"], times["bare"], strict=True))
     print(f"\nmedian of per-round ratios (robust to drift): {large:,}/{small:,} {paired:.2f}x; "
           f"intake ({small:,})/bare write {to_bare:.2f}x")
 

@@ -32,8 +32,8 @@ from slack_bolt import BoltRequest  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.ask import signed_headers, slash_command_body  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from facts.catalogue import Catalogue  # noqa: E402
-from facts.model import Fact  # noqa: E402
+from facts.figures.catalogue import Catalogue  # noqa: E402
+from facts.figures.model import Fact  # noqa: E402
 
 PLATFORMS = ["Instagram", "Facebook", "Snapchat", "WhatsApp", "Messenger", "Kik", "Discord", "Roblox", "X", "Yubo"]
 TOPICS = ["online grooming", "platforms", "victims", "girls", "age", "trend", "law", "fines", "helpline"]

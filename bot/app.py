@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
@@ -25,9 +25,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
-from facts.catalogue import Catalogue
-from facts.usage import Usage
-from handlers import app_home, find_figures, mention, share, slash_command
+from facts.figures.catalogue import Catalogue
+from facts.figures.usage import Usage
+from handlers.figures import app_home, find_figures, mention, share, slash_command
 
 log = logging.getLogger(__name__)
 

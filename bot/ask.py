@@ -17,7 +17,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.settings import Settings
-from facts.catalogue import Catalogue
+from facts.figures.catalogue import Catalogue
 
 #: The placeholder user and channel of a local ask.
 LOCAL_USER, LOCAL_CHANNEL = "U0LOCAL0001", "C0LOCAL0001"

@@ -25,20 +25,20 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from bot.digest import due_week, london_today, week_key
 from bot.feed_poller import FeedPoller
 from bot.settings import Settings
-from facts.alerts import campaign_update_card, digest_card, figure_change_card, reviews_due
-from facts.campaign_state import CampaignState
-from facts.storage import file_stamp
-from facts.feeds import FeedState, parse_feed_specs
-from facts.figure_changes import FigureChange, changes_since, current_snapshot
+from facts.campaign.feeds import FeedState, parse_feed_specs
+from facts.campaign.messages import campaign_update_card, digest_card, figure_change_card, reviews_due
+from facts.campaign.state import CampaignState
+from facts.figures.changes import FigureChange, changes_since, current_snapshot
+from facts.figures.store import FactStore
 from facts.outbox import HELD, Outbox
-from facts.store import FactStore
-from handlers.campaign_updates import CampaignUpdate
+from facts.persistence import file_stamp
+from handlers.campaign.updates import CampaignUpdate
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ WATCH_INTERVAL = 1.0
 
 
 def _sibling(db: Path, name: str) -> Path:
-    from facts.storage import sibling_path
+    from facts.persistence import sibling_path
 
     return sibling_path(db, name)
 
@@ -132,7 +132,7 @@ class Campaign:
         scheduler found nothing due, ``factbot campaign digest`` can still
         send this week's once figures fall due.
         """
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         week = week or week_key(london_today(now))
         with self.state.locked():
             if self.state.digest_week() == week:
@@ -147,7 +147,7 @@ class Campaign:
 
     def digest_if_due(self, now: dt.datetime | None = None) -> str | None:
         """The scheduler's step: send this week's digest when its time has come; the outcome, or ``None``."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         day, at = self.settings.factbot_digest_day, self.settings.factbot_digest_time
         if due_week(now, day, at, self._digest_done) is None:  # most ticks: no file read
             return None

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -83,7 +83,7 @@ class DeliveryWorker:
         self.checks = dict(checks or {})
         self.on_delivered = on_delivered
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
-        self._paused_until = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+        self._paused_until = dt.datetime.min.replace(tzinfo=dt.UTC)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -297,4 +297,4 @@ def _retry_after(exc: SlackApiError) -> float:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

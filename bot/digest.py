@@ -45,4 +45,4 @@ def due_week(now: dt.datetime, day: str, at: str, done: str | None) -> str | Non
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in the UK."""
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(LONDON).date()
+    return (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
-from bot.enquiries import KIND, SCRUB_KEY, EnquiryService
-from facts import enquiry_render as render
-from facts.enquiry import EnquiryRecord, reference_of
+from bot.enquiry_service import KIND, SCRUB_KEY, EnquiryService
+from facts.enquiries import messages as render
+from facts.enquiries.model import EnquiryRecord, reference_of
 from facts.outbox import DELIVERED, OutboxItem
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 One poll fetches each feed with a conditional GET (``If-None-Match`` /
 ``If-Modified-Since`` from the last good fetch; a ``304`` costs nothing),
 parses it with feedparser, and, inside the feed state's lock, enqueues the
-new items (:func:`facts.feeds.select_new`) and remembers their keys. Each
+new items (:func:`facts.campaign.feeds.select_new`) and remembers their keys. Each
 item's outbox ``dedupe_key`` is derived from the feed and the item's key,
 so a crash between the two writes, or a server and ``factbot campaign poll``
 polling at once, still posts it once.
@@ -23,14 +23,23 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 import feedparser
 
-from facts.alerts import feed_item_card
-from facts.feeds import POLL_CAP, FeedItem, FeedSpec, FeedState, Plan, items_from_entries, select_new, strip_html
+from facts.campaign.feeds import (
+    POLL_CAP,
+    FeedItem,
+    FeedSpec,
+    FeedState,
+    Plan,
+    items_from_entries,
+    select_new,
+    strip_html,
+)
+from facts.campaign.messages import feed_item_card
 from facts.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -147,7 +156,7 @@ class PollReport:
 
 
 def item_dedupe_key(url: str, item: FeedItem) -> str:
-    return "feed-" + hashlib.sha256(f"{url}\0{item.key}".encode("utf-8")).hexdigest()[:32]
+    return "feed-" + hashlib.sha256(f"{url}\0{item.key}".encode()).hexdigest()[:32]
 
 
 class FeedPoller:

@@ -11,23 +11,23 @@ process.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from slack_bolt import App
 
 from bot.app import build_app, web_client
-from bot.background import every
 from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
-from bot.enquiries import attach as attach_enquiries
-from bot.outbox_watch import watch_file
+from bot.enquiry_service import attach as attach_enquiries
+from bot.loops import every, watch_file
 from bot.settings import Settings
-from facts.catalogue import Catalogue
+from facts.figures.catalogue import Catalogue
+from facts.figures.store import FactStore, open_store
+from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox
-from facts.storage import sibling_path
-from facts.store import FactStore, open_store
-from facts.usage import USAGE_FLUSH_SECONDS, Usage
+from facts.persistence import sibling_path
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Runtime:
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: Campaign alerts: updates, feeds, figure changes, reviews due (issue 4).
     campaign: Campaign | None = None
-    #: Website enquiries (``bot.enquiries.EnquiryService``).
+    #: Website enquiries (``bot.enquiry_service.EnquiryService``).
     enquiries: Any = None
 
     def close(self) -> None:

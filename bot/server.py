@@ -2,7 +2,7 @@
 
 Routes: ``POST /slack/events`` (every Slack request: commands, actions,
 events; HTTP mode only), ``POST /enquiries`` (the website's enquiry form,
-``handlers.enquiries``), ``POST /campaign-updates``, ``GET /healthz``. Bolt's dispatch is synchronous,
+``handlers.enquiries.intake``), ``POST /campaign-updates``, ``GET /healthz``. Bolt's dispatch is synchronous,
 so it runs in Starlette's thread pool rather than on the event loop.
 
 In Socket Mode Slack's requests arrive over the socket instead, and the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -25,7 +25,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
-from handlers import campaign_updates, enquiries
+from handlers.campaign import updates as campaign_updates
+from handlers.enquiries import intake as enquiries
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
 
 
 def enquiry_routes(runtime: Runtime) -> list[Route]:
-    """``POST /enquiries`` (see ``handlers.enquiries``), when the runtime has enquiries."""
+    """``POST /enquiries`` (see ``handlers.enquiries.intake``), when the runtime has enquiries."""
     if runtime.enquiries is None:
         return []
     token = runtime.settings.factbot_intake_token

@@ -166,7 +166,7 @@ class Settings(BaseSettings):
     @field_validator("factbot_feeds")
     @classmethod
     def _feeds(cls, value: list[str]) -> list[str]:
-        from facts.feeds import parse_feed_spec
+        from facts.campaign.feeds import parse_feed_spec
 
         for entry in value:
             parse_feed_spec(entry)  # ValueError names the rule, never the URL

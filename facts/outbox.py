@@ -27,15 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tinydb import Query, TinyDB
 
-from facts.state_file import SharedTable
-from facts.storage import AtomicJSONStorage, FileLock
+from facts.persistence import AtomicJSONStorage, FileLock, SharedTable
 
 PENDING, SENDING, DELIVERED, HELD = "pending", "sending", "delivered", "held"
 #: How long delivered items stay in the outbox for resubmission checks.
@@ -43,7 +43,7 @@ KEEP_DELIVERED = dt.timedelta(days=2)
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _iso(value: dt.datetime | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Campaign alerts: feeds, campaign updates, figure-change and digest cards, their state."""

@@ -1,0 +1,1 @@
+"""Website enquiries: the form and record, the archive, urgent triage and the enquiry messages."""

@@ -1,0 +1,234 @@
+"""Enquiries as Slack Block Kit (plain dicts): the post, its thread replies, the purged form.
+
+Every string from the website is escaped (``&``, ``<``, ``>``) and sent in
+``mrkdwn`` objects with ``verbatim: true``, so ``<!channel>``, ``<@U…>`` and
+``<https://…|click here>`` show as typed and ping or link no one. The
+``text`` fallback (used for notifications, which can show on a locked phone)
+never carries personal details: only the reference, the service and, for
+urgent enquiries, the safeguarding lead's mention.
+
+Limits kept: a section text at most 3,000 characters, a field 2,000, a
+header 150. A message too long for the post is shown in part with a note,
+and in full in a thread reply (:func:`full_message_reply`): never cut
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import phonenumbers
+
+from facts.enquiries.model import EnquiryRecord, Event
+from facts.text import escape
+
+CLAIM, RELEASE, RESPONDED = "enquiry_claim", "enquiry_release", "enquiry_responded"
+#: The action ids of the enquiry buttons; each button's ``value`` is the reference.
+ACTION_IDS = (CLAIM, RELEASE, RESPONDED)
+#: Escaped characters of the message shown in the post itself; longer goes to the thread.
+INLINE_MESSAGE = 2800
+#: Characters of a long message previewed in the post.
+PREVIEW = 600
+SECTION_LIMIT = 2900
+
+
+def _text(value: str) -> dict:
+    return {"type": "mrkdwn", "text": value, "verbatim": True}
+
+
+def _section(value: str) -> dict:
+    return {"type": "section", "text": _text(value)}
+
+
+def mention(slack_id: str) -> str:
+    """A mention token: ``U…``/``W…`` → ``<@U…>``, a user group ``S…`` → ``<!subteam^S…>``."""
+    return f"<!subteam^{slack_id}>" if slack_id.startswith("S") else f"<@{slack_id}>"
+
+
+def slack_time(when: dt.datetime) -> str:
+    """A ``<!date>`` token Slack shows in each reader's time zone (UTC text as the fallback)."""
+    utc = when.astimezone(dt.UTC)
+    return f"<!date^{int(utc.timestamp())}^{{date_short_pretty}} at {{time}}|{utc:%d %b %Y %H:%M} UTC>"
+
+
+def _phone(e164: str) -> str:
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def _or_dash(value: str | None) -> str:
+    return escape(value) if value else "—"
+
+
+def split_escaped(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """``text`` escaped and cut into pieces of at most ``limit`` characters,
+    at a line break or space where there is one; never inside an entity."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for ch in text:
+        piece = escape(ch)
+        if size + len(piece) > limit:
+            joined = "".join(current)
+            cut = max(joined.rfind("\n"), joined.rfind(" "))
+            if cut > limit // 2:
+                pieces.append(joined[:cut])
+                current, size = [joined[cut + 1:]], len(joined) - cut - 1
+            else:
+                pieces.append(joined)
+                current, size = [], 0
+        current.append(piece)
+        size += len(piece)
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def _preview(message: str) -> str:
+    cut = message[:PREVIEW]
+    space = cut.rfind(" ")
+    return cut[:space] if space > PREVIEW // 2 else cut
+
+
+# -- status -------------------------------------------------------------------------
+
+
+def status_lines(record: EnquiryRecord) -> list[str]:
+    """Who has it: claimed by, responded by (or "not claimed yet")."""
+    lines = []
+    if record.claimed_by and record.claimed_at:
+        lines.append(f":raising_hand: Claimed by {mention(record.claimed_by)} at {slack_time(record.claimed_at)}")
+    if record.responded_by and record.responded_at:
+        lines.append(f":white_check_mark: Responded by {mention(record.responded_by)} "
+                     f"at {slack_time(record.responded_at)}")
+    return lines or [":white_circle: Not claimed yet"]
+
+
+def _buttons(record: EnquiryRecord) -> dict | None:
+    if record.purged_at or record.responded_by:
+        return None
+    claim = ({"text": "Release", "action_id": RELEASE} if record.claimed_by
+             else {"text": "Claim", "action_id": CLAIM, "style": "primary"})
+    responded = {"text": "Mark responded", "action_id": RESPONDED}
+    if record.claimed_by:
+        responded["style"] = "primary"
+    elements = [{"type": "button", "text": {"type": "plain_text", "text": b["text"]}, "action_id": b["action_id"],
+                 "value": record.reference, **({"style": b["style"]} if "style" in b else {})}
+                for b in (claim, responded)]
+    return {"type": "actions", "block_id": "enquiry_actions", "elements": elements}
+
+
+# -- the post -------------------------------------------------------------------------
+
+
+def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int | None = None) -> dict:
+    """The channel message for ``record``: ``{"text": …, "blocks": […]}``.
+
+    Urgent enquiries get a warning header and mention ``lead`` (a user or
+    user-group ID). A purged record (``purged_at`` set) renders without
+    personal details; ``retention_days`` says after how long.
+    """
+    if record.purged_at:
+        return _purged_post(record, retention_days)
+    service = escape(record.service or "service not given")
+    blocks: list[dict] = []
+    if record.urgent:
+        title = f":rotating_light: URGENT enquiry {record.reference}"
+        text = f"URGENT enquiry {record.reference} ({service}): " + (f"{mention(lead)} " if lead else "") + \
+            "please look now"
+        who = f"{mention(lead)} please look now." if lead else (
+            "No safeguarding lead is set (FACTBOT_SAFEGUARDING_LEAD): whoever reads this first, please act now.")
+        found = ", ".join(f"“{escape(p)}”" for p in record.triage)
+        blocks.append(_section(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
+                               f"(it mentions {found}). {who}"))
+    else:
+        title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
+    blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}})
+    blocks.append({"type": "section", "fields": [
+        _text(f"*Reference*\n{record.reference}"),
+        _text(f"*Received*\n{slack_time(record.received_at)}"),
+        _text(f"*Name*\n{_or_dash(record.name)}"),
+        _text(f"*Organisation*\n{_or_dash(record.organisation)}"),
+        _text(f"*Email*\n{_or_dash(record.email)}"),
+        _text(f"*Phone*\n{escape(_phone(record.phone)) if record.phone else '—'}"),
+        _text(f"*Service*\n{_or_dash(record.service)}"),
+    ]})
+    message = record.message or ""
+    if len(escape(message)) <= INLINE_MESSAGE:
+        blocks.append(_section(f"*Message*\n{escape(message)}"))
+    else:
+        blocks.append(_section(f"*Message* (first part)\n{escape(_preview(message))} …\n"
+                               f"_The message is {len(message):,} characters long: it is in full in the thread._"))
+    blocks.append({"type": "context", "elements": [_text(line) for line in status_lines(record)]})
+    buttons = _buttons(record)
+    if buttons:
+        blocks.append(buttons)
+    return {"text": text, "blocks": blocks}
+
+
+def full_message_reply(record: EnquiryRecord) -> dict | None:
+    """The thread reply with a long message in full, or ``None`` when the post shows it all."""
+    message = record.message or ""
+    if record.purged_at or len(escape(message)) <= INLINE_MESSAGE:
+        return None
+    pieces = split_escaped(message)
+    blocks = [_section(f"*Full message of {record.reference}* ({len(message):,} characters)")]
+    blocks += [_section(piece) for piece in pieces]
+    return {"text": f"Full message of {record.reference}", "blocks": blocks}
+
+
+def _removed_when(retention_days: int | None) -> str:
+    """"after 90 days", "after 1 day"; 0 means removed on request (an erasure)."""
+    if retention_days == 0:
+        return "on request"
+    if retention_days:
+        return f"after {retention_days} day{'s' if retention_days != 1 else ''}"
+    return "at the end of the retention period"
+
+
+def _purged_post(record: EnquiryRecord, retention_days: int | None) -> dict:
+    after = _removed_when(retention_days)
+    title = f"Enquiry {record.reference} (details removed)"
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}},
+        {"type": "section", "fields": [
+            _text(f"*Reference*\n{record.reference}"),
+            _text(f"*Received*\n{slack_time(record.received_at)}"),
+            _text(f"*Service*\n{_or_dash(record.service)}"),
+            _text(f"*Urgent*\n{'yes' if record.urgent else 'no'}"),
+        ]},
+        _section(f":wastebasket: The personal details of this enquiry were removed {after} (retention policy). "
+                 "The reference and the claim history are kept."),
+    ]
+    history = [history_line(event) for event in record.history if event.action != "purged"]
+    blocks.append({"type": "context", "elements": [_text(line) for line in (history or status_lines(record))[:10]]})
+    return {"text": f"{title}: personal details removed {after}", "blocks": blocks}
+
+
+def purged_full_message_reply(record: EnquiryRecord, retention_days: int | None) -> dict:
+    """What the long-message thread reply becomes after the purge."""
+    after = _removed_when(retention_days)
+    line = f":wastebasket: The full message of {record.reference} was removed {after} (retention policy)."
+    return {"text": line, "blocks": [_section(line)]}
+
+
+# -- actions ----------------------------------------------------------------------------
+
+_VERBS = {"claimed": ":raising_hand: Claimed", "released": ":leftwards_arrow_with_hook: Released",
+          "responded": ":white_check_mark: Responded", "purged": ":wastebasket: Details removed"}
+
+
+def history_line(event: Event) -> str:
+    """``":raising_hand: Claimed by <@U…> at <date>"`` for one event."""
+    by = f" by {mention(event.user)}" if event.user else ""
+    return f"{_VERBS.get(event.action, escape(event.action))}{by} at {slack_time(event.at)}"
+
+
+def action_reply(event: Event, thread_ts: str) -> dict:
+    """The thread reply recording a Claim / Release / Mark responded (no personal details)."""
+    line = history_line(event)
+    if event.action == "released":
+        line += "; it can be claimed again"
+    return {"text": line, "thread_ts": thread_ts, "blocks": [_section(line)]}

@@ -1,0 +1,1 @@
+"""Figures: the fact model, curated files, store, search, usage and the answers' messages."""

@@ -1,0 +1,78 @@
+"""The figures being served: an in-memory index over the store, reloadable.
+
+Listeners ask the :class:`Catalogue`; it answers from memory. When the store
+file changes (``factbot facts import`` while the server runs), a background
+``refresh()`` builds a new index and swaps it in whole, so a request sees
+either the old index or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+from facts.figures.model import SERVABLE, Fact
+from facts.figures.search import Coverage, FactIndex, SearchResult
+from facts.figures.store import FactStore
+from facts.persistence import file_stamp
+
+
+class Catalogue:
+    """Search and look-ups over the store's figures, from memory.
+
+    ``Catalogue(facts)`` serves a fixed list (tests, benchmarks);
+    :meth:`from_store` serves a store and can :meth:`refresh`. ``today`` is
+    the clock used for "review due" (a callable returning a date).
+    """
+
+    def __init__(self, facts: Iterable[Fact], today: Callable[[], dt.date] = dt.date.today):
+        self._index = FactIndex(facts)
+        self.today = today
+        self._store: FactStore | None = None
+        self._stamp: tuple[int, int] | None = None
+
+    @classmethod
+    def from_store(cls, store: FactStore, today: Callable[[], dt.date] = dt.date.today) -> Catalogue:
+        catalogue = cls(store.facts(), today)
+        catalogue._store = store
+        catalogue._stamp = file_stamp(store.path)
+        return catalogue
+
+    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
+        """See :meth:`facts.figures.search.FactIndex.search`."""
+        return self._index.search(text, limit, loose=loose)
+
+    def newest(self, limit: int) -> list[Fact]:
+        """The ``limit`` newest servable figures, in answer order (newest release first)."""
+        return self._index.search("", limit).facts
+
+    def reviews_due(self) -> list[Fact]:
+        """Figures served or servable (verified, secondary) whose ``review_by`` has passed
+        (by :attr:`today`) or that were superseded, soonest due first."""
+        today = self.today()
+        due = [f for f in self._index.by_id.values()
+               if f.status in SERVABLE and (f.review_due(today) or f.superseded_by)]
+        return sorted(due, key=lambda f: (f.review_by, f.id))
+
+    def coverage(self) -> Coverage:
+        return self._index.coverage()
+
+    def servable(self, ids: Iterable[str]) -> list[Fact]:
+        """The figures with these ids that may still be served, in the order given."""
+        found = (self._index.by_id.get(i) for i in ids)
+        return [f for f in found if f is not None and f.servable]
+
+    def all_facts(self) -> list[Fact]:
+        """Every figure known, any status."""
+        return list(self._index.by_id.values())
+
+    def refresh(self) -> bool:
+        """Reload from the store when its file changed; True when reloaded."""
+        if self._store is None:
+            return False
+        stamp = file_stamp(self._store.path)
+        if stamp == self._stamp:
+            return False
+        self._index = FactIndex(self._store.facts())  # swapped whole: readers never see a half-built index
+        self._stamp = stamp
+        return True

@@ -1,0 +1,104 @@
+"""The App Home tab as a Block Kit ``home`` view (a plain dict, no Slack SDK).
+
+Everyone sees how to ask (slash command, @mention in a thread, the "Find
+figures" shortcut) with examples, the platforms, topics and years covered,
+and the newest figures with their citations. Curators also see the figures
+due for review and the queries that found nothing. The view stays within
+Block Kit's 100 blocks and 3,000 characters a text, however long the lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from facts.figures import messages as render
+from facts.figures.model import Fact
+from facts.figures.search import Coverage
+from facts.figures.usage import Gap
+from facts.text import escape
+
+MAX_HOME_BLOCKS = 100
+#: Figures due for review listed by name; the rest are counted (``factbot facts stale`` lists all).
+MAX_REVIEWS_LISTED = 25
+#: Unanswered queries listed (``factbot facts gaps`` lists all).
+MAX_GAPS_LISTED = 10
+
+
+def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: str, *,
+              reviews_due: list[Fact] | None = None, gaps: list[Gap] | None = None) -> dict:
+    """The ``home`` view for one person (a dict for ``views.publish``, at most 100 blocks).
+
+    ``newest``: figures shown with their citations (keep it to a few).
+    ``reviews_due`` and ``gaps`` (most asked first): the curator sections,
+    left out when ``None`` (the person is not a curator).
+    """
+    blocks: list[dict] = [
+        {"type": "header", "text": {"type": "plain_text", "text": render.APP_NAME}},
+        _section("Figures on online grooming, always with their source: publisher, title and link, date, period, "
+                 "geography and base. Nothing is estimated or worked out from other figures."),
+        _section(_how_to_ask(command)),
+        _section(f"*What is covered* ({coverage.figures} figures)\n"
+                 f"*Platforms:* {escape(', '.join(coverage.platforms))}\n"
+                 f"*Topics:* {escape(', '.join(coverage.topics))}\n*Years:* {render.years_label(coverage.years)}"),
+        {"type": "header", "text": {"type": "plain_text", "text": "Newest figures"}},
+    ]
+    curators: list[dict] = []
+    if reviews_due is not None or gaps is not None:
+        curators.append({"type": "header", "text": {"type": "plain_text", "text": "For curators"}})
+        curators.extend(_reviews(reviews_due or []))
+        curators.extend(_gaps(gaps or []))
+    for fact in newest:  # as many as fit: the curator sections are never cut
+        figure = render.fact_blocks(fact, today)
+        if len(blocks) + len(figure) + len(curators) > MAX_HOME_BLOCKS:
+            break
+        blocks.extend(figure)
+    return {"type": "home", "blocks": render.cap_blocks(blocks + curators, MAX_HOME_BLOCKS)}
+
+
+def _how_to_ask(command: str) -> str:
+    c, app = escape(command), render.APP_NAME
+    return (
+        "*How to ask*\n"
+        f"• `{c} stats instagram`, `{c} stats 2023/24`, `{c} stats online safety act fines` — only you see the "
+        f"answer until you press *Share in channel*\n"
+        f"• In a thread (where slash commands do not work): *@{app} snapchat grooming* — the answer comes in "
+        f"the thread\n"
+        f"• On any message: *⋮ More actions → Find figures* — the figures for its words, each with "
+        f"*Share in thread*\n"
+        f"• `{c} sources` — the releases the figures come from; `{c} help` — how to ask"
+    )
+
+
+def _reviews(due: list[Fact]) -> list[dict]:
+    title = f"*Figures due for review* ({len(due)})"
+    if not due:
+        return [_section(f"{title}\nNone: every figure is within its review date.")]
+    lines = [_review_line(fact) for fact in due[:MAX_REVIEWS_LISTED]]
+    if len(due) > MAX_REVIEWS_LISTED:
+        lines.append(f"…and {len(due) - MAX_REVIEWS_LISTED} more: `factbot facts stale` lists them all.")
+    return _sections([title, *lines])
+
+
+def _review_line(fact: Fact) -> str:
+    why = (f"superseded by `{escape(fact.superseded_by)}`" if fact.superseded_by
+           else f"review due since {render.long_date(fact.review_by)}")
+    src = fact.source
+    return (f"• `{escape(fact.id)}` *{escape(fact.display)}* — {why} — {escape(src.publisher)}, "
+            f"<{src.url}|{escape(src.title)}>, {escape(render.published_label(fact))}")
+
+
+def _gaps(gaps: list[Gap]) -> list[dict]:
+    title = "*Unanswered queries* (most asked first; no names or user ids are kept)"
+    if not gaps:
+        return [_section(f"{title}\nNone recorded yet.")]
+    lines = [f"• {g.count}× “{escape(g.text)}” — last asked {render.long_date(g.last_seen)}" for g in gaps[:MAX_GAPS_LISTED]]
+    lines.append("`factbot facts gaps` lists them all.")
+    return _sections([title, *lines])
+
+
+def _sections(lines: list[str]) -> list[dict]:
+    return [_section(chunk) for chunk in render.text_chunks(lines, render.MAX_TEXT)]
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": render.mrkdwn(text)}

@@ -1,0 +1,377 @@
+"""Rendering figures as Slack Block Kit (plain dicts) and as plain citations.
+
+Every figure is rendered with its citation — publisher, title and link,
+publication date, period, geography, base, method — and its status. Text
+from curators and users is escaped; nothing is computed from a figure.
+
+Outputs are Block Kit *dicts* (no Slack SDK here) within Slack's limits:
+at most 50 blocks a message, 3,000 characters a section or context text,
+and a ``text`` fallback of at most 3,900 characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from facts.figures.model import Fact
+from facts.figures.search import Coverage, SearchResult
+from facts.text import escape, truncate
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_FALLBACK = 3900
+#: The action id of the "Share in channel" button; its value is a JSON
+#: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
+SHARE_ACTION_ID = "share_figures"
+#: Figures in one ephemeral answer: 8 figures of 4 blocks each stay well inside the 50-block limit.
+ANSWER_LIMIT = 8
+#: The app's name as people see it (and type it after ``@``).
+APP_NAME = "Safeguarding Facts"
+
+
+@dataclass
+class Message:
+    """A Slack message body: ``text`` fallback (carries the citations) and ``blocks``."""
+
+    text: str
+    blocks: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+# -- one figure ---------------------------------------------------------------
+
+
+def long_date(value: dt.date | None) -> str:
+    """``2020-11-12`` → ``"12 November 2020"``; ``None`` → ``""``."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def published_label(fact: Fact) -> str:
+    """'published 12 November 2020', or the undated note."""
+    src = fact.source
+    return f"published {long_date(src.published)}" if src.published else (src.published_note or "undated")
+
+
+def source_name(fact: Fact) -> str:
+    """Who to credit: the publisher, and for a secondary figure the outlet that
+    reported it, whose headline and link the citation then gives
+    (``"NSPCC figures as reported by ITV News (PA)"``)."""
+    src = fact.source
+    if fact.status == "secondary" and src.outlet:
+        return f"{src.publisher} figures as reported by {src.outlet}"
+    return src.publisher
+
+
+def citation(fact: Fact) -> str:
+    """A plain-text citation a person can paste into a document (unescaped).
+
+    Example: ``37% — Instagram was recorded in … Source: NSPCC, "Instagram most
+    recorded platform …", published 12 November 2020, https://… Base: …;
+    period: April to June 2020; geography: England and Wales.``
+    """
+    src = fact.source
+    return (
+        f"{fact.display} — {fact.claim} Source: {source_name(fact)}, \"{src.title}\", "
+        f"{published_label(fact)}, {src.url}. Base: {fact.base}; period: {fact.period.label}; "
+        f"geography: {fact.geography}."
+    )
+
+
+def _status_line(fact: Fact, today: dt.date) -> str:
+    if fact.status == "verified":
+        line = ":white_check_mark: Verified in the publisher's own release"
+    else:
+        line = f":warning: *Secondary*: read in {escape(fact.source.outlet or 'news coverage')}; quote it as reported there"
+    if fact.review_due(today):
+        line += f" · :hourglass: *Review due* since {long_date(fact.review_by)}"
+    return line
+
+
+# Facts are immutable, so each is rendered once (per "review due" state) and
+# reused: answering stays cheap however often a figure is asked for. Keyed by
+# object identity; the fact is kept in the value so the id cannot be reused
+# while the entry lives.
+@dataclass(frozen=True)
+class _Rendered:
+    fact: Fact
+    blocks: list[dict]
+    escaped_citation: str
+
+
+_CACHE: dict[tuple[int, bool], _Rendered] = {}
+_CACHE_MAX = 50_000
+
+
+def _rendered(fact: Fact, today: dt.date) -> _Rendered:
+    key = (id(fact), fact.review_due(today))
+    hit = _CACHE.get(key)
+    if hit is not None and hit.fact is fact:
+        return hit
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.clear()
+    made = _CACHE[key] = _Rendered(fact, _build_fact_blocks(fact, today), escape(citation(fact)))
+    return made
+
+
+def fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
+    """Four blocks for one figure: divider, figure and claim, details, citation.
+
+    The returned dicts are shared between calls: treat them as read-only.
+    """
+    return _rendered(fact, today).blocks
+
+
+def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
+    src = fact.source
+    headline = f"*{escape(fact.display)}* — {escape(fact.claim)}"
+    if fact.comparison:
+        headline += f"\n_Compared with {escape(fact.comparison.display)} in {escape(fact.comparison.period.label)}._"
+    for caveat in fact.caveats:
+        headline += f"\n• _{escape(caveat)}_"
+    details = (
+        f"*Base:* {escape(fact.base)}\n*Period:* {escape(fact.period.label)} · "
+        f"*Geography:* {escape(fact.geography)}\n*Method:* {escape(src.method)}"
+    )
+    link = f"<{src.url}|{escape(src.title)}>"
+    source = f"*Source:* {escape(source_name(fact))}, {link}, {escape(published_label(fact))}\n{_status_line(fact, today)}"
+    return [
+        {"type": "divider"},
+        {"type": "section", "text": mrkdwn(headline)},
+        {"type": "context", "elements": [mrkdwn(details)]},
+        {"type": "context", "elements": [mrkdwn(source)]},
+    ]
+
+
+# -- answers ------------------------------------------------------------------
+
+
+def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True,
+           after_each: Callable[[Fact], list[dict]] | None = None) -> Message:
+    """The reply to a question: the figures found, or a plain no-match answer.
+
+    ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``);
+    ``after_each(fact)`` gives blocks to add after each figure (e.g. a
+    "Share in thread" button; at most one, to stay within 50 blocks).
+    """
+    if not result.found:
+        return no_match(result, coverage)
+    asked = escape(truncate(result.query, 200))
+    title = f"*Figures for “{asked}”*" if asked else "*The newest figures*"
+    blocks: list[dict] = [{"type": "section", "text": mrkdwn(f"{title} (newest release first)")}]
+    notes = _search_notes(result)
+    if notes:
+        blocks.append({"type": "context", "elements": [mrkdwn(notes)]})
+    for fact in result.facts:
+        blocks.extend(fact_blocks(fact, today))
+        if after_each is not None:
+            blocks.extend(after_each(fact))
+    if result.more:
+        blocks.append({"type": "context", "elements": [mrkdwn(
+            "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
+    if shareable:
+        blocks.append(share_actions(result.facts, result.query))
+    return Message(_fallback("", [_rendered(f, today).escaped_citation for f in result.facts]), cap_blocks(blocks))
+
+
+def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
+    """The same cited figures, posted visibly, attributed to who shared them."""
+    blocks: list[dict] = [{"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
+    for fact in facts:
+        blocks.extend(fact_blocks(fact, today))
+    text = _fallback(f"Shared by <@{user_id}>: ", [_rendered(f, today).escaped_citation for f in facts])
+    return Message(text, cap_blocks(blocks))
+
+
+def share_actions(facts: Iterable[Fact], query: str) -> dict:
+    """An actions block with the Share button carrying the figure ids."""
+    value = json.dumps({"ids": [f.id for f in facts], "q": truncate(query, 200)})
+    return {
+        "type": "actions",
+        "elements": [{
+            "type": "button", "action_id": SHARE_ACTION_ID, "style": "primary",
+            "text": {"type": "plain_text", "text": "Share in channel"}, "value": value[:2000],
+        }],
+    }
+
+
+def no_match(result: SearchResult, coverage: Coverage) -> Message:
+    """Say plainly there is no curated figure, and list what is covered."""
+    asked = escape(truncate(result.query, 200))
+    if result.platforms_without_figures:
+        names = ", ".join(result.platforms_without_figures)
+        head = f"There is no curated figure for *{escape(names)}*."
+    else:
+        head = f"There is no curated figure for “{asked}”." if asked else "Ask about a platform, a year or a topic."
+    if result.partial:
+        parts = ", ".join(f"*{escape(label)}* ({count})" for label, count in result.partial)
+        head += f" No figure matches all of it together; each of these has figures on its own: {parts}."
+    if result.ignored:
+        head += f" {_not_used(result)}"
+    body = (
+        f"{head} Nothing is estimated or worked out from other figures.\n"
+        f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
+        f"*Topics:* {escape(', '.join(coverage.topics))}\n"
+        f"*Years:* {years_label(coverage.years)}"
+    )
+    text = f"No curated figure for that. Platforms covered: {escape(', '.join(coverage.platforms))}."
+    return Message(text, [{"type": "section", "text": mrkdwn(truncate(body, MAX_TEXT))}])
+
+
+def help_message(command: str, coverage: Coverage) -> Message:
+    """How to ask, with examples, and what the store covers."""
+    c = escape(command)
+    body = (
+        f"*Ask for a figure with its source*\n"
+        f"• `{c} stats instagram` — figures about a platform (insta, fb, meta, snap, wa work too)\n"
+        f"• `{c} stats 2023/24` or `{c} stats lockdown` — figures for a period\n"
+        f"• `{c} stats girls` or `{c} stats online safety act fines` — figures on a topic\n"
+        f"• `{c} sources` — the releases the figures come from\n"
+        f"Answers are only visible to you until you press *Share in channel*.\n"
+        f"In a thread, mention *@{APP_NAME}* with your question; on a message, choose *Find figures* "
+        f"from its ⋮ menu."
+    )
+    covered = (
+        f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
+        f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
+    )
+    blocks = [{"type": "section", "text": mrkdwn(body)}, {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
+    return Message(f"Ask with {command} stats <platform, year or topic>, e.g. {command} stats instagram.", blocks)
+
+
+def mention_help(coverage: Coverage) -> Message:
+    """The short help for an @mention with no question: how to ask in a thread, what is covered."""
+    body = (
+        f"Ask me for a figure with its source: *@{APP_NAME} instagram*, *@{APP_NAME} snapchat 2023/24* "
+        f"or *@{APP_NAME} online safety act fines*. I answer in the thread.\n"
+        f"*Platforms:* {escape(', '.join(coverage.platforms))} · *Years:* {years_label(coverage.years)}"
+    )
+    return Message(f"Ask me for a figure, e.g. @{APP_NAME} instagram.", [{"type": "section", "text": mrkdwn(body)}])
+
+
+def sources_message(facts: Iterable[Fact]) -> Message:
+    """The releases behind the servable figures, newest first, with their figure counts."""
+    releases: dict[tuple, list[Fact]] = {}
+    for fact in facts:
+        src = fact.source
+        releases.setdefault((src.published or dt.date.min, source_name(fact), src.title, str(src.url)), []).append(fact)
+    lines = []
+    for (_published, publisher, title, url), items in sorted(releases.items(), reverse=True):
+        kind = "secondary" if all(f.status == "secondary" for f in items) else "verified"
+        lines.append(f"• {escape(publisher)}: <{url}|{escape(title)}> — {escape(published_label(items[0]))}, "
+                     f"{len(items)} figure{'s' if len(items) != 1 else ''} ({kind})")
+    blocks = [{"type": "section", "text": mrkdwn("*Sources of the figures* (newest first)")}]
+    for chunk in text_chunks(lines, MAX_TEXT):
+        blocks.append({"type": "section", "text": mrkdwn(chunk)})
+    return Message(f"{len(releases)} sources for the curated figures.", cap_blocks(blocks))
+
+
+def error_message(text: str) -> Message:
+    """A short reply for something that went wrong (``text`` is escaped)."""
+    return Message(text, [{"type": "section", "text": mrkdwn(escape(text))}])
+
+
+# -- plain text (the CLI) -----------------------------------------------------
+
+_LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_EMOJI_TEXT = {":white_check_mark:": "✓", ":warning:": "⚠", ":hourglass:": "⌛"}
+
+
+def blocks_to_text(blocks: list[dict]) -> str:
+    """Readable plain text from Block Kit dicts (links as ``title (url)``, entities decoded)."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "divider":
+            lines.append("-" * 60)
+        elif kind in {"section", "header"}:
+            lines.append(_plain(block["text"]["text"]))
+        elif kind == "context":
+            lines.extend("  " + _plain(e.get("text", "")).replace("\n", "\n  ") for e in block["elements"])
+        elif kind == "actions":
+            labels = [e["text"]["text"] for e in block["elements"] if "text" in e]
+            lines.append("[" + "] [".join(labels) + "]")
+    return "\n".join(lines)
+
+
+def _plain(marked: str) -> str:
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", marked)
+    text = _MENTION.sub(r"@\1", text)
+    for code, symbol in _EMOJI_TEXT.items():
+        text = text.replace(code, symbol)
+    return html.unescape(text.replace("*", ""))
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+def mrkdwn(text: str) -> dict:
+    """A ``mrkdwn`` text object; ``text`` (already escaped) is cut to 3,000 characters."""
+    return {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}
+
+
+def _search_notes(result: SearchResult) -> str:
+    notes = []
+    for c in result.corrections:
+        notes.append(f"Showing results for *{escape(c.read_as)}* (you typed “{escape(c.typed)}”).")
+    if result.platforms_without_figures:
+        notes.append(f"No curated figure for {escape(', '.join(result.platforms_without_figures))}.")
+    if result.relaxed:
+        notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
+    if result.ignored:
+        notes.append(_not_used(result))
+    return " ".join(notes)
+
+
+def _not_used(result: SearchResult) -> str:
+    # Cut like the echoed query, so a long query cannot push out what follows it.
+    return f"Not recognised, so not used: “{escape(truncate(' '.join(result.ignored), 200))}”."
+
+
+def years_label(years: list[int]) -> str:
+    """``[2017, …, 2025]`` → ``"2017–2025"``; no years → ``"none"``."""
+    return f"{years[0]}–{years[-1]}" if years else "none"
+
+
+def text_chunks(lines: list[str], limit: int) -> list[str]:
+    """Lines joined with newlines into as few texts of at most ``limit`` characters as fit."""
+    chunks, current = [], ""
+    for line in lines:
+        line = truncate(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    return chunks + ([current] if current else [])
+
+
+def cap_blocks(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
+    """Keep within ``limit`` blocks (a message's 50 by default); the last block, e.g. the Share
+    button, is kept."""
+    if len(blocks) <= limit:
+        return blocks
+    return blocks[: limit - 1] + blocks[-1:]
+
+
+def _fallback(lead: str, citations: list[str]) -> str:
+    """``lead`` and whole citations, one a line, within ``MAX_FALLBACK``: a
+    citation never stops half-way; those left out are counted instead."""
+    room = MAX_FALLBACK - 80  # for the "… and N more" line
+    text, kept = lead, 0
+    for line in citations:
+        candidate = f"{text}\n{line}" if kept else f"{text}{line}"
+        if len(candidate) > room and kept:
+            break
+        text, kept = candidate, kept + 1
+    left = len(citations) - kept
+    if left:
+        text += f"\n… and {left} more figure{'s' if left != 1 else ''}, in full in the message."
+    return truncate(text, MAX_FALLBACK)

@@ -1,0 +1,224 @@
+"""The facts store: curated figures kept in TinyDB, with their history.
+
+The store file (``FACTBOT_DB``, default ``data/factbot.json``) holds one
+document per figure in the ``facts`` table: the current version (the
+:class:`~facts.figures.model.Fact` fields) and ``history``, the earlier versions with
+the time each was replaced. Answers are never served from the file: the app
+reads it once into a :class:`~facts.figures.search.FactIndex` in memory.
+
+Writes go through one lock per :class:`FactStore` and one ``TinyDB`` object
+per file, with :class:`~facts.persistence.AtomicJSONStorage`, so a crash leaves
+the previous file whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from tinydb import Query, TinyDB
+
+from facts.figures.curated import curated_paths, load_curated
+from facts.figures.model import Fact
+from facts.persistence import AtomicJSONStorage, FileLock
+
+log = logging.getLogger(__name__)
+
+#: Fields whose change the campaign team is told about (issue: figure alerts).
+NOTABLE_FIELDS = ("value", "display", "base", "period", "status", "claim", "source")
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One figure added, changed or retired by an import.
+
+    ``kind`` is ``"added"``, ``"changed"`` or ``"retired"``; ``changed`` maps
+    each changed field to ``(old, new)`` JSON values (empty for ``added``).
+    """
+
+    kind: str
+    fact: Fact
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What ``FactStore.import_facts`` did: changes made and the unchanged count."""
+
+    changes: list[FactChange]
+    unchanged: int
+
+    @property
+    def added(self) -> int:
+        return sum(c.kind == "added" for c in self.changes)
+
+    @property
+    def updated(self) -> int:
+        return sum(c.kind != "added" for c in self.changes)
+
+
+class FactStore:
+    """Figures in a TinyDB file, with history. ``FactStore(path)``; ``close()`` when done.
+
+    Raises ``ValueError`` (naming the file) when the file is not valid JSON.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self._table = self._db.table("facts", cache_size=0)  # `facts import` may write from another process
+        self._meta = self._db.table("meta", cache_size=0)
+        # In-process and cross-process: `factbot facts import` may run beside `serve`.
+        self._lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+        self.last_import: ImportReport | None = None
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading ---------------------------------------------------------
+
+    def facts(self) -> list[Fact]:
+        """Every stored figure, current version, in id order (any status).
+
+        Raises ``ValueError`` (one line naming the file and the document) when
+        a stored document is not a valid figure.
+        """
+        return sorted((self._fact(doc) for doc in self._table.all()), key=lambda f: f.id)
+
+    def _fact(self, doc: Any) -> Fact:
+        try:
+            return Fact.model_validate(_current(doc))
+        except (ValidationError, TypeError, AttributeError) as exc:
+            fact_id = doc.get("id", "?") if isinstance(doc, dict) else "?"
+            first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": type(exc).__name__}
+            where = ".".join(str(p) for p in first["loc"]) or "-"
+            raise ValueError(f"{self.path}: stored figure {fact_id!r} is not valid ({where}: {first['msg']}); "
+                             f"restore the file from a backup, or delete it to rebuild it from the curated files") from None
+
+    def get(self, fact_id: str) -> tuple[Fact, list[dict]] | None:
+        """``(fact, history)`` for one id, or ``None``; history items are
+        ``{"replaced_at": ISO time, "fact": earlier fields}``, oldest first."""
+        doc = self._table.get(Query().id == fact_id)
+        if doc is None:
+            return None
+        return self._fact(doc), list(doc.get("history", []))
+
+    def is_empty(self) -> bool:
+        return len(self._table) == 0
+
+    def imported_fingerprint(self) -> str | None:
+        """The fingerprint of the curated files last imported by :func:`open_store`."""
+        doc = self._meta.get(Query().key == "curated_fingerprint")
+        return doc["value"] if doc else None
+
+    def record_fingerprint(self, fingerprint: str) -> None:
+        with self._lock:
+            self._meta.upsert({"key": "curated_fingerprint", "value": fingerprint}, Query().key == "curated_fingerprint")
+
+    # -- writing ---------------------------------------------------------
+
+    def import_facts(self, facts: Iterable[Fact], now: dt.datetime | None = None, *,
+                     complete: bool = False) -> ImportReport:
+        """Add new figures and update changed ones, keeping each previous version.
+
+        ``complete=True`` says ``facts`` is the whole curated set: a stored
+        figure missing from it is retired (kept, with its history, and never
+        served), so deleting a figure from the files stops it being served.
+        Idempotent: importing the same facts again changes nothing and
+        reports no change. Written in one atomic file replacement.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        changes: list[FactChange] = []
+        unchanged = 0
+        with self._lock:
+            existing = {doc["id"]: doc for doc in self._table.all()}
+            docs = []
+            for fact in facts:
+                new = fact.model_dump(mode="json")
+                old_doc = existing.pop(fact.id, None)
+                if old_doc is None:
+                    changes.append(FactChange("added", fact))
+                    docs.append({**new, "history": []})
+                    continue
+                old = _current(old_doc)
+                if old == new:
+                    unchanged += 1
+                    docs.append(old_doc)
+                    continue
+                diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
+                retired = new["status"] == "retired" and old.get("status") != "retired"
+                changes.append(FactChange("retired" if retired else "changed", fact, diff))
+                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
+                docs.append({**new, "history": history})
+            for old_doc in existing.values():  # stored figures that the files no longer have
+                old = _current(old_doc)
+                if not complete or old.get("status") == "retired":
+                    docs.append(old_doc)
+                    continue
+                new = {**old, "status": "retired"}
+                changes.append(FactChange("retired", self._fact(new), {"status": (old.get("status"), "retired")}))
+                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
+                docs.append({**new, "history": history})
+            if changes:
+                self._replace_all(docs)
+        return ImportReport(changes, unchanged)
+
+    def _replace_all(self, docs: list[dict]) -> None:
+        # One storage write for the whole table: TinyDB's truncate + insert
+        # would be two file replacements, and a crash between them would
+        # leave an empty store.
+        data = self._db.storage.read() or {}
+        data["facts"] = {str(number): doc for number, doc in enumerate(docs, start=1)}
+        self._db.storage.write(data)
+        self._table.clear_cache()
+
+
+def _current(doc: dict) -> dict:
+    if not isinstance(doc, dict):
+        raise TypeError("a stored figure must be a JSON object")
+    return {k: v for k, v in doc.items() if k != "history"}
+
+
+def open_store(path: str | Path) -> FactStore:
+    """Open the store at ``path``, first importing the shipped curated files
+    when the store is new or the files changed since they were last imported
+    (unless the last import was from another folder: ``facts import --dir``).
+
+    So a fresh checkout answers at once, and a deploy with corrected figures
+    never keeps serving the old ones. The import's changes are on
+    ``store.last_import`` (``None`` when nothing was imported). Problems in
+    the files do not stop this: the valid figures load (``factbot facts
+    validate`` reports the rest).
+    """
+    store = FactStore(path)
+    paths = curated_paths()
+    fingerprint = curated_fingerprint(paths)
+    recorded = store.imported_fingerprint()
+    if not store.is_empty() and recorded and recorded.startswith(OTHER_FOLDER):
+        return store  # a curator imported another folder (facts import --dir): it stands until the next plain import
+    if store.is_empty() or recorded != fingerprint:
+        curated = load_curated(paths)
+        if curated.problems:  # a broken file must not retire its figures: import what is valid
+            log.warning("%d problem(s) in the shipped curated files; run: factbot facts validate",
+                        len(curated.problems))
+        store.last_import = store.import_facts(curated.facts, complete=not curated.problems)
+        store.record_fingerprint(fingerprint)
+    return store
+
+
+#: Prefix of the recorded fingerprint when the store was imported from a folder other than the shipped one.
+OTHER_FOLDER = "dir:"
+
+
+def curated_fingerprint(paths: Iterable[Path]) -> str:
+    """SHA-256 over the curated files' names and bytes (hex)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,219 @@
+"""A crash-safe TinyDB storage: every write replaces the file atomically.
+
+TinyDB's own ``JSONStorage`` truncates and rewrites the file in place, so a
+crash mid-write leaves it half-written. ``AtomicJSONStorage`` writes the whole
+document to a temporary file in the same folder, fsyncs it, and renames it
+over the old one (``os.replace`` is atomic on POSIX and Windows), then fsyncs
+the folder so the rename itself survives a power cut. A crash at any point
+leaves either the old file or the new one, whole.
+
+Only one writer may use a file at a time: callers keep a single
+``TinyDB`` object per file per process and serialise writes (see
+``facts.figures.store``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Table
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage reading and atomically replacing one JSON file (UTF-8).
+
+    ``path``: the file; its folder is created when missing. Reading a missing
+    or empty file gives ``None`` (an empty database). A file that is not valid
+    JSON raises ``ValueError`` naming the path (never silently overwritten).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], **_ignored: Any):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not raw.strip():
+            return None
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.path} is not valid JSON (line {exc.lineno}); restore it from a backup") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{self.path} is not UTF-8 JSON text; restore it from a backup") from None
+        if not isinstance(data, dict) or not all(
+                isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+                for table in data.values()):
+            raise ValueError(f"{self.path} is not a store written by factbot (its tables and records "
+                             f"must be JSON objects); restore it from a backup")
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write(self.path, payload)
+
+    def close(self) -> None:  # nothing held open between calls
+        pass
+
+
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """``(modification time in ns, size in bytes)`` of ``path``, or ``None`` when it is missing:
+    cheap to compare, to notice that another process rewrote a store file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def sibling_path(db: str | os.PathLike[str], name: str) -> Path:
+    """A store file beside another: ``data/factbot.json`` + ``"outbox"`` → ``data/factbot-outbox.json``."""
+    db = Path(db)
+    return db.with_name(f"{db.stem}-{name}{db.suffix or '.json'}")
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make renames and new names in ``directory`` durable (a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # e.g. Windows cannot open folders; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class FileLock:
+    """An exclusive advisory lock on ``path`` (``fcntl.flock``), usable as a context manager.
+
+    Serialises read-modify-write of one store file across processes (the
+    server and a ``factbot`` command). Re-entrant within a thread is *not*
+    supported. Where ``fcntl`` is missing (Windows) it only locks in-process.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._handle: Any = None
+        self._local = threading.Lock()
+
+    def __enter__(self) -> FileLock:
+        self._local.acquire()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "a+b")
+            if fcntl is not None:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+        except BaseException:
+            self._local.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if fcntl is not None and self._handle is not None:
+                fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+            if self._handle is not None:
+                self._handle.close()
+        finally:
+            self._handle = None
+            self._local.release()
+
+
+def hold_exclusively(path: str | os.PathLike[str]) -> Any:
+    """Take an exclusive lock on ``path`` for as long as the returned handle is open.
+
+    Used so that one server at a time works on a set of store files (two
+    would hand out the same enquiry references). Raises ``BlockingIOError``
+    when another process holds it. Without ``fcntl`` (Windows) it only
+    creates the file.
+    """
+    handle = open(Path(path), "a+b")
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise BlockingIOError(f"{path} is held by another process") from None
+    return handle
+
+class SharedTable(Table):
+    """A TinyDB table that several processes insert into.
+
+    TinyDB remembers the next document id in memory after the first insert,
+    so a second process's insert in between makes the next one fail with
+    "Document with ID n already exists". This table reads the highest id
+    from the file for every insert (call inserts under a file lock).
+    """
+
+    def _get_next_id(self) -> int:
+        self._next_id = None
+        return super()._get_next_id()
+
+
+class StateFile:
+    """Base for state kept in its own file: ``db`` (TinyDB), ``query``, :meth:`locked`, :meth:`close`.
+
+    Raises ``ValueError`` naming the file when it is not valid JSON.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = TinyDB(self.path, storage=AtomicJSONStorage)
+        self.db.table_class = SharedTable
+        self.query = Query()
+        self._lock = threading.Lock()
+        self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+        self._meta = self.db.table("meta", cache_size=0)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the lock for this file (not re-entrant)."""
+        with self._lock, self._file_lock:
+            yield
+
+    def get_value(self, name: str, default: Any = None) -> Any:
+        """A value kept under ``name`` in the ``meta`` table (JSON), or ``default``."""
+        doc = self._meta.get(self.query.key == name)
+        return doc["value"] if doc else default
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Keep ``value`` (JSON) under ``name``; call inside :meth:`locked`."""
+        self._meta.upsert({"key": name, "value": value}, self.query.key == name)
+
+    def close(self) -> None:
+        self.db.close()

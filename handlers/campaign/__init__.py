@@ -1,0 +1,1 @@
+"""How the website reaches campaign alerts: ``POST /campaign-updates``."""

@@ -1,0 +1,1 @@
+"""How Slack reaches the figures: slash command, mention, Find figures, Share, App Home."""

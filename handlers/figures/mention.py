@@ -1,0 +1,96 @@
+"""@mentions: ``@Safeguarding Facts instagram grooming`` in a channel or thread.
+
+The cited answer is posted as a reply in the thread (the thread's
+``thread_ts``, or the mentioning message's ``ts`` when it is not in one),
+visible to everyone there, without a Share button. A mention with no
+question, or ``help``, gets a short help.
+
+The ack is immediate; the answer is posted by a Bolt lazy listener. Slack
+resends an event it thinks was not acknowledged (``X-Slack-Retry-Num``):
+each ``event_id`` is answered once, whatever the retries, as long as the
+process remembers it (the last :data:`REMEMBERED_EVENTS` events).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from slack_bolt import Ack, App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from facts.figures import messages as render
+from facts.figures.catalogue import Catalogue
+from facts.figures.usage import Usage
+from facts.text import slack_to_plain
+
+log = logging.getLogger(__name__)
+
+#: Figures in a thread reply: everyone in the thread sees it, so it is kept short.
+THREAD_LIMIT = 3
+#: Event ids remembered to drop Slack's retries (Slack retries within about an hour).
+REMEMBERED_EVENTS = 10_000
+
+
+class SeenEvents:
+    """A bounded, thread-safe set of event ids; the oldest is forgotten first."""
+
+    def __init__(self, size: int = REMEMBERED_EVENTS):
+        self._size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time ``event_id`` is seen (and remembers it), False after."""
+        with self._lock:
+            if event_id in self._ids:
+                return False
+            self._ids[event_id] = None
+            if len(self._ids) > self._size:
+                self._ids.popitem(last=False)
+            return True
+
+
+def register(app: App, catalogue: Catalogue, usage: Usage, seen: SeenEvents | None = None) -> None:
+    """Register the ``app_mention`` listener (one answer per ``event_id``)."""
+    seen = seen or SeenEvents()
+
+    def once_per_event(body: dict, request, next_) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if event_id and not seen.first_time(event_id):
+            retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
+            log.info("mention %s already answered; resent event ignored (retry %s)", event_id, retry)
+            return BoltResponse(status=200, body="")
+        next_()
+        return None
+
+    def ack_now(ack: Ack) -> None:
+        ack()
+
+    def answer(event: dict, client: WebClient) -> None:
+        message = reply(catalogue, usage, event.get("text") or "")
+        thread_ts = event.get("thread_ts") or event["ts"]
+        try:
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False,
+                                    unfurl_media=False, **message.as_dict())
+        except SlackApiError as exc:
+            log.warning("mention answer not posted: %s", exc.response.get("error"))
+
+    app.event("app_mention", middleware=[once_per_event])(ack=ack_now, lazy=[answer])
+
+
+def reply(catalogue: Catalogue, usage: Usage, text: str) -> render.Message:
+    """The thread reply to a mention's raw Slack ``text`` (every mention token is dropped)."""
+    question = slack_to_plain(text)
+    first, _, rest = question.partition(" ")
+    if first.lower() in {"stats", "stat", "figures"}:  # "@app stats snapchat", as with the slash command
+        question = rest
+    if question.lower() in {"", "help", "?"}:
+        return render.mention_help(catalogue.coverage())
+    if question.lower() in {"sources", "source"}:
+        return render.sources_message(f for f in catalogue.all_facts() if f.servable)
+    result = catalogue.search(question, limit=THREAD_LIMIT)
+    usage.record(result)
+    return render.answer(result, catalogue.coverage(), catalogue.today(), shareable=False)

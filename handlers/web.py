@@ -1,0 +1,140 @@
+"""What every web intake endpoint shares (``POST /enquiries``, ``POST /campaign-updates``).
+
+:func:`read_fields` runs the checks in order, raising :class:`Rejected`
+whose ``response`` is the JSON answer:
+
+- ``503`` no intake token configured; ``401`` no ``Authorization: Bearer
+  <FACTBOT_INTAKE_TOKEN>`` (compared in constant time);
+- ``415`` not ``application/json`` or ``application/x-www-form-urlencoded``
+  (or a charset other than UTF-8);
+- ``413`` a body over :data:`MAX_BODY` bytes (checked on ``Content-Length``
+  and while reading: a large body is never held in memory);
+- ``400`` not UTF-8, not JSON, an unreadable form, or a body cut short;
+- ``422`` ``{"error": "invalid fields", "fields": [{"field", "message"}]}``
+  (:func:`invalid`): a JSON body that is not an object is field ``body``;
+  a known field sent twice in a form is refused.
+
+Nothing from a body is ever logged or echoed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024  # bytes
+JSON_TYPE, FORM_TYPE = "application/json", "application/x-www-form-urlencoded"
+
+
+class Rejected(Exception):
+    """A request answered with ``response`` (a 4xx or 503 JSON body)."""
+
+    def __init__(self, status: int, body: dict, headers: dict | None = None):
+        super().__init__(status)
+        self.response = JSONResponse(body, status_code=status, headers=headers)
+
+
+def error(status: int, message: str, **headers: str) -> Rejected:
+    """``{"error": message}`` with ``status``."""
+    return Rejected(status, {"error": message}, headers or None)
+
+
+def invalid(problems: Iterable[tuple[str, str]], **extra: Any) -> Rejected:
+    """422 naming each bad field: ``problems`` are ``(field, message)`` pairs; ``extra`` keys join the body."""
+    fields = [{"field": name, "message": message} for name, message in problems]
+    return Rejected(422, {"error": "invalid fields", "fields": fields, **extra})
+
+
+def check_token(request: Request, token: str | None, what: str) -> None:
+    """503 when ``token`` is unset (``what`` names the intake), 401 unless the bearer token matches."""
+    if not token:
+        raise error(503, f"{what} is not configured on this server (FACTBOT_INTAKE_TOKEN)")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise error(401, "missing or wrong bearer token", **{"WWW-Authenticate": "Bearer"})
+
+
+def content_type(request: Request) -> str:
+    """``JSON_TYPE`` or ``FORM_TYPE`` (415 otherwise, or for a charset other than UTF-8)."""
+    kind, _, params = request.headers.get("content-type", "").partition(";")
+    kind = kind.strip().lower()
+    charset = dict(p.strip().lower().partition("=")[::2] for p in params.split(";") if "=" in p).get("charset")
+    if kind not in (JSON_TYPE, FORM_TYPE) or (charset and charset.strip('"') not in ("utf-8", "utf8")):
+        raise error(415, f"send {JSON_TYPE} or {FORM_TYPE}, in UTF-8")
+    return kind
+
+
+async def read_body(request: Request) -> bytes:
+    """The body, at most ``MAX_BODY`` bytes (413 beyond; 400 when cut short)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit():
+        raise error(400, "Content-Length is not a number")
+    if declared is not None and int(declared) > MAX_BODY:
+        raise error(413, f"the body is over {MAX_BODY} bytes")
+    chunks, size = [], 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise error(413, f"the body is over {MAX_BODY} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise error(400, "the body was not sent in full") from None
+    return b"".join(chunks)
+
+
+def parse_fields(kind: str, body: bytes, known: Iterable[str] = ()) -> dict[str, Any]:
+    """The submitted fields from a JSON object or a form (400/422 as above)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(400, "the body is not valid UTF-8") from None
+    if kind == JSON_TYPE:
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep; ValueError: a huge number
+            raise error(400, "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise invalid([("body", "must be a JSON object of fields")])
+        return data
+    try:
+        pairs = parse_qs(text, keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise error(400, "the form is not valid UTF-8 form data") from None
+    known = set(known)
+    repeated = [(name, "must be sent once") for name, values in pairs.items() if len(values) > 1 and name in known]
+    if repeated:
+        raise invalid(repeated)
+    return {name: values[-1] for name, values in pairs.items()}
+
+
+async def read_fields(request: Request, token: str | None, what: str, known: Iterable[str] = ()) -> dict[str, Any]:
+    """Token, content type, bounded body and fields, in that order; raises :class:`Rejected`."""
+    check_token(request, token, what)
+    kind = content_type(request)
+    return parse_fields(kind, await read_body(request), known)
+
+
+def guarded(what: str, handle: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint ``handle`` with :class:`Rejected` answered, and any other
+    error a 500 whose log line names only the exception type."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handle(request)
+        except Rejected as rejected:
+            return rejected.response
+        except Exception as exc:  # the type only: an exception can carry what was sent
+            log.error("%s failed: %s", what, type(exc).__name__)
+            return JSONResponse({"error": "internal error; please send it again"}, status_code=500)
+
+    return endpoint

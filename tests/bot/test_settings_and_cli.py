@@ -1,0 +1,152 @@
+"""Settings errors name the variable (never its value); the CLI works on a fresh folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.server import REPO
+
+
+def _factbot(args, cwd, **env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FACTBOT_"))}
+    base["PYTHONPATH"] = str(REPO)
+    base.update(env)
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=base,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_ask_on_a_fresh_folder_prints_cited_instagram_figures(tmp_path):
+    done = _factbot(["ask", "stats instagram"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    for expected in ("37%", "29%", "where the platform was recorded", "April to June 2020", "NSPCC",
+                     "https://www.nspcc.org.uk/about-us/news-opinion/2020/instagram-grooming-crimes-children-lockdown/"):
+        assert expected in out
+    assert (tmp_path / "data" / "factbot.json").exists()  # the store was built from the shipped files
+
+
+def test_ask_json_prints_block_kit(tmp_path):
+    import json
+    done = _factbot(["ask", "--json", "stats", "snap"], tmp_path)
+    body = json.loads(done.stdout)
+    assert body["response_type"] == "ephemeral" and body["blocks"]
+
+
+@pytest.mark.parametrize("env,variable", [
+    ({"SLACK_BOT_TOKEN": "secret-looking-value-123"}, "SLACK_BOT_TOKEN"),
+    ({"FACTBOT_FEED_INTERVAL": "soon"}, "FACTBOT_FEED_INTERVAL"),
+    ({"FACTBOT_ENQUIRY_CHANNEL": "#enquiries"}, "FACTBOT_ENQUIRY_CHANNEL"),
+    ({"FACTBOT_CURATORS": "jo,sam"}, "FACTBOT_CURATORS"),
+    ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
+    ({"SLACK_SIGNING_SECRET": "your-signing-secret"}, "SLACK_SIGNING_SECRET"),
+    ({"FACTBOT_INTAKE_TOKEN": "short"}, "FACTBOT_INTAKE_TOKEN"),
+    ({"SLACK_BOT_TOKEN": "xoxb-has space-secret-looking-value-123"}, "SLACK_BOT_TOKEN"),
+    ({"FACTBOT_SAFEGUARDING_LEAD": "bob"}, "FACTBOT_SAFEGUARDING_LEAD"),
+    ({"FACTBOT_DB": ""}, "FACTBOT_DB"),
+])
+def test_bad_setting_is_one_line_naming_the_variable(tmp_path, env, variable):
+    done = _factbot(["ask", "stats"], tmp_path, **env)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0] and "Traceback" not in done.stderr
+    assert "secret-looking-value-123" not in done.stderr
+
+
+def test_an_empty_signing_secret_is_not_set(tmp_path):
+    done = _factbot(["serve", "--port", "9"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="  ")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "factbot: SLACK_SIGNING_SECRET is required for this command but is not set"
+
+
+def test_undecodable_dotenv_is_named(tmp_path):
+    (tmp_path / ".env").write_bytes(b"FACTBOT_COMMAND=\xff\xfe/x\n")
+    done = _factbot(["ask", "help"], tmp_path)
+    assert done.returncode == 2 and done.stderr.strip() == "factbot: .env: cannot be read as UTF-8 text"
+
+
+def test_serve_without_required_settings_names_them(tmp_path):
+    done = _factbot(["serve", "--port", "9"], tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "factbot: SLACK_BOT_TOKEN is required for this command but is not set"
+    done = _factbot(["serve", "--port", "9"], tmp_path, SLACK_BOT_TOKEN="xoxb-1")
+    assert "SLACK_SIGNING_SECRET" in done.stderr and done.returncode == 2
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path):
+    (tmp_path / ".env").write_text("FACTBOT_COMMAND=/facts\n")
+    done = _factbot(["ask", "help"], tmp_path)
+    assert "/facts stats instagram" in done.stdout
+
+
+def test_facts_validate_import_list_show(tmp_path):
+    assert _factbot(["facts", "validate"], tmp_path).returncode == 0
+    first = _factbot(["facts", "import"], tmp_path)
+    assert first.returncode == 0 and " added, 0 updated, 0 unchanged" in first.stdout
+    again = _factbot(["facts", "import"], tmp_path)
+    assert again.returncode == 0 and again.stdout.startswith("0 added, 0 updated, ")
+    listing = _factbot(["facts", "list"], tmp_path).stdout
+    fact_id = listing.split()[0]
+    shown = _factbot(["facts", "show", fact_id], tmp_path)
+    assert shown.returncode == 0 and "Source:" in shown.stdout and "history: 0" in shown.stdout
+    missing = _factbot(["facts", "show", "no-such-fact"], tmp_path)
+    assert missing.returncode == 1 and "no figure with id" in missing.stderr
+
+
+def test_facts_validate_reports_problems_one_per_line(tmp_path):
+    bad = tmp_path / "curated"
+    bad.mkdir()
+    (bad / "x.yaml").write_text("release: {publisher: P}\nfacts:\n  - id: a-b\n    claim: c\n")
+    done = _factbot(["facts", "validate", "--dir", str(bad)], tmp_path)
+    assert done.returncode == 1
+    assert all(line.startswith("x.yaml: fact a-b: ") for line in done.stdout.strip().splitlines())
+    refused = _factbot(["facts", "import", "--dir", str(bad)], tmp_path)
+    assert refused.returncode == 1 and "not imported" in refused.stderr
+    assert not (tmp_path / "data" / "factbot.json").exists()  # nothing written
+
+
+def test_import_from_another_folder_retires_what_it_lacks_and_stands_until_a_plain_import(tmp_path):
+    import shutil
+
+    from facts.figures.curated import CURATED_DIR
+
+    folder = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, folder)
+    dropped = "grooming-2023-24-whatsapp-share"
+    path = next(p for p in folder.glob("*.yaml") if dropped in p.read_text())
+    text = path.read_text()
+    start = text.index(f"  - id: {dropped}")
+    end = text.find("\n  - id: ", start + 1)
+    path.write_text(text[:start] + (text[end + 1:] if end != -1 else ""))
+
+    assert _factbot(["facts", "import"], tmp_path).returncode == 0
+    done = _factbot(["facts", "import", "--dir", str(folder)], tmp_path)
+    assert done.returncode == 0 and f"retired  {dropped}" in done.stdout
+    # Another command opening the store does not put the shipped files back over it ...
+    assert dropped not in _factbot(["facts", "list"], tmp_path).stdout
+    assert "12%" not in _factbot(["ask", "stats whatsapp 2023/24"], tmp_path).stdout
+    # ... until a plain import of the shipped files.
+    assert f"changed  {dropped}" in _factbot(["facts", "import"], tmp_path).stdout
+    assert dropped in _factbot(["facts", "list"], tmp_path).stdout
+
+
+def test_import_from_a_missing_or_empty_folder_changes_nothing(tmp_path):
+    assert _factbot(["facts", "import"], tmp_path).returncode == 0
+    before = (tmp_path / "data" / "factbot.json").read_bytes()
+    (tmp_path / "empty").mkdir()
+    for folder in ("nope-typo", "empty"):
+        done = _factbot(["facts", "import", "--dir", str(tmp_path / folder)], tmp_path)
+        assert done.returncode == 1 and "no curated *.yaml files" in done.stderr
+    assert (tmp_path / "data" / "factbot.json").read_bytes() == before
+
+
+def test_the_store_must_be_a_regular_file(tmp_path):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere.json")
+    for target in ("folder", "link"):
+        done = _factbot(["facts", "list"], tmp_path, FACTBOT_DB=str(tmp_path / target))
+        assert done.returncode == 2 and "FACTBOT_DB: must be a regular file" in done.stderr
+    assert not (tmp_path / "elsewhere.json").exists()

@@ -1,0 +1,210 @@
+"""End to end: signed slash commands and Share actions against the running server."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+
+from facts.figures.messages import SHARE_ACTION_ID
+
+
+def _answer(server, text: str) -> dict:
+    response = server.command(text)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    assert len(body["blocks"]) <= 50
+    for block in body["blocks"]:
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+    return body
+
+
+def _all_text(body: dict) -> str:
+    return json.dumps(body["blocks"], ensure_ascii=False) + body["text"]
+
+
+def test_stats_instagram_answers_in_the_same_response_with_citations(server):
+    started = time.monotonic()
+    body = _answer(server, "stats instagram")
+    assert time.monotonic() - started < 3  # well inside Slack's deadline
+    text = _all_text(body)
+    for expected in ("37%", "29%", "where the platform was recorded", "April to June 2020", "NSPCC",
+                     "https://www.nspcc.org.uk/about-us/news-opinion/2020/instagram-grooming-crimes-children-lockdown/",
+                     "12 November 2020"):
+        assert expected in text
+    # the text fallback carries the citation too
+    assert "37%" in body["text"] and "nspcc.org.uk" in body["text"]
+    # a Share button carrying the figure ids
+    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
+    assert json.loads(actions["elements"][0]["value"])["ids"]
+
+
+@pytest.mark.parametrize("text", [
+    "stats <@U0TEST0001|jo.bloggs> instagram",
+    "stats instagram <#C0CAMP0001|campaigns>",
+    "stats :camera: instagram :wave:",
+    "stats INSTA!!!",
+    "stats <http://instagram.com|instagram.com>",
+])
+def test_slack_markup_in_the_query_still_finds_instagram(server, text):
+    assert "37%" in _all_text(_answer(server, text))
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "launch the rockets"])
+def test_empty_or_unknown_subcommand_gives_help(server, text):
+    body = _answer(server, text)
+    assert "stats instagram" in _all_text(body)
+
+
+def test_broadcast_in_the_query_is_escaped_and_pings_no_one(server):
+    body = _answer(server, "stats <!channel> & <!here> tiktok")
+    raw = json.dumps(body)
+    assert "<!channel>" not in raw and "<!here>" not in raw
+
+
+def test_user_text_is_escaped_when_echoed(server):
+    body = _answer(server, "stats instagram & <b>bold</b>")
+    header = body["blocks"][0]["text"]["text"]
+    assert "&amp;" in header and "<b>" not in header
+
+
+def test_platform_with_no_figures_is_said_plainly(server):
+    body = _answer(server, "stats tiktok")
+    text = _all_text(body)
+    assert "no curated figure for *TikTok*" in text
+    assert "37%" not in text and "Share in channel" not in text
+
+
+def test_four_thousand_characters_stays_within_block_kit_limits(server):
+    body = _answer(server, "stats " + ("instagram " * 400)[:4000])
+    assert "37%" in _all_text(body)
+
+
+def test_sources_lists_releases(server):
+    body = _answer(server, "sources")
+    assert "Instagram most recorded platform" in _all_text(body)
+
+
+def test_bad_signature_is_rejected(server):
+    response = server.command("stats instagram", secret="not-the-secret")
+    assert response.status_code == 401
+
+
+def test_timestamp_older_than_five_minutes_is_rejected(server):
+    response = server.command("stats instagram", timestamp=int(time.time()) - 6 * 60)
+    assert response.status_code == 401
+
+
+def test_unsigned_request_is_rejected(server):
+    response = requests.post(server.url + "/slack/events", data={"command": "/grooming", "text": "stats"}, timeout=5)
+    assert response.status_code == 401
+
+
+def test_share_posts_the_same_cited_answer_to_response_url(server, fake_slack):
+    body = _answer(server, "stats instagram")
+    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
+    button = actions["elements"][0]
+    response = server.action({
+        "type": "block_actions", "user": {"id": "U0TEST0001", "username": "jo"},
+        "team": {"id": "T0TEST0001"}, "channel": {"id": "C0NOTJOINED"}, "api_app_id": "A0TEST",
+        "trigger_id": "1.2.3", "response_url": fake_slack.response_url("share1"),
+        "container": {"type": "message", "is_ephemeral": True},
+        "actions": [{"action_id": SHARE_ACTION_ID, "block_id": "b", "type": "button", "value": button["value"],
+                     "action_ts": "1700000000.1"}],
+    })
+    assert response.status_code == 200
+    [call] = fake_slack.wait_for("response:share1", timeout=10)
+    posted = call.params
+    assert posted["response_type"] == "in_channel"
+    assert posted["replace_original"] is False
+    shared = json.dumps(posted["blocks"])
+    assert "<@U0TEST0001>" in shared and "37%" in shared and "nspcc.org.uk" in shared
+    assert "Share in channel" not in shared
+
+
+def test_share_with_a_tampered_value_shares_nothing_and_says_so(server, fake_slack):
+    response = server.action({
+        "type": "block_actions", "user": {"id": "U0TEST0001"}, "team": {"id": "T0TEST0001"},
+        "response_url": fake_slack.response_url("share2"), "api_app_id": "A0TEST",
+        "actions": [{"action_id": SHARE_ACTION_ID, "type": "button", "value": "{not json"}],
+    })
+    assert response.status_code == 200
+    [call] = fake_slack.wait_for("response:share2", timeout=10)
+    assert call.params["response_type"] == "ephemeral"
+    assert "no longer current" in call.params["text"]
+
+
+def test_healthz(server):
+    response = requests.get(server.url + "/healthz", timeout=5)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok"
+    assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}}
+
+
+def test_healthz_is_degraded_while_the_website_intake_is_not_configured(make_server):
+    running = make_server(FACTBOT_INTAKE_TOKEN="")
+    body = requests.get(running.url + "/healthz", timeout=5).json()
+    assert body["status"] == "degraded" and "FACTBOT_INTAKE_TOKEN" in body["intake"]
+
+
+def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_path):
+    from tests.support.server import free_port
+
+    down = make_server(SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+    for _ in range(3):
+        started = time.monotonic()
+        response = down.command("stats instagram")
+        assert response.status_code == 200 and "37%" in response.text
+        assert time.monotonic() - started < 1.0  # no auth.test on the request path
+
+
+@pytest.mark.parametrize("body,content_type", [
+    (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
+    (b"payload={garbage", "application/x-www-form-urlencoded"),
+    (b"payload=%5B1%2C2%5D", "application/x-www-form-urlencoded"),
+    (b"payload=", "application/x-www-form-urlencoded"),
+    (b"{x", "application/json"),
+    (b"[1]", "application/json"),
+    (b'payload={"type":"block_actions","actions":[]}', "application/x-www-form-urlencoded"),
+])
+def test_malformed_signed_bodies_get_a_4xx_not_a_crash(server, body, content_type):
+    timestamp = str(int(time.time()))
+    headers = {"content-type": content_type, "x-slack-request-timestamp": timestamp,
+               "x-slack-signature": _sign_bytes(body, timestamp)}
+    response = requests.post(server.url + "/slack/events", data=body, headers=headers, timeout=5)
+    assert 400 <= response.status_code < 500, response.text
+    assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+    assert "Traceback" not in server.log()
+
+
+def _sign_bytes(body: bytes, timestamp: str) -> str:
+    import hashlib
+    import hmac
+
+    from tests.support.server import SIGNING_SECRET
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "", "99999999999999999999"])
+def test_malformed_timestamps_are_401(server, timestamp):
+    response = requests.post(server.url + "/slack/events", data=b"command=/grooming&text=stats",
+                             headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00",
+                                      "content-type": "application/x-www-form-urlencoded"}, timeout=5)
+    assert response.status_code == 401
+
+
+def test_serve_creates_the_data_folder_on_a_fresh_deploy(make_server, tmp_path):
+    fresh = make_server(FACTBOT_DB=str(tmp_path / "new" / "data" / "factbot.json"))
+    assert requests.get(fresh.url + "/healthz", timeout=5).json()["figures"] > 40
+    assert (tmp_path / "new" / "data" / "factbot.json").exists()
+
+
+def test_a_very_long_query_is_answered_and_never_kept_whole(server):
+    body = _answer(server, "stats " + "tiktok 07700 900123 " * 3000)  # about 60,000 characters
+    assert "TikTok" in _all_text(body)

@@ -1,0 +1,102 @@
+"""Rendering: citations always present, text escaped, Block Kit limits kept."""
+
+from __future__ import annotations
+
+import json
+
+from facts.figures import messages as render
+from facts.figures.search import FactIndex
+from tests.support.factories import TODAY, make_fact
+
+
+def _answer(facts, query="instagram", limit=8):
+    index = FactIndex(facts)
+    return render.answer(index.search(query, limit=limit), index.coverage(), TODAY)
+
+
+def test_every_figure_shows_its_citation():
+    message = _answer([make_fact()])
+    text = json.dumps(message.blocks)
+    for part in ("37%", "Offences where the platform was recorded", "April to June 2020", "England and Wales",
+                 "NSPCC", "<https://www.nspcc.org.uk/a|A release>", "12 November 2020", "FOI responses"):
+        assert part in text
+    assert "https://www.nspcc.org.uk/a" in message.text and "37%" in message.text
+
+
+def test_secondary_names_outlet_and_review_due_is_flagged():
+    fact = make_fact(status="secondary", source={"outlet": "ITV News (PA)"}, review_by="2026-01-01")
+    text = json.dumps(_answer([fact]).blocks)
+    assert "Secondary" in text and "ITV News (PA)" in text and "Review due" in text
+    assert "*Source:* NSPCC figures as reported by ITV News (PA), <https://www.nspcc.org.uk/a|A release>" in text
+    assert "Review due" not in json.dumps(_answer([make_fact()]).blocks)
+
+
+def test_curated_and_user_text_is_escaped():
+    fact = make_fact(claim="A <claim> & more, April to June 2020.", source={"title": "T <x>"})
+    message = _answer([fact], query="instagram <!channel> & <@U1>")
+    raw = json.dumps(message.blocks)
+    assert "<claim>" not in raw and "&lt;claim&gt;" in raw
+    assert "<!channel>" not in raw and "<@U1>" not in raw
+    assert "<claim>" not in message.text
+
+
+def test_block_kit_limits_hold_for_many_long_facts():
+    long = "x" * 2900
+    facts = [make_fact(f"f-{i}", claim=long, caveats=[long, long]) for i in range(60)]
+    message = _answer(facts, query="instagram " + "y" * 4000, limit=60)
+    assert len(message.blocks) <= render.MAX_BLOCKS
+    assert message.blocks[-1]["type"] == "actions"
+    for block in message.blocks:
+        texts = [block["text"]] if "text" in block else block.get("elements", [])
+        for t in texts:
+            if isinstance(t, dict) and "text" in t and isinstance(t["text"], str):
+                assert len(t["text"]) <= render.MAX_TEXT
+    assert len(message.text) <= render.MAX_FALLBACK
+    assert len(message.blocks[-1]["elements"][0]["value"]) <= 2000
+
+
+def test_no_match_lists_coverage_and_shows_no_figure():
+    index = FactIndex([make_fact()])
+    message = render.answer(index.search("tiktok"), index.coverage(), TODAY)
+    text = json.dumps(message.blocks)
+    assert "no curated figure for *TikTok*" in text and "Instagram" in text and "37%" not in text
+
+
+def test_shared_is_attributed_and_has_no_share_button():
+    message = render.shared([make_fact()], "U0TEST0001", TODAY)
+    raw = json.dumps(message.blocks)
+    assert "Shared by <@U0TEST0001>" in raw and "actions" not in raw and "37%" in raw
+
+
+def test_citation_is_plain_and_complete():
+    line = render.citation(make_fact(status="secondary", source={"outlet": "ITV News"}))
+    assert line.startswith("37% — ") and "NSPCC figures as reported by ITV News," in line
+    assert "published 12 November 2020" in line and "https://www.nspcc.org.uk/a" in line
+    assert "period: April to June 2020" in line
+
+
+def test_blocks_to_text_is_readable():
+    text = render.blocks_to_text(_answer([make_fact()]).blocks)
+    assert "A release (https://www.nspcc.org.uk/a)" in text and "&amp;" not in text and "*" not in text
+
+
+def test_text_fallback_keeps_whole_citations():
+    long = "y" * 900
+    facts = [make_fact(f"f-{i}", claim=f"Claim {i} {long}") for i in range(8)]
+    message = _answer(facts, limit=8)
+    assert len(message.text) <= render.MAX_FALLBACK
+    lines = message.text.split("\n")
+    assert lines[-1].startswith("… and ") and lines[-1].endswith("more figures, in full in the message.")
+    assert all(line.endswith("geography: England and Wales.") for line in lines[:-1])
+
+
+def test_invisible_format_characters_are_dropped_from_the_query():
+    from facts.text import slack_to_plain
+    assert slack_to_plain("insta\u202egram\u200b") == "instagram"
+
+
+def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
+    index = FactIndex([make_fact()])
+    message = render.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
+    text = json.dumps(message.blocks)
+    assert "Platforms covered:" in text and "Instagram" in text and "Nothing is estimated" in text

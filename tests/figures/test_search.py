@@ -1,0 +1,170 @@
+"""Search: aliases, typos, periods, Slack markup, and never the wrong figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from facts.figures.curated import load_curated
+from facts.figures.search import FactIndex
+from tests.support.factories import make_fact
+
+
+@pytest.fixture(scope="module")
+def index():
+    return FactIndex(load_curated().facts)
+
+
+def _platform_sets(result):
+    return [set(f.platforms) for f in result.facts]
+
+
+@pytest.mark.parametrize("query", ["instagram", "Instagram", "INSTA", "ig", "insta's", "instagram."])
+def test_instagram_aliases(index, query):
+    result = index.search(query, limit=20)
+    assert result.facts and all("Instagram" in p for p in _platform_sets(result))
+    assert "37%" in [f.display for f in result.facts]
+
+
+@pytest.mark.parametrize("query,platform", [
+    ("fb", "Facebook"), ("meta", "Facebook"), ("facebook-owned", "Facebook"), ("facebook owned apps", "Facebook"),
+    ("snap", "Snapchat"), ("wa", "WhatsApp"), ("whats app", "WhatsApp"),
+])
+def test_platform_aliases(index, query, platform):
+    result = index.search(query, limit=50)
+    assert result.platforms == [platform]
+    assert result.facts and all(platform in f.platforms for f in result.facts)
+
+
+def test_typo_is_read_as_instagram_and_said(index):
+    result = index.search("instagarm")
+    assert result.facts and all("Instagram" in f.platforms for f in result.facts)
+    assert [(c.typed, c.read_as) for c in result.corrections] == [("instagarm", "Instagram")]
+
+
+def test_newest_release_first(index):
+    result = index.search("instagram", limit=50)
+    dates = [f.source.published for f in result.facts]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_platform_without_figures_gets_none_not_another_platform(index):
+    for query in ("tiktok", "tik tok", "roblox grooming"):
+        result = index.search(query)
+        assert result.facts == [] and result.platforms_without_figures
+
+
+def test_unknown_words_alone_find_nothing(index):
+    assert index.search("banana custard").facts == []
+
+
+def test_year_and_financial_year(index):
+    in_2020 = index.search("2020", limit=50).facts
+    assert in_2020 and all(
+        (str(f.period.start) >= "2020-01-01" and str(f.period.end) <= "2021-03-31") or f.source.published.year == 2020
+        for f in in_2020)
+    fy = index.search("2023/24", limit=50).facts
+    assert fy and all(str(f.period.start) >= "2023-04-01" and str(f.period.end) <= "2024-03-31" for f in fy)
+    for spelling in ("2023-24", "2023-2024", "2023/2024", "23/24", "2023 / 24"):
+        assert index.search(spelling, limit=50).facts == fy, spelling
+    # a year takes in the financial year starting in it: 2017 has the first year of the offence
+    assert "3,171" in [f.display for f in index.search("2017", limit=50).facts]
+
+
+def test_lockdown(index):
+    result = index.search("lockdown instagram")
+    assert "37%" in [f.display for f in result.facts]
+
+
+def test_slack_markup_is_ignored(index):
+    plain = [f.id for f in index.search("instagram").facts]
+    marked = index.search("<@U0TEST0001|jo.bloggs> <#C0CAMP0001|campaigns> :camera: insta &amp; <!channel>")
+    assert [f.id for f in marked.facts] == plain
+
+
+def test_held_retired_and_superseded_are_never_served():
+    facts = [
+        make_fact("shown"), make_fact("held-one", status="held"), make_fact("retired-one", status="retired"),
+        make_fact("old-one", superseded_by="shown"),
+    ]
+    index = FactIndex(facts)
+    assert [f.id for f in index.search("instagram", limit=10).facts] == ["shown"]
+    assert [f.id for f in index.search("", limit=10).facts] == ["shown"]
+
+
+def test_limit_and_more():
+    index = FactIndex([make_fact(f"f-{i}") for i in range(7)])
+    result = index.search("instagram", limit=5)
+    assert len(result.facts) == 5 and result.more
+    assert not index.search("instagram", limit=7).more
+
+
+def test_parts_with_no_figure_in_common_find_nothing_and_say_what_exists(index):
+    result = index.search("instagram girls")
+    assert result.facts == []
+    labels = dict(result.partial)
+    assert labels["Instagram"] > 5 and labels["girl"] >= 3
+    assert index.search("snapchat scotland").facts == []
+
+
+@pytest.mark.parametrize("query", ["last year", "1999", "12345", "مرحبا", "インスタ", "zebra crossing"])
+def test_nothing_recognised_finds_nothing(index, query):
+    result = index.search(query)
+    assert result.facts == [] and not result.found
+
+
+def test_unknown_words_beside_known_ones_are_reported(index):
+    result = index.search("instagram zebra")
+    assert result.facts and result.ignored == ["zebra"]
+
+
+@pytest.mark.parametrize("query,display", [("999", "999"), ("1,220", "1,220"), ("1220", "1,220"),
+                                           ("0808 800 5000", "0808 800 5000")])
+def test_a_figure_as_written_finds_it(index, query, display):
+    assert [f.display for f in index.search(query).facts] == [display]
+
+
+def test_spelling_variants_of_platforms(index):
+    assert index.search("face book").platforms == ["Facebook"]
+    x = index.search("twitter")
+    assert x.platforms_without_figures == ["X (Twitter)"] and x.facts == []
+    # Slack words are not platforms, and stopwords are dropped before plurals are folded
+    assert index.search("snapchat figures in this thread").platforms == ["Snapchat"]
+    assert index.search("what was the instagram figure").platforms == ["Instagram"]  # "was" is not "wa"
+
+
+def test_typos_are_read_only_as_platforms_topics_or_places(index):
+    assert [(c.typed, c.read_as) for c in index.search("scotlnd").corrections] == [("scotlnd", "scotland")]
+    assert index.search("last").corrections == []
+
+
+def test_coverage(index):
+    coverage = index.coverage()
+    assert "Instagram" in coverage.platforms and "TikTok" not in coverage.platforms
+    assert coverage.years[0] <= 2019 and coverage.figures > 40
+
+
+# -- loose: a message people wrote to each other (the Find figures shortcut) --------------------
+
+
+def test_loose_finds_the_closest_figures_for_a_conversational_message(index):
+    text = "Did you see the NSPCC report? apparently snapchat is now the worst platform for grooming of girls"
+    strict = index.search(text, limit=8)
+    assert strict.facts == [] and ("girl", 4) in strict.partial  # strict: every part must match
+    result = index.search(text, limit=8, loose=True)
+    assert result.facts and all("Snapchat" in f.platforms for f in result.facts)
+    assert result.relaxed == ["girl"]  # the words were used; the one no figure shown matches is said
+
+
+def test_loose_does_not_read_ordinary_words_as_typos(index):
+    strict = index.search("anyone know about the online safety act fines?")
+    assert strict.corrections == [] and strict.facts  # "know" is not read as "known"
+    loose = index.search("anyone know about the online safety act fines?", loose=True)
+    assert loose.corrections == [] and loose.facts
+    assert all("online safety act" in f.topics or "fines" in f.topics for f in loose.facts)
+    assert index.search("instagarm", loose=True).corrections[0].read_as == "Instagram"
+
+
+def test_loose_keeps_platform_constraints_and_unknown_words_find_nothing(index):
+    assert index.search("is tiktok the worst for grooming", loose=True).facts == []
+    assert index.search("IMG_0001.jpg", loose=True).facts == []
+    assert index.search("photo.png", loose=True).found is False

@@ -1,0 +1,233 @@
+"""The outbox and its delivery worker against the fake Slack Web API, with faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.delivery import DeliveryWorker
+from facts.outbox import DELIVERED, HELD, PENDING, SENDING, Outbox
+from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    box = Outbox(tmp_path / "outbox.json")
+    yield box
+    box.close()
+
+
+def worker(outbox, fake, **kwargs) -> DeliveryWorker:
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=2, retry_handlers=[])
+    kwargs.setdefault("channels", {"enquiry": CHANNEL})
+    return DeliveryWorker(outbox, client, retry_base=0.05, **kwargs)
+
+
+def drain(w: DeliveryWorker, outbox: Outbox, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        w.run_once()
+        if not outbox.items(PENDING):
+            return
+        time.sleep(0.02)
+
+
+def test_delivers_once_with_metadata_and_no_unfurling(outbox, fake):
+    item, created = outbox.enqueue("enquiry", "enquiry", {"text": "hello"}, item_id="ENQ-1", dedupe_key="k1")
+    assert created
+    assert outbox.enqueue("enquiry", "enquiry", {"text": "again"}, dedupe_key="k1") == (item, False)
+    w = worker(outbox, fake)
+    assert w.run_once() == 1 and w.run_once() == 0
+    [call] = fake.calls("chat.postMessage")
+    assert call.params["channel"] == CHANNEL and call.params["text"] == "hello"
+    assert call.params["unfurl_links"] is False and call.params["unfurl_media"] is False
+    assert call.params["metadata"]["event_payload"] == {"outbox_id": "ENQ-1"}
+    [done] = outbox.items(DELIVERED)
+    assert done.ts == fake.messages[CHANNEL][0]["ts"]
+
+
+def test_rate_limit_waits_for_retry_after(outbox, fake):
+    fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    assert w.run_once() == 0
+    [waiting] = outbox.items(PENDING)
+    assert waiting.error == "ratelimited"
+    assert w.run_once() == 0  # not due yet
+    drain(w, outbox)
+    calls = fake.calls("chat.postMessage")
+    assert len(calls) == 2 and calls[1].time - calls[0].time >= 0.95
+    assert outbox.items(DELIVERED)
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_are_retried_with_backoff(outbox, fake, status):
+    fake.fail_next("chat.postMessage", status=status, times=2)
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    drain(w, outbox)
+    assert len(fake.calls("chat.postMessage")) == 3
+    [done] = outbox.items(DELIVERED)
+    assert done.attempts == 0 or done.ts
+
+
+def test_slack_down_then_back(outbox, fake):
+    fake.down()
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()
+    [waiting] = outbox.items(PENDING)
+    assert waiting.attempts == 1 and waiting.error
+    fake.up()
+    drain(w, outbox)
+    assert len(fake.messages[CHANNEL]) == 1
+
+
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "token_revoked"])
+def test_permanent_errors_hold_until_released(outbox, fake, error):
+    fake.fail_next("chat.postMessage", error=error)
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()
+    [held] = outbox.items(HELD)
+    assert held.error == error
+    assert outbox.summary()["held_errors"] == {f"enquiry: {error}": 1}
+    w.run_once()
+    assert len(fake.calls("chat.postMessage")) == 1  # held items are not retried by themselves
+    assert outbox.release(kind="enquiry") == 1
+    w.run_once()
+    assert outbox.items(DELIVERED)
+
+
+def test_unset_channel_and_failed_check_hold(outbox, fake):
+    outbox.enqueue("campaign", "campaign", {"text": "x"}, item_id="C-1")
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake, channels={"campaign": None, "enquiry": CHANNEL},
+               checks={"enquiry": lambda client, channel: "channel_not_private"})
+    w.run_once()
+    errors = {i.id: i.error for i in outbox.items(HELD)}
+    assert errors == {"C-1": "campaign_channel_not_set", "ENQ-1": "channel_not_private"}
+    assert fake.calls("chat.postMessage") == []
+
+
+def test_after_a_crash_a_post_that_reached_slack_is_not_repeated(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()
+    posted_ts = outbox.items(DELIVERED)[0].ts
+    # As if the process died after Slack accepted the post but before the ts was written:
+    outbox._update("ENQ-1", state=SENDING, ts=None, sending_since=dt.datetime.now(dt.UTC).isoformat())
+    outbox.enqueue("enquiry", "enquiry", {"text": "y"}, item_id="ENQ-2")
+    outbox.mark_sending("ENQ-2")  # this one never reached Slack
+    again = worker(outbox, fake)
+    again.reconcile()
+    drain(again, outbox)
+    assert {i.id: i.ts for i in outbox.items(DELIVERED)}["ENQ-1"] == posted_ts
+    texts = [m["text"] for m in fake.messages[CHANNEL]]
+    assert texts == ["x", "y"]
+
+
+def test_reply_waits_for_its_parent_and_goes_in_its_thread(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "parent"}, item_id="ENQ-1")
+    outbox.enqueue("enquiry", "enquiry", {"text": "reply"}, item_id="ENQ-1-r", reply_to="ENQ-1")
+    fake.fail_next("chat.postMessage", status=500)
+    w = worker(outbox, fake)
+    drain(w, outbox)
+    parent, reply = fake.messages[CHANNEL]
+    assert parent["text"] == "parent" and reply["thread_ts"] == parent["ts"]
+
+
+def test_update_items_edit_the_message(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "original"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()
+    ts = outbox.items(DELIVERED)[0].ts
+    outbox.enqueue("enquiry", "enquiry", {"channel": CHANNEL, "ts": ts, "text": "edited"}, item_id="ENQ-1-purge",
+                   method="chat.update")
+    w.run_once()
+    assert fake.messages[CHANNEL][0]["text"] == "edited"
+
+
+def test_worker_thread_delivers_after_wake(outbox, fake):
+    w = worker(outbox, fake)
+    w.start()
+    try:
+        outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+        w.wake()
+        fake.wait_for("chat.postMessage", timeout=5)
+    finally:
+        w.stop()
+    assert outbox.items(DELIVERED)
+
+
+def test_two_processes_can_both_add_to_the_outbox(tmp_path):
+    # As the server and a `factbot` command do: TinyDB must not reuse an id it cached.
+    server_side, command_side = Outbox(tmp_path / "shared.json"), Outbox(tmp_path / "shared.json")
+    try:
+        server_side.enqueue("campaign", "campaign", {"text": "1"})
+        command_side.enqueue("campaign", "campaign", {"text": "2"})
+        server_side.enqueue("campaign", "campaign", {"text": "3"})
+        assert sorted(i.message["text"] for i in command_side.items()) == ["1", "2", "3"]
+    finally:
+        server_side.close()
+        command_side.close()
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"status": 503}, {"status": 200, "delay": 3.0}])
+def test_a_post_slack_stored_before_failing_is_not_posted_again(outbox, fake, fault):
+    """Slack saved the message but answered 5xx, or answered after the client gave up."""
+    fake.fail_next("chat.postMessage", after_storing=True, **fault)
+    outbox.enqueue("enquiry", "enquiry", {"text": "once"}, item_id="ENQ-1")
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1, retry_handlers=[])
+    w = DeliveryWorker(outbox, client, {"enquiry": CHANNEL}, retry_base=0.05)
+    drain(w, outbox, seconds=8)
+    assert [m["text"] for m in fake.messages[CHANNEL]] == ["once"]
+    [done] = outbox.items(DELIVERED)
+    assert done.ts == fake.messages[CHANNEL][0]["ts"]
+
+
+def test_a_thread_reply_slack_stored_before_failing_is_found_in_the_thread(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "parent"}, item_id="ENQ-1")
+    w = worker(outbox, fake)
+    w.run_once()  # the parent
+    outbox.enqueue("enquiry", "enquiry", {"text": "reply"}, item_id="ENQ-1-r", reply_to="ENQ-1")
+    fake.fail_next("chat.postMessage", status=500, after_storing=True)
+    drain(w, outbox)
+    assert [m["text"] for m in fake.messages[CHANNEL]] == ["parent", "reply"]
+    assert fake.calls("conversations.replies")
+
+
+def test_a_rate_limit_pauses_the_whole_queue(outbox, fake):
+    fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "1"})
+    for n in range(5):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
+    w = worker(outbox, fake)
+    w.run_once()
+    assert len(fake.calls("chat.postMessage")) == 1  # the others wait for Retry-After too
+    drain(w, outbox)
+    assert len(fake.calls("chat.postMessage")) == 6 and len(fake.messages[CHANNEL]) == 5
+
+
+def test_an_outage_is_waited_out_however_long(outbox, fake):
+    fake.down()
+    outbox.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+    w = worker(outbox, fake, max_attempts=2)
+    for _ in range(5):
+        outbox._update("ENQ-1", next_attempt_at=None)
+        w.run_once()
+    [waiting] = outbox.items(PENDING)
+    assert waiting.attempts == 5  # never held for a refused connection
+    fake.up()
+    outbox._update("ENQ-1", next_attempt_at=None)
+    w.run_once()
+    assert outbox.items(DELIVERED)
+
+
+def test_a_delivered_item_keeps_no_message(outbox, fake):
+    outbox.enqueue("enquiry", "enquiry", {"text": "Jo Bloggs, 07700 900123"}, item_id="ENQ-1")
+    worker(outbox, fake).run_once()
+    [done] = outbox.items(DELIVERED)
+    assert done.message == {} and "Jo Bloggs" not in outbox.path.read_text()

@@ -1,0 +1,1 @@
+"""Test helpers: the fake Slack Web API, a feed server, fact factories, Slack payloads, the real server."""

@@ -1,0 +1,378 @@
+"""A small fake of the Slack Web API for end-to-end tests (stdlib only).
+
+Start it, point the real app at it with ``SLACK_API_URL=fake.api_url`` (or
+``WebClient(base_url=fake.api_url)``), then assert on the recorded calls::
+
+    with FakeSlack() as fake:
+        fake.channels["C0ENQ0001"] = {"is_private": True}
+        fake.fail_next("chat.postMessage", error="not_in_channel")
+        ...  # drive the app
+        [call] = fake.wait_for("chat.postMessage")
+        assert call.params["channel"] == "C0ENQ0001"
+
+Web API calls arrive as ``POST /api/<method>`` (form-encoded or JSON bodies;
+slack_sdk sends every method as a POST).  ``response_url`` webhooks go to
+``POST /response/<name>`` and are recorded with method ``"response:<name>"``.
+``GET /health`` answers 200 for readiness probes.  Header names in recorded
+calls are lower-cased.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["Call", "Fault", "FakeSlack", "BOT_USER_ID", "BOT_ID", "TEAM_ID"]
+
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+TEAM_ID = "T0TEST0001"
+PRIVATE_CHANNEL = "C0ENQ0001"  # the enquiry channel in unit tests; tests make it private
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure: HTTP ``status``, Slack ``error`` code, extra ``headers``, ``delay`` in s."""
+
+    status: int = 200
+    error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    after_storing: bool = False  # do the call (e.g. store the message), then fail: "Slack saved it but answered 500"
+
+
+@dataclass
+class Call:
+    """One request received by the fake (header names lower-cased)."""
+
+    method: str  # "chat.postMessage", "response:<name>", or "unknown:<path>"
+    path: str
+    headers: dict[str, str]
+    params: dict[str, Any]  # form fields (str, or list if repeated) or the JSON object
+    body: bytes
+    time: float
+    fault: Fault | None = None  # what was injected for this call, if anything
+
+    @property
+    def token(self) -> str | None:
+        """The token sent as ``Authorization: Bearer`` or as a ``token`` field."""
+        auth = self.headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip()
+        return self.params.get("token")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True  # so up()/start(port) can rebind the same port at once
+    fake: FakeSlack
+
+    def handle_error(self, request, client_address):  # noqa: D401 - keep stderr quiet
+        """Swallow handler errors (e.g. client hung up during a delay) instead of printing."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.0"  # one request per connection: down() leaves nothing open
+    server_version = "FakeSlack/1.0"
+
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def _dispatch(self):
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            status, headers, ctype, payload = self.server.fake._handle(self.command, self.path, self.headers, body)
+        except Exception as exc:  # never let a bad request kill the server
+            status, headers, ctype = 500, {}, "application/json"
+            payload = json.dumps({"ok": False, "error": f"fake_slack_error: {exc!r}"}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class FakeSlack:
+    """Fake Slack Web API on 127.0.0.1; see the module docstring for usage."""
+
+    def __init__(self, port: int = 0):
+        self.channels: dict[str, dict[str, Any]] = {}  # id -> overrides for conversations.info
+        self.users: dict[str, dict[str, Any]] = {}  # id -> overrides for users.info
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages posted, oldest first
+        self._port = port
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._cond = threading.Condition()
+        self._calls: list[Call] = []
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._responses: dict[str, dict | Callable[[Call], dict]] = {}
+        self._ts = 0
+        self._ts_base_us = int(time.time()) * 1_000_000  # ts values are real times, as Slack's are
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self, port: int | None = None) -> FakeSlack:
+        """Listen on ``port``; by default the port used last (so a restart keeps the URL), else a free one."""
+        if self._server is not None:
+            return self
+        server = _Server(("127.0.0.1", self._port if port is None else port), _Handler)
+        server.fake = self
+        self._server, self._port = server, server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"FakeSlack:{self._port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket; recorded calls and settings are kept."""
+        server, thread, self._server, self._thread = self._server, self._thread, None, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def down(self) -> None:
+        """Simulate Slack being unreachable: connections are refused until :meth:`up`."""
+        self.stop()
+
+    def up(self) -> None:
+        """Bring the server back on the same port after :meth:`down`."""
+        self.start(self._port)
+
+    @property
+    def is_up(self) -> bool:
+        return self._server is not None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if not self._port:
+            raise RuntimeError("FakeSlack has not been started")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """Web API base URL with trailing slash, as WebClient's ``base_url`` / ``SLACK_API_URL`` expect."""
+        return self.url + "/api/"
+
+    def response_url(self, name: str) -> str:
+        """A ``response_url`` for slash commands / actions; posts are recorded as ``response:<name>``."""
+        return f"{self.url}/response/{name}"
+
+    # -- scripting ---------------------------------------------------------------------
+    def fail_next(self, method: str, *, status: int = 200, error: str | None = None,
+                  headers: dict[str, str] | None = None, times: int = 1, delay: float = 0.0,
+                  after_storing: bool = False) -> None:
+        """Queue ``times`` faults for ``method`` (FIFO, one consumed per call).
+
+        ``error`` alone gives 200 ``{"ok": false, "error": error}``; ``status=429`` is rate limiting
+        (``Retry-After: 1`` unless given); 5xx is a server error; ``delay`` sleeps before answering
+        (on its own, the normal answer is sent late). ``after_storing`` does the call first (a posted
+        message is stored) and then answers with the fault, as when Slack fails after saving.
+        """
+        fault = Fault(status=status, error=error, headers=dict(headers or {}), delay=delay, after_storing=after_storing)
+        with self._cond:
+            self._faults[method].extend([fault] * times)
+
+    def set_response(self, method: str, response: dict | Callable[[Call], dict]) -> None:
+        """Answer ``method`` with a fixed JSON object, or with ``response(call)``."""
+        self._responses[method] = response
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """A copy of the recorded calls, optionally only those to ``method``."""
+        with self._cond:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def clear(self) -> None:
+        """Forget recorded calls and pending faults."""
+        with self._cond:
+            self._calls.clear()
+            self._faults.clear()
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
+                 where: Callable[[Call], bool] | None = None) -> list[Call]:
+        """Block until ``count`` calls to ``method`` (for which ``where(call)`` is true, when
+        given) were recorded; return all of them."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                found = [c for c in self._calls if c.method == method and (where is None or where(c))]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = ", ".join(c.method for c in self._calls) or "nothing"
+                    raise AssertionError(
+                        f"FakeSlack: expected {count} call(s) to {method!r} within {timeout}s, "
+                        f"got {len(found)}. Calls received, in order: {seen}"
+                    )
+                self._cond.wait(remaining)
+
+    # -- request handling (runs in server threads) --------------------------------------
+    def _handle(self, verb: str, raw_path: str, headers, body: bytes):  # noqa: C901 (one dispatch table of Web API methods)
+        """Record one request and return ``(status, headers, content_type, payload)``."""
+        split = urlsplit(raw_path)
+        path = split.path
+        if verb == "GET" and path == "/health":
+            return 200, {}, "application/json", b'{"ok": true}'
+        if path.startswith("/api/"):
+            method = path[len("/api/"):]
+        elif path.startswith("/response/"):
+            method = "response:" + path[len("/response/"):]
+        else:
+            method = "unknown:" + path
+        params: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(split.query).items()}
+        bad_json = False
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        try:
+            if ctype == "application/json" and body:
+                data = json.loads(body.decode("utf-8"))
+                params.update(data if isinstance(data, dict) else {"_json": data})
+            elif body:
+                form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+                params.update({k: v[0] if len(v) == 1 else v for k, v in form.items()})
+        except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
+            bad_json = ctype == "application/json"
+        with self._cond:
+            queue = self._faults.get(method)
+            fault = queue.popleft() if queue else None
+            call = Call(method, path, {k.lower(): v for k, v in headers.items()}, params, body, time.time(), fault)
+            self._calls.append(call)
+            self._cond.notify_all()
+        if fault is not None and fault.after_storing:
+            builder = getattr(self, "_api_" + method.replace(".", "_"), None)
+            if builder:
+                builder(params)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        webhook = method.startswith("response:")
+        if fault is not None and (fault.status != 200 or fault.error):
+            default = "ratelimited" if fault.status == 429 else "internal_error" if fault.status >= 500 else "fake_error"
+            error = fault.error or default
+            extra = dict(fault.headers)
+            if fault.status == 429 and not any(k.lower() == "retry-after" for k in extra):
+                extra["Retry-After"] = "1"
+            if webhook:
+                return fault.status, extra, "text/plain", error.encode()
+            return fault.status, extra, "application/json", json.dumps({"ok": False, "error": error}).encode()
+        if webhook:
+            return 200, {}, "text/plain", b"ok"
+        if method.startswith("unknown:"):
+            return 404, {}, "text/plain", b"not_found"
+        if bad_json:
+            answer: dict = {"ok": False, "error": "invalid_json"}
+        elif not call.token and "authorization" not in call.headers:
+            answer = {"ok": False, "error": "not_authed"}
+        elif method in self._responses:
+            custom = self._responses[method]
+            answer = custom(call) if callable(custom) else custom
+        else:
+            builder = getattr(self, "_api_" + method.replace(".", "_"), None)
+            answer = builder(params) if builder else {"ok": True}
+        return 200, {}, "application/json; charset=utf-8", json.dumps(answer).encode()
+
+    def _next_ts(self) -> str:
+        with self._cond:
+            self._ts += 1
+            us = self._ts_base_us + 100 * self._ts
+        return f"{us // 1_000_000}.{us % 1_000_000:06d}"
+
+    # -- canned Web API answers ----------------------------------------------------------
+    def _api_auth_test(self, p):
+        return {"ok": True, "url": "https://fake-slack.test/", "team": "Test Team", "user": "factbot",
+                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _api_chat_postMessage(self, p):
+        ts = self._next_ts()
+        message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts, "text": p.get("text", "")}
+        if "blocks" in p:
+            message["blocks"] = p["blocks"]
+        if "thread_ts" in p:
+            message["thread_ts"] = p["thread_ts"]
+        if "metadata" in p:
+            metadata = p["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._cond:
+            self.messages.setdefault(p.get("channel"), []).append(message)
+        return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
+
+    def _api_conversations_replies(self, p):
+        """The thread's parent and replies (``ts`` is the parent), oldest first; metadata with include_all_metadata."""
+        with self._cond:
+            stored = list(self.messages.get(p.get("channel"), []))
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        thread = [m for m in stored if m["ts"] == p.get("ts") or m.get("thread_ts") == p.get("ts")]
+        return {"ok": True, "has_more": False,
+                "messages": [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in thread]}
+
+    def _api_conversations_history(self, p):
+        """Messages posted to the channel, newest first; metadata only with include_all_metadata."""
+        with self._cond:
+            stored = list(self.messages.get(p.get("channel"), []))
+        oldest = float(p.get("oldest") or 0)
+        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                 for m in reversed(stored) if float(m["ts"]) > oldest]
+        return {"ok": True, "messages": found, "has_more": False}
+
+    def _api_chat_postEphemeral(self, p):
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_chat_update(self, p):
+        with self._cond:
+            for message in self.messages.get(p.get("channel"), []):
+                if message["ts"] == p.get("ts"):
+                    message.update({k: p[k] for k in ("text", "blocks") if k in p})
+        return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text", "")}
+
+    def _api_chat_getPermalink(self, p):
+        channel, ts = p.get("channel", ""), str(p.get("message_ts", ""))
+        return {"ok": True, "channel": channel,
+                "permalink": f"https://fake-slack.test/archives/{channel}/p{ts.replace('.', '')}"}
+
+    def _api_conversations_info(self, p):
+        cid = p.get("channel")
+        if cid not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        channel = {"id": cid, "name": cid.lower(), "is_channel": True, "is_private": False,
+                   "is_archived": False, "is_member": True}
+        return {"ok": True, "channel": {**channel, **self.channels[cid]}}
+
+    def _api_views_open(self, p):
+        return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", "")[-9:]}}
+
+    _api_views_publish = _api_views_update = _api_views_push = _api_views_open
+
+    def _api_users_info(self, p):
+        uid = p.get("user", "")
+        user = {"id": uid, "team_id": TEAM_ID, "name": uid.lower(), "real_name": f"User {uid}",
+                "is_bot": False, "tz": "Europe/London", "profile": {"display_name": uid.lower()}}
+        return {"ok": True, "user": {**user, **self.users.get(uid, {})}}
