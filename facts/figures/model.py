@@ -18,6 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, mod
 
 Status = Literal["verified", "secondary", "held", "retired"]
 
+#: What sort of fact a record is. ``statistic``: a figure from a release, ordered
+#: by its release and period; ``service``: a current reference fact such as a
+#: helpline number or reporting route, not ordered by any news date;
+#: ``reference``: a fact about law, policy or a campaign position.
+Kind = Literal["statistic", "service", "reference"]
+
 #: Statuses that may be served to staff as a current figure.
 SERVABLE: frozenset[str] = frozenset({"verified", "secondary"})
 
@@ -71,6 +77,10 @@ class Source(_Strict):
     published_note: str | None = None
     method: str = _Text
     outlet: str | None = None
+    #: When the publisher says its next edition is due (``None`` when it does not say).
+    next_edition: dt.date | None = None
+    #: The publisher's own words about the next edition ("autumn 2026"), when given.
+    next_edition_note: str | None = None
 
     @model_validator(mode="after")
     def _dated(self) -> Source:
@@ -92,6 +102,23 @@ def display_shows_value(value: float | int | str, display: str) -> bool:
     return target in re.findall(r"\d+(?:\.\d+)?", written)
 
 
+class Misquote(_Strict):
+    """A known wrong wording of a figure, and why it is wrong.
+
+    ``wording``: the misquote as it circulates ("a 40% rise on Instagram");
+    ``why``: one sentence a claim checker can show ("the 40% is ...").
+    """
+
+    wording: str = _Text
+    why: str = _Text
+
+
+#: A series key: lowercase words joined by ``-`` ("grooming-offences-england-wales-yearly").
+SERIES_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: A row reference in ``shared/sources/*.jsonl`` ("S044", "T012").
+SOURCE_REF_PATTERN = r"^[A-Z][0-9]{3}$"
+
+
 class Fact(_Strict):
     """One curated figure with its citation.
 
@@ -110,6 +137,21 @@ class Fact(_Strict):
       ``held`` (ambiguous, never served), ``retired`` (never served).
     - ``verified_on``: when a curator last checked it; ``review_by``: when it
       is due for re-checking; ``superseded_by``: id of the figure replacing it.
+    - ``quote``: the source's own sentence, verbatim, that contains the
+      figure; ``quote_url``: where the quote was read, when that is not
+      ``source.url`` (a stored copy, or the coverage a secondary figure
+      was read in).
+    - ``measure``: what is counted, in words ("sexual communication with a
+      child offences recorded by police"); ``series``: a key tying one
+      measure, base and geography across releases
+      ("grooming-offences-england-wales-yearly"), so a newer release visibly
+      supersedes an older one and a trend reads from one series.
+    - ``source_refs``: the ``ref`` of each row in ``shared/sources/*.jsonl``
+      the figure was curated from (``["S044"]``).
+    - ``kind``: ``statistic`` (default), ``service`` or ``reference``.
+    - ``historical``: when set, why the fact is history rather than current
+      (a 2020 proposal, an earlier campaign ask); it is shown as history.
+    - ``misquotes``: known wrong wordings of the figure, each with why.
     """
 
     id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)
@@ -129,6 +171,22 @@ class Fact(_Strict):
     verified_on: dt.date
     review_by: dt.date
     superseded_by: str | None = None
+    quote: str | None = Field(default=None, min_length=1)
+    quote_url: HttpUrl | None = None
+    measure: str | None = Field(default=None, min_length=1)
+    series: str | None = Field(default=None, pattern=SERIES_PATTERN, max_length=80)
+    source_refs: list[str] = Field(default_factory=list)
+    kind: Kind = "statistic"
+    historical: str | None = Field(default=None, min_length=1)
+    misquotes: list[Misquote] = Field(default_factory=list)
+
+    @field_validator("source_refs")
+    @classmethod
+    def _refs(cls, refs: list[str]) -> list[str]:
+        bad = [ref for ref in refs if not re.match(SOURCE_REF_PATTERN, str(ref))]
+        if bad:
+            raise ValueError(f"not a sources row ref (like 'S044'): {', '.join(map(str, bad))}")
+        return refs
 
     @field_validator("topics", "platforms", "caveats")
     @classmethod
@@ -154,13 +212,22 @@ class Fact(_Strict):
         """True when the figure may be shown as current (verified or secondary, not superseded)."""
         return self.status in SERVABLE and not self.superseded_by
 
+    @property
+    def current(self) -> bool:
+        """True when the figure is served as current: servable and not marked historical."""
+        return self.servable and not self.historical
+
     def review_due(self, today: dt.date) -> bool:
         """True when ``today`` is past ``review_by``."""
         return today > self.review_by
 
     @property
     def sort_key(self) -> tuple:
-        """Newest release first, then newest period end, then id (stable)."""
-        published = self.source.published or dt.date.min
+        """Newest release first, then newest period end, then id (stable).
+
+        A service fact (a helpline number, a reporting route) is current
+        reference, not news: its page's date does not order it, so every
+        service fact sorts as undated."""
+        published = (self.source.published if self.kind != "service" else None) or dt.date.min
         end = self.period.end or dt.date.min
         return (-published.toordinal(), -end.toordinal(), self.id)

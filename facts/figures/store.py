@@ -146,7 +146,7 @@ class FactStore:
                     changes.append(FactChange("added", fact))
                     docs.append({**new, "history": []})
                     continue
-                old = _current(old_doc)
+                old = _normalised(_current(old_doc))
                 if old == new:
                     unchanged += 1
                     docs.append(old_doc)
@@ -183,6 +183,15 @@ def _current(doc: dict) -> dict:
     if not isinstance(doc, dict):
         raise TypeError("a stored figure must be a JSON object")
     return {k: v for k, v in doc.items() if k != "history"}
+
+
+def _normalised(old: dict) -> dict:
+    """A stored figure as the current model dumps it, so a figure stored before
+    a field was added (with its default) does not count as changed."""
+    try:
+        return Fact.model_validate(old).model_dump(mode="json")
+    except ValidationError:
+        return old
 
 
 def open_store(path: str | Path) -> FactStore:

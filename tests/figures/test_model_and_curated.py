@@ -179,3 +179,43 @@ def test_message_words_read_blocks_when_there_is_no_text():
         node["elements"].append(child)
         node = child
     assert message_words({"blocks": [deep]}) == ""
+
+
+def test_evidence_fields_load_from_a_file_and_release(tmp_path):
+    text = FILE.replace("  method: FOI responses\n", "  method: FOI responses\n  next_edition: 2027-08-01\n")
+    text += textwrap.indent(textwrap.dedent("""\
+            quote: "Police recorded 1 offence."
+            quote_url: https://example.org/copy
+            measure: sexual communication with a child offences recorded by police
+            series: grooming-offences-england-wales-yearly
+            source_refs: [S001, T002]
+            misquotes:
+              - {wording: "a 40% rise", why: "The 40% is a share, not a rise."}
+    """), "    ")
+    (tmp_path / "a.yaml").write_text(text)
+    result = load_curated([tmp_path / "a.yaml"])
+    assert result.problems == []
+    fact = result.facts[0]
+    assert fact.quote == "Police recorded 1 offence." and fact.source_refs == ["S001", "T002"]
+    assert fact.series == "grooming-offences-england-wales-yearly" and fact.kind == "statistic"
+    assert fact.source.next_edition is not None and fact.source.next_edition.year == 2027
+    assert fact.misquotes[0].wording == "a 40% rise" and fact.current
+
+
+def test_bad_source_ref_and_series_are_named():
+    with pytest.raises(ValidationError, match="source_refs"):
+        make_fact(source_refs=["row 12"])
+    with pytest.raises(ValidationError, match="series"):
+        make_fact(series="Grooming Offences")
+
+
+def test_service_facts_are_not_ordered_by_a_news_date():
+    dated = make_fact(id="a-service", kind="service")
+    undated_source = {**dated.source.model_dump(), "published": None, "published_note": "undated page"}
+    undated = make_fact(id="b-service", kind="service", source=undated_source)
+    assert dated.sort_key[:2] == undated.sort_key[:2]
+
+
+def test_a_historical_fact_is_not_current():
+    fact = make_fact(historical="A 2020 proposal, superseded by the Online Safety Act 2023.")
+    assert fact.servable and not fact.current
