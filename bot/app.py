@@ -10,8 +10,6 @@ as posting a shared answer, runs in Bolt lazy listeners.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
@@ -24,15 +22,17 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
 from facts.figures.catalogue import Catalogue
 from facts.figures.usage import Usage
-from handlers.figures import app_home, find_figures, mention, share, slash_command
+from handlers import register_listeners
+from handlers.enquiries.actions import Acts
 
 log = logging.getLogger(__name__)
 
 #: Seconds between ``auth.test`` attempts while Slack does not answer.
-IDENTITY_RETRY_SECONDS = 60
+IDENTITY_RETRY_SECONDS = 60.0
 
 
 def web_client(settings: Settings, token: str | None = None, *, retries: bool = True) -> WebClient:
@@ -50,27 +50,26 @@ def web_client(settings: Settings, token: str | None = None, *, retries: bool = 
     return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
 
 
-def bot_identity(client: WebClient, token: str, *, offline: bool = False) -> Callable[..., AuthorizeResult]:
-    """Bolt's ``authorize``: the bot token, and the bot's ids once ``auth.test`` has answered.
+def bot_identity(client: WebClient, token: str, *, loops: Loops | None = None) -> Callable[..., AuthorizeResult]:
+    """Bolt's ``authorize``: the bot token with the bot's user and bot IDs once known.
 
-    It never calls Slack itself, so no request waits on Slack: unless
-    ``offline`` (``factbot ask``), a daemon thread asks ``auth.test`` at once
-    and again every ``IDENTITY_RETRY_SECONDS`` until it answers.
+    It never calls Slack itself, so no request waits on Slack: with ``loops``
+    (the server), a loop asks ``auth.test`` at once and again every
+    ``IDENTITY_RETRY_SECONDS`` until it answers; without (``factbot ask``), never.
     """
     ids: dict[str, str | None] = {}
 
-    def learn() -> None:
-        while not ids:
-            try:
-                found = client.auth_test(token=token)
-                ids.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
-                return
-            except (SlackApiError, SlackClientError, OSError) as exc:
-                log.warning("auth.test failed (%s); trying again in %ss", type(exc).__name__, IDENTITY_RETRY_SECONDS)
-                time.sleep(IDENTITY_RETRY_SECONDS)
+    def learn() -> float:
+        try:
+            found = client.auth_test(token=token)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("auth.test failed (%s); trying again in %ss", type(exc).__name__, IDENTITY_RETRY_SECONDS)
+            return IDENTITY_RETRY_SECONDS
+        ids.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
+        return DONE
 
-    if not offline:
-        threading.Thread(target=learn, name="bot-identity", daemon=True).start()
+    if loops is not None:
+        loops.add(Loop("bot-identity", learn, IDENTITY_RETRY_SECONDS))
 
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token,
@@ -87,13 +86,17 @@ def build_app(
     token: str | None = None,
     process_before_response: bool = True,
     usage: Usage | None = None,
+    enquiries: Acts | None = None,
+    loops: Loops | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
     ``signing_secret`` and ``token`` override the settings (``factbot ask``
     uses a one-off secret and a placeholder token and never calls Slack).
     ``usage`` counts figures served and unanswered queries (default: in
-    memory only, never written).
+    memory only, never written). ``enquiries`` (the enquiry service) adds the
+    enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
+    as for ``factbot ask``, Slack is never asked).
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -102,19 +105,16 @@ def build_app(
     client = web_client(settings)
     app = App(
         client=client,
-        authorize=bot_identity(client, bot_token, offline=token is not None),
+        authorize=bot_identity(client, bot_token, loops=None if token is not None else loops),
         signing_secret=secret,
         token_verification_enabled=False,
         process_before_response=process_before_response,
         request_verification_enabled=secret is not None,
         logger=logging.getLogger("slack_bolt"),
     )
-    usage = usage if usage is not None else Usage()
-    slash_command.register(app, catalogue, settings.factbot_command, usage)
-    share.register(app, catalogue)
-    mention.register(app, catalogue, usage)
-    find_figures.register(app, catalogue, usage)
-    app_home.register(app, catalogue, usage, settings.factbot_command, frozenset(settings.factbot_curators))
+    register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
+                       command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
+                       enquiries=enquiries)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

@@ -10,7 +10,7 @@ server notices the file changed within a second and wakes its worker.
 Files beside the store: ``<stem>-alerts.json`` (:class:`CampaignState`) and
 ``<stem>-feeds.json`` (:class:`FeedState`).
 
-Threads started by :meth:`Campaign.start`:
+Loops started by :meth:`Campaign.start` (``bot.loops``):
 
 - ``campaign-watch`` (every second): announces figure changes when the
   store file changed, and sends the weekly digest when due. (Items a
@@ -23,34 +23,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from bot.digest import due_week, london_today, week_key
 from bot.feed_poller import FeedPoller
+from bot.loops import Loop, Loops
 from bot.settings import Settings
 from facts.campaign.feeds import FeedState, parse_feed_specs
 from facts.campaign.messages import campaign_update_card, digest_card, figure_change_card, reviews_due
 from facts.campaign.state import CampaignState
+from facts.campaign.update import CampaignUpdate
 from facts.figures.changes import FigureChange, changes_since, current_snapshot
 from facts.figures.store import FactStore
 from facts.outbox import HELD, Outbox
-from facts.persistence import file_stamp
-from handlers.campaign.updates import CampaignUpdate
+from facts.persistence import file_stamp, sibling_path
 
 log = logging.getLogger(__name__)
 
 CHANNEL_KEY = "campaign"
 #: Seconds between the watch thread's looks at the files and the clock.
 WATCH_INTERVAL = 1.0
-
-
-def _sibling(db: Path, name: str) -> Path:
-    from facts.persistence import sibling_path
-
-    return sibling_path(db, name)
 
 
 class Campaign:
@@ -66,14 +59,13 @@ class Campaign:
         self.outbox = outbox
         self.store = store
         self.wake = wake or (lambda: None)
-        self.state = CampaignState(_sibling(settings.factbot_db, "alerts"))
-        self.feeds = FeedState(_sibling(settings.factbot_db, "feeds"))
+        self.state = CampaignState(sibling_path(settings.factbot_db, "alerts"))
+        self.feeds = FeedState(sibling_path(settings.factbot_db, "feeds"))
         self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
                                  timeout=settings.factbot_feed_timeout, on_enqueued=self.wake)
         self._digest_done: str | None = None  # the week known to be done, to spare reading the file
         self._logged: dict[str, float] = {}  # step name -> when its failure was last logged
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._stamps: dict[str, tuple[int, int] | None] = {}
 
     # -- campaign updates --------------------------------------------------
 
@@ -172,25 +164,22 @@ class Campaign:
         ids = [i.id for i in self.outbox.items(HELD) if i.error == f"{CHANNEL_KEY}_channel_not_set"]
         return self.outbox.release(item_ids=ids) if ids else 0
 
-    def start(self) -> None:
-        """Start the watch thread and the feed poller (see the module docstring)."""
+    def start(self, loops: Loops) -> None:
+        """Start the watch loop and the feed poller in ``loops`` (see the module docstring)."""
         released = self.release_unset_channel_holds()
         if released:
             log.info("%d campaign alert(s) held for an unset channel released", released)
-        self._thread = threading.Thread(target=self._watch, name="campaign-watch", daemon=True)
-        self._thread.start()
-        self.poller.start(self.settings.factbot_feed_interval)
+        loops.add(Loop("campaign-watch", self._watch_step, WATCH_INTERVAL))
+        if self.poller.specs:
+            loops.add(self.poller.loop(self.settings.factbot_feed_interval))
 
-    def _watch(self) -> None:
-        stamps: dict[str, tuple[int, int] | None] = {}
+    def _watch_step(self) -> None:
         steps = {"store": (self.store.path, self.check_figures)}
-        while not self._stop.is_set():
-            for name, (path, action) in steps.items():
-                stamp = file_stamp(path)
-                if stamp != stamps.get(name, ()) and self._safely(name, action):
-                    stamps[name] = stamp  # a failed step is tried again on the next tick
-            self._safely("digest", self.digest_if_due)
-            self._stop.wait(WATCH_INTERVAL)
+        for name, (path, action) in steps.items():
+            stamp = file_stamp(path)
+            if stamp != self._stamps.get(name, ()) and self._safely(name, action):
+                self._stamps[name] = stamp  # a failed step is tried again on the next tick
+        self._safely("digest", self.digest_if_due)
 
     def _safely(self, name: str, action: Callable[[], object]) -> bool:
         try:
@@ -204,9 +193,6 @@ class Campaign:
             return False
 
     def close(self) -> None:
-        self._stop.set()
-        self.poller.stop()
-        if self._thread:
-            self._thread.join(5)
+        """Close the state files (stop the loops first: the runtime does)."""
         self.state.close()
         self.feeds.close()

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable, Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.loops import Loop
 from facts.outbox import DELIVERED, SENDING, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class DeliveryWorker:
 
     def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
                  checks: Mapping[str, ChannelCheck] | None = None,
-                 on_delivered: Callable[[OutboxItem, str, str], None] | None = None,
+                 on_delivered: Callable[[OutboxItem, str, str | None], None] | None = None,
                  retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10):
         self.outbox = outbox
         self.client = client
@@ -84,39 +84,29 @@ class DeliveryWorker:
         self.on_delivered = on_delivered
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
         self._paused_until = dt.datetime.min.replace(tzinfo=dt.UTC)
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._reconciled = False
+        #: The background loop (``bot.loops``): first reconciles, then delivers what is due.
+        self.loop = Loop("delivery", self._step, 30.0)
 
     # -- lifecycle -------------------------------------------------------
 
     def start(self) -> None:
-        """Reconcile items left ``sending`` by a crash, then deliver in a daemon thread."""
-        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
-        self._thread.start()
+        """Reconcile items left ``sending`` by a crash, then deliver in the background (:attr:`loop`)."""
+        self.loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(timeout)
+        self.loop.stop(timeout)
 
     def wake(self) -> None:
         """Deliver now (call after enqueueing)."""
-        self._wake.set()
+        self.loop.wake()
 
-    def _run(self) -> None:
-        try:
+    def _step(self) -> float:
+        if not self._reconciled:
             self.reconcile()
-        except Exception as exc:  # never let the worker die: items stay in the outbox
-            log.error("reconcile failed: %s", type(exc).__name__)
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception as exc:
-                log.error("delivery pass failed: %s", type(exc).__name__)
-            self._wake.wait(self._sleep_seconds())
-            self._wake.clear()
+            self._reconciled = True
+        self.run_once()
+        return self._sleep_seconds()
 
     def _sleep_seconds(self) -> float:
         next_at = self.outbox.next_due_at()
@@ -134,7 +124,7 @@ class DeliveryWorker:
         """
         delivered = 0
         for item in self.outbox.due(now):
-            if self._stop.is_set() or _now() < self._paused_until:
+            if self.loop.stopping or _now() < self._paused_until:
                 break
             delivered += self._deliver(item)
         if delivered:
@@ -152,7 +142,7 @@ class DeliveryWorker:
                 # Not knowing must not lose the enquiry: post again (a duplicate is the lesser harm).
                 log.warning("cannot check whether %s was delivered (%s); posting again", item.id, type(exc).__name__)
                 ts = None
-            if ts:
+            if ts and channel:
                 log.info("%s was already delivered before the restart", item.id)
                 self.outbox.mark_delivered(item.id, channel, ts)
                 self._after_delivery(item, channel, ts)
@@ -162,7 +152,7 @@ class DeliveryWorker:
     def _deliver(self, item: OutboxItem) -> int:
         attempts = item.attempts + 1
         try:
-            channel = self._channel_for(item)
+            channel = self._channel_of(item)
             arguments = self._arguments(item, channel)
             if arguments is None:
                 return 0  # its thread parent is not delivered yet
@@ -192,7 +182,7 @@ class DeliveryWorker:
         self._after_delivery(item, channel, ts)
         return 1
 
-    def _after_delivery(self, item: OutboxItem, channel: str, ts: str) -> None:
+    def _after_delivery(self, item: OutboxItem, channel: str, ts: str | None) -> None:
         if self.on_delivered is None:
             return
         try:
@@ -204,11 +194,15 @@ class DeliveryWorker:
     # -- helpers -----------------------------------------------------------
 
     def _channel_for(self, item: OutboxItem, quiet: bool = False) -> str | None:
-        if item.method == "chat.update":
-            return item.message.get("channel")
-        channel = self.channels.get(item.channel_key)
+        """The item's channel; ``None`` (``quiet``) or :class:`Hold` when it has none."""
+        channel = item.message.get("channel") if item.method == "chat.update" else self.channels.get(item.channel_key)
         if channel is None and not quiet:
             raise Hold(f"{item.channel_key}_channel_not_set")
+        return channel
+
+    def _channel_of(self, item: OutboxItem) -> str:
+        channel = self._channel_for(item)
+        assert channel is not None  # _channel_for raised Hold otherwise
         return channel
 
     def _arguments(self, item: OutboxItem, channel: str) -> dict | None:
@@ -267,10 +261,13 @@ class DeliveryWorker:
         Raises Slack or network errors: the caller decides what not knowing means.
         """
         since = dt.datetime.fromisoformat(item.created_at) - dt.timedelta(minutes=1)
-        common = {"channel": channel, "oldest": str(since.timestamp()), "include_all_metadata": True, "limit": 200}
-        found = (self.client.conversations_replies(ts=thread_ts, **common) if thread_ts
-                 else self.client.conversations_history(**common))
-        for message in found.get("messages", []):
+        oldest = str(since.timestamp())
+        found = (self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=oldest,
+                                                   include_all_metadata=True, limit=200) if thread_ts
+                 else self.client.conversations_history(channel=channel, oldest=oldest, include_all_metadata=True,
+                                                        limit=200))
+        messages: list[dict] = found.get("messages", [])
+        for message in messages:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("outbox_id") == item.id:
                 return message.get("ts")

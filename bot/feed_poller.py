@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from bot.loops import Loop
 from facts.campaign.feeds import (
     POLL_CAP,
     FeedItem,
@@ -174,8 +174,6 @@ class FeedPoller:
         self.outbox = outbox
         self.timeout = timeout
         self.on_enqueued = on_enqueued
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poll(self) -> PollReport:
         """Poll every feed once; at most ``POLL_CAP`` items are posted in all."""
@@ -197,7 +195,7 @@ class FeedPoller:
     def _poll_feed(self, spec: FeedSpec, budget: int) -> FeedResult:
         record = self.state.get(spec.url)
         try:
-            fetched = fetch(spec.url, etag=record and record.etag, modified=record and record.modified,
+            fetched = fetch(spec.url, etag=record.etag if record else None, modified=record.modified if record else None,
                             timeout=self.timeout)
             if fetched.body is None:
                 return FeedResult(spec.url, "not modified")
@@ -228,21 +226,10 @@ class FeedPoller:
 
     # -- background --------------------------------------------------------
 
-    def start(self, interval: float) -> None:
-        """Poll now, then every ``interval`` seconds, until :meth:`stop`."""
-        def run() -> None:
-            while not self._stop.is_set():
-                try:
-                    self.poll()
-                except Exception as exc:  # never let the poller die; the next poll tries again
-                    log.error("feed poll failed: %s", type(exc).__name__)
-                self._stop.wait(interval)
+    def loop(self, interval: float) -> Loop:
+        """A loop (``bot.loops``) polling now, then every ``interval`` seconds; not started."""
 
-        if self.specs:
-            self._thread = threading.Thread(target=run, name="feed-poller", daemon=True)
-            self._thread.start()
+        def step() -> None:
+            self.poll()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout)
+        return Loop("feed-poller", step, interval)

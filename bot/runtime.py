@@ -2,7 +2,8 @@
 
 ``Runtime`` is what ``factbot serve`` starts and what the web endpoints and
 Slack listeners are given: the settings, the facts store and the in-memory
-catalogue, the outbox with its delivery worker, and the Bolt app.
+catalogue, the outbox with its delivery worker, the enquiry service, the
+campaign alerts, the Bolt app, and every background loop (``bot.loops``).
 
 Files: the facts store is ``FACTBOT_DB``; the outbox (and other stores)
 sit beside it as ``<stem>-<name>.json``, one ``TinyDB`` object per file per
@@ -11,23 +12,29 @@ process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from slack_bolt import App
 
 from bot.app import build_app, web_client
 from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
-from bot.enquiry_service import attach as attach_enquiries
-from bot.loops import every, watch_file
+from bot.enquiry_service import EnquiryService, check_private
+from bot.loops import Loops, every, file_watch, refresher
 from bot.settings import Settings
+from facts.enquiries.archive import EnquiryArchive, archive_path
+from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
+from facts.enquiries.signposting import signposting
+from facts.enquiries.triage import load_patterns, load_phrases
 from facts.figures.catalogue import Catalogue
 from facts.figures.store import FactStore, open_store
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
-from facts.outbox import Outbox
+from facts.outbox import Outbox, OutboxItem
 from facts.persistence import sibling_path
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,45 +46,74 @@ class Runtime:
     catalogue: Catalogue
     outbox: Outbox
     worker: DeliveryWorker
+    enquiries: EnquiryService
+    campaign: Campaign
     bolt_app: App
     usage: Usage
-    #: Run at shutdown, last registered first.
+    loops: Loops
+    #: Run at shutdown, last registered first (after the loops have stopped).
     closers: list[Callable[[], None]] = field(default_factory=list)
-    #: Campaign alerts: updates, feeds, figure changes, reviews due (issue 4).
-    campaign: Campaign | None = None
-    #: Website enquiries (``bot.enquiry_service.EnquiryService``).
-    enquiries: Any = None
 
     def close(self) -> None:
-        """Stop the background work and write what is only in memory (usage counts)."""
+        """Stop the background loops and write what is only in memory (usage counts)."""
+        self.loops.stop()
         for closer in reversed(self.closers):
             closer()
+        self.campaign.close()
         self.usage.flush()
-        self.worker.stop()
         self.outbox.close()
         self.store.close()
 
 
 def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
-    """Open the stores, build the app and (``start=True``) start the delivery worker."""
+    """Open the stores, build the app, recover enquiries a crash left behind and
+    (``start=True``) start every background loop."""
+    load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
+    load_patterns()
     store = open_store(settings.factbot_db)
     catalogue = Catalogue.from_store(store)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
+    loops = Loops()
     client = web_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
                         retries=False)
     channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel}
     worker = DeliveryWorker(outbox, client, channels)
+    enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
-    bolt_app = build_app(settings, catalogue, usage=usage)
-    runtime = Runtime(settings, store, catalogue, outbox, worker, bolt_app, usage)
-    runtime.campaign = Campaign(settings, outbox, store, wake=worker.wake)
-    runtime.closers.append(runtime.campaign.close)
-    runtime.enquiries = attach_enquiries(runtime, start=start)
+    bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None)
+    campaign = Campaign(settings, outbox, store, wake=worker.wake)
+    runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops)
+    enquiries.recover()
     if start:
-        worker.start()
+        loops.add(worker.loop)
+        loops.add(enquiries.queuer())
         # A `factbot` command adds to the outbox from its own process: deliver within a second.
-        runtime.closers.append(watch_file(outbox.path, worker.wake))
-        runtime.campaign.start()
+        loops.add(file_watch(outbox.path, worker.wake))
+        campaign.start(loops)
         # Answers only count in memory; the counts reach the file here and at shutdown.
-        runtime.closers.append(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush").set)
+        loops.add(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush"))
+        loops.add(refresher(catalogue))
+    if not settings.factbot_enquiry_channel:
+        log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
+    held = enquiries.health()["held"]
+    if held:
+        log.warning("%d enquiry deliveries are held (see /healthz); `factbot enquiries retry` resends them", held)
     return runtime
+
+
+def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker: DeliveryWorker) -> EnquiryService:
+    """The enquiry service, with the enquiry channel's privacy check and delivery hook on the worker."""
+    service = EnquiryService(
+        EnquiryArchive(archive_path(settings.factbot_db)), outbox,
+        lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days,
+        signposting=lambda: signposting(catalogue), wake=worker.wake)
+    worker.checks[ENQUIRY_CHANNEL_KEY] = check_private
+    previous = worker.on_delivered
+
+    def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
+        if previous is not None:
+            previous(item, channel, ts)
+        service.on_delivered(item, channel, ts)
+
+    worker.on_delivered = on_delivered
+    return service

@@ -25,8 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
-from handlers.campaign import updates as campaign_updates
-from handlers.enquiries import intake as enquiries
+from handlers import web_routes
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,9 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n, "intake": "ok" | why not,
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
-    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n}}``;
-    "degraded" when anything is held or the website intake is not configured.
+    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n},
+    "loops": {"running": n, "failing": [names]}}``; "degraded" when anything is held, the website
+    intake is not configured, or a background loop is failing or has stopped.
     It never shows message content.
 
     ``on_shutdown`` functions run, in order, when the server stops (also on
@@ -84,16 +84,19 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         intake = "ok" if runtime.settings.factbot_intake_token else "not configured (FACTBOT_INTAKE_TOKEN): answers 503"
         status = "degraded" if outbox["held"] or intake != "ok" else "ok"
         body = {"status": status, "figures": runtime.catalogue.coverage().figures, "intake": intake, "outbox": outbox}
-        if runtime.enquiries is not None:
-            body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
+        body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
+        loops = [status for status in runtime.loops.status() if not status.finished]
+        stalled = [status.name for status in loops if not status.alive or status.failures]
+        body["loops"] = {"running": len(loops), "failing": stalled}
+        if stalled:
+            body["status"] = "degraded"
         return JSONResponse(body)
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    if runtime.campaign is not None:
-        token = runtime.settings.factbot_intake_token
-        routes.append(Route("/campaign-updates", campaign_updates.make_endpoint(
-            token.get_secret_value() if token else None, runtime.campaign.submit_update), methods=["POST"]))
-    routes += enquiry_routes(runtime)
+    token = runtime.settings.factbot_intake_token
+    service = runtime.enquiries
+    routes = [Route("/healthz", healthz, methods=["GET"]), *web_routes(
+        intake_token=token.get_secret_value() if token else None, submit_update=runtime.campaign.submit_update,
+        submit_enquiry=service.submit, signposting=service.signposting, enquiry_accepted=service.hand_over)]
     if slack_over_http:
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
@@ -106,14 +109,3 @@ def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
                                  request.headers.get("x-slack-signature", ""))
     except (ValueError, TypeError):
         return False
-
-
-def enquiry_routes(runtime: Runtime) -> list[Route]:
-    """``POST /enquiries`` (see ``handlers.enquiries.intake``), when the runtime has enquiries."""
-    if runtime.enquiries is None:
-        return []
-    token = runtime.settings.factbot_intake_token
-    service = runtime.enquiries
-    endpoint = enquiries.endpoint(service.submit, token.get_secret_value() if token else None, service.signposting,
-                                  accepted=service.hand_over)
-    return [Route("/enquiries", endpoint, methods=["POST"])]

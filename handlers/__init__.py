@@ -1,5 +1,53 @@
-"""Slack listeners and web endpoints: one thin module per surface.
+"""How Slack and the website reach the features: every Slack surface and web route, listed here.
 
-Each module exposes ``register(app, ...)`` (Slack) or a Starlette endpoint
-(web). They translate between Slack or HTTP and the pure core in ``facts``.
+One room per feature (``figures``, ``enquiries``, ``campaign``), each module thin:
+it translates between Slack or HTTP and the plain rules in ``facts``. This
+module is the one list of what the app answers, like Slack's starter
+template's ``register_listeners(app)``: add a surface here and nowhere else.
+``bot.server`` adds its own two routes: ``POST /slack/events`` (Bolt) and
+``GET /healthz``.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App
+from starlette.routing import Route
+
+from facts.figures.catalogue import Catalogue
+from facts.figures.usage import Usage
+from handlers.campaign import updates as campaign_updates
+from handlers.enquiries import actions as enquiry_actions
+from handlers.enquiries import intake as enquiry_intake
+from handlers.figures import app_home, find_figures, mention, share, slash_command
+
+
+def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command: str, curators: frozenset[str],
+                       enquiries: enquiry_actions.Acts | None = None) -> None:
+    """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
+    message shortcut, App Home (curator sections for ``curators``), and, with ``enquiries``,
+    the enquiry buttons (Claim, Release, Mark responded)."""
+    slash_command.register(app, catalogue, command, usage)
+    share.register(app, catalogue)
+    mention.register(app, catalogue, usage)
+    find_figures.register(app, catalogue, usage)
+    app_home.register(app, catalogue, usage, command, curators)
+    if enquiries is not None:
+        enquiry_actions.register(app, enquiries)
+
+
+def web_routes(*, intake_token: str | None, submit_update: Callable[..., Any] | None = None,
+               submit_enquiry: Callable[..., Any] | None = None, signposting: Callable[[], list[dict]] = list,
+               enquiry_accepted: Callable[[str], None] | None = None) -> list[Route]:
+    """The website's routes: ``POST /campaign-updates`` (with ``submit_update``) and
+    ``POST /enquiries`` (with ``submit_enquiry``), both behind ``intake_token``."""
+    routes = []
+    if submit_update is not None:
+        routes.append(Route("/campaign-updates", campaign_updates.make_endpoint(intake_token, submit_update),
+                            methods=["POST"]))
+    if submit_enquiry is not None:
+        routes.append(Route("/enquiries", enquiry_intake.endpoint(submit_enquiry, intake_token, signposting,
+                                                                  accepted=enquiry_accepted), methods=["POST"]))
+    return routes

@@ -38,7 +38,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import web_client
-    from bot.loops import start_refresher
     from bot.runtime import build_runtime
     from bot.server import create_web_app
 
@@ -55,11 +54,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
                            "run one server per store") from None
     runtime = build_runtime(settings)
     runtime.closers.append(instance.close)
-    start_refresher(runtime.catalogue)
     if settings.socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        handler = SocketModeHandler(runtime.bolt_app, settings.slack_app_token.get_secret_value(),
+        app_token = settings.slack_app_token
+        if app_token is None:  # settings.require above makes this unreachable
+            raise CommandError("SLACK_APP_TOKEN is required for Socket Mode")
+        handler = SocketModeHandler(runtime.bolt_app, app_token.get_secret_value(),
                                     web_client=web_client(settings))
         handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
         runtime.closers.append(handler.close)
@@ -176,6 +177,7 @@ def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{gap.count:6}  {gap.last_seen}  {gap.text}")
     print(f"{len(gaps)} unanswered quer{'y' if len(gaps) == 1 else 'ies'} (counts reach the file within "
           f"{USAGE_FLUSH_SECONDS} s of being asked)", file=sys.stderr)
+    return 0
 
 
 # -- enquiries ----------------------------------------------------------------
