@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest
@@ -55,5 +56,6 @@ class LocalAsker:
 
     def ask(self, text: str) -> tuple[int, dict]:
         body = slash_command_body(self.command, text)
-        response = self.app.dispatch(BoltRequest(body=body, headers=signed_headers(self.secret, body)))
+        headers: dict[str, str | Sequence[str]] = {**signed_headers(self.secret, body)}
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
         return response.status, (json.loads(response.body) if response.body else {})

@@ -26,49 +26,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import queue
-import threading
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
+from bot.loops import Loop
 from facts.enquiries import messages as render
 from facts.enquiries.archive import EnquiryArchive
-from facts.enquiries.model import EnquiryForm, EnquiryRecord, Event, Submission, reference_of
+from facts.enquiries.claims import ACTIONS, apply_event
+from facts.enquiries.model import CHANNEL_KEY, KIND, EnquiryForm, EnquiryRecord, Event, Submission, reference_of
+from facts.enquiries.retention import PurgeReport, purge
 from facts.enquiries.triage import matches
 from facts.outbox import DELIVERED, Outbox, OutboxItem
 
-if TYPE_CHECKING:
-    from bot.enquiry_purge import PurgeReport
-
 log = logging.getLogger(__name__)
-
-#: Outbox ``kind`` and ``channel_key`` of everything enquiries post.
-KIND = CHANNEL_KEY = "enquiry"
-#: The channel key of the purge's edits: no privacy check, since removing
-#: details must go ahead even if the channel has since been made public.
-SCRUB_KEY = "enquiry_scrub"
-#: Reference facts (ids in ``facts/curated``) sent back with an urgent enquiry.
-EMERGENCY_FACTS = ("emergency-999", "helpline-nspcc-adults")
-#: Button action id → the event it records.
-ACTIONS = {render.CLAIM: "claimed", render.RELEASE: "released", render.RESPONDED: "responded"}
-
-#: What a held enquiry's error means, for /healthz and the log.
-EXPLANATIONS = {
-    "channel_not_private": "FACTBOT_ENQUIRY_CHANNEL is not a private channel: enquiries are held until it is "
-                           "made private (or the setting points at a private one); then run "
-                           "`factbot enquiries retry`.",
-    "channel_shared_externally": "The enquiry channel is shared with another organisation (Slack Connect): "
-                                 "enquiries are held until it is not; then run `factbot enquiries retry`.",
-    "enquiry_channel_not_set": "FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held; set it, "
-                               "restart, then run `factbot enquiries retry`.",
-    "channel_not_found": "The enquiry channel was not found, or the app is not in it (a private channel is "
-                         "invisible until the app is invited); invite the app, then `factbot enquiries retry`.",
-    "not_in_channel": "The app is not in the enquiry channel: invite it, then `factbot enquiries retry`.",
-    "is_archived": "The enquiry channel is archived: point FACTBOT_ENQUIRY_CHANNEL at a live private channel.",
-    "invalid_auth": "Slack refused the bot token (SLACK_BOT_TOKEN): fix it, then `factbot enquiries retry`.",
-    "token_revoked": "The bot token was revoked: reinstall the app, then `factbot enquiries retry`.",
-}
 
 
 def _now() -> dt.datetime:
@@ -93,8 +65,8 @@ class EnquiryService:
         self.signposting = signposting
         self.wake = wake
         self.now = now
-        self._handover: queue.Queue[str | None] = queue.Queue()
-        self._queuer: threading.Thread | None = None
+        self._handover: queue.Queue[str] = queue.Queue()
+        self._queuer: Loop | None = None
 
     # -- intake ----------------------------------------------------------------
 
@@ -122,6 +94,7 @@ class EnquiryService:
         one not handed over is found by the queuer's sweep of ``incoming/`` within seconds."""
         if self._queuer is not None:
             self._handover.put(reference)
+            self._queuer.wake()
 
     def queue(self, reference: str) -> None:
         """Put the enquiry's post (and long-message reply) in the outbox, then mark it queued.
@@ -150,38 +123,39 @@ class EnquiryService:
             log.error("%s could not be queued yet: %s", reference, type(exc).__name__)
             return False
 
-    def start(self, sweep: float = 5.0) -> Callable[[], None]:
-        """Start the queuer thread; returns a function that stops it.
+    def queuer(self, sweep: float = 5.0) -> Loop:
+        """The queuer loop (``bot.loops``), not started.
 
         It queues what :meth:`hand_over` gives it and, every ``sweep``
         seconds, whatever else is waiting in ``incoming/`` (an enquiry whose
         hand-over was lost, or one whose queueing failed: retried until the
         outbox can be written).
         """
+        last_sweep = [time.monotonic()]
 
-        def run() -> None:
+        def step() -> float:
             while True:
                 try:
-                    reference = self._handover.get(timeout=sweep)
+                    reference = self._handover.get_nowait()
                 except queue.Empty:
-                    for record in self._waiting():
-                        self._queue_quietly(record.reference)
-                    continue
+                    break
                 try:
-                    if reference is None:
-                        return
                     self._queue_quietly(reference)
                 finally:
                     self._handover.task_done()
+            if time.monotonic() - last_sweep[0] >= sweep:
+                for record in self._waiting():
+                    self._queue_quietly(record.reference)
+                last_sweep[0] = time.monotonic()
+            return max(sweep - (time.monotonic() - last_sweep[0]), 0.0)
 
-        self._queuer = threading.Thread(target=run, name="enquiry-queuer", daemon=True)
-        self._queuer.start()
+        self._queuer = Loop("enquiry-queuer", step, sweep, first_wait=sweep)
+        return self._queuer
 
-        def stop() -> None:
-            self._handover.put(None)
-            self._queuer.join(5)
-
-        return stop
+    def start(self, sweep: float = 5.0) -> Callable[[], None]:
+        """Start :meth:`queuer` on its own; returns a function that stops it (tests, benchmarks)."""
+        loop = self.queuer(sweep).start()
+        return loop.stop
 
     def _waiting(self) -> list[EnquiryRecord]:
         try:
@@ -215,7 +189,7 @@ class EnquiryService:
 
     # -- delivery ----------------------------------------------------------------
 
-    def on_delivered(self, item: OutboxItem, channel: str, ts: str) -> None:
+    def on_delivered(self, item: OutboxItem, channel: str, ts: str | None) -> None:
         """Delivery hook: records where the post (and its long-message reply) landed."""
         if item.kind == KIND:
             self._record_delivery(item, channel, ts)
@@ -250,7 +224,7 @@ class EnquiryService:
             if record.purged_at:
                 note.append(f"{record.reference} was purged; nothing can be changed.")
                 return None
-            updated = _apply(record, event, note)
+            updated = apply_event(record, event, note)
             if updated is None:
                 return None
             changed.append(True)
@@ -280,10 +254,11 @@ class EnquiryService:
     # -- retention ------------------------------------------------------------------
 
     def purge(self, days: int | None = None, references: tuple[str, ...] = ()) -> PurgeReport:
-        """See :func:`bot.enquiry_purge.purge` (``days`` defaults to the retention setting)."""
-        from bot.enquiry_purge import purge
-
-        return purge(self, days or self.retention_days, references)
+        """See :func:`facts.enquiries.retention.purge` (``days`` defaults to the retention setting)."""
+        report = purge(self.archive, self.outbox, self.now(), days or self.retention_days, references, lead=self.lead)
+        if report.edits:
+            self.wake()
+        return report
 
     # -- status ------------------------------------------------------------------
 
@@ -294,35 +269,9 @@ class EnquiryService:
         for item in self.outbox.items("held"):
             if item.kind == KIND:
                 held[item.error or "unknown"] = held.get(item.error or "unknown", 0) + 1
-        problems = [EXPLANATIONS.get(code.split(":")[-1], f"Slack answered {code}; see the log, then "
-                                     "`factbot enquiries retry`.") for code in held]
+        problems = [render.held_problem(code) for code in held]
         return {"held": sum(held.values()), "held_errors": held, "problems": problems,
                 "not_yet_queued": self.archive.incoming_count()}
-
-
-def _apply(record: EnquiryRecord, event: Event, note: list[str]) -> EnquiryRecord | None:
-    """The record after ``event``, or ``None`` when it changes nothing (``note`` says why, if it matters).
-
-    Once responded, an enquiry is closed: a stale Claim or Release changes nothing. Anyone may
-    release a claim (the team reassigns work); the thread reply records who did.
-    """
-    if record.responded_by and event.action in ("claimed", "released"):
-        note.append(f"{record.reference} was already responded to by {render.mention(record.responded_by)}.")
-        return None
-    if event.action == "claimed":
-        if record.claimed_by == event.user:
-            return None
-        if record.claimed_by:
-            note.append(f"{record.reference} is already claimed by {render.mention(record.claimed_by)}.")
-            return None
-        return record.model_copy(update={"claimed_by": event.user, "claimed_at": event.at})
-    if event.action == "released":
-        if not record.claimed_by:
-            return None
-        return record.model_copy(update={"claimed_by": None, "claimed_at": None})
-    if record.responded_by:
-        return None
-    return record.model_copy(update={"responded_by": event.user, "responded_at": event.at})
 
 
 # -- Slack checks and signposting ----------------------------------------------------------
@@ -349,48 +298,3 @@ def check_private(client: WebClient, channel: str) -> str | None:
                   "until it is not (then run `factbot enquiries retry`)", channel)
         return "channel_shared_externally"
     return None
-
-
-def signposting(catalogue) -> list[dict]:
-    """The emergency signposting from the facts store: for each of :data:`EMERGENCY_FACTS`
-    still servable, ``{"id", "display", "claim", "source"}`` (the claim exactly as curated)."""
-    return [{"id": fact.id, "display": fact.display, "claim": fact.claim, "source": str(fact.source.url)}
-            for fact in catalogue.servable(EMERGENCY_FACTS)]
-
-
-def attach(runtime, *, start: bool = True) -> EnquiryService:
-    """Wire enquiries into a :class:`bot.runtime.Runtime`: the service, the enquiry
-    channel's privacy check and delivery hook on the worker, the Slack buttons,
-    the start-up recovery and (``start``) the queuer."""
-    from facts.enquiries.archive import archive_path
-    from facts.enquiries.triage import load_patterns, load_phrases
-
-    load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
-    load_patterns()
-    from handlers.enquiries import actions as enquiry_actions
-
-    settings = runtime.settings
-    service = EnquiryService(
-        EnquiryArchive(archive_path(settings.factbot_db)), runtime.outbox,
-        lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days,
-        signposting=lambda: signposting(runtime.catalogue), wake=runtime.worker.wake)
-    worker = runtime.worker
-    worker.checks[CHANNEL_KEY] = check_private
-    previous = worker.on_delivered
-
-    def on_delivered(item: OutboxItem, channel: str, ts: str) -> None:
-        if previous is not None:
-            previous(item, channel, ts)
-        service.on_delivered(item, channel, ts)
-
-    worker.on_delivered = on_delivered
-    enquiry_actions.register(runtime.bolt_app, service)
-    service.recover()
-    if start:
-        runtime.closers.append(service.start())
-    if not settings.factbot_enquiry_channel:
-        log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
-    held = service.health()["held"]
-    if held:
-        log.warning("%d enquiry deliveries are held (see /healthz); `factbot enquiries retry` resends them", held)
-    return service

@@ -42,7 +42,7 @@ def _split_ids(value: object) -> list[str]:
         return []
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
-    return list(value)  # type: ignore[arg-type]
+    return [str(part) for part in value] if isinstance(value, (list, tuple, set)) else [str(value)]
 
 
 class Settings(BaseSettings):
@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     @classmethod
     def _long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError(_TOO_SHORT[info.field_name])
+            raise ValueError(_TOO_SHORT[str(info.field_name)])
         return value
 
     @field_validator("factbot_db", mode="before")
@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token", "slack_app_token")
     @classmethod
     def _token_kind(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        prefix, kind = _TOKEN_KINDS[info.field_name]
+        prefix, kind = _TOKEN_KINDS[str(info.field_name)]
         if value is not None and not value.get_secret_value().startswith(prefix):
             raise ValueError(f"must be {kind} starting with {prefix}")
         return value

@@ -190,7 +190,7 @@ class Outbox:
         """Written before each post: a crash after this may have posted."""
         self._update(item_id, state=SENDING, sending_since=_iso(now or _now()))
 
-    def mark_delivered(self, item_id: str, channel: str, ts: str, now: dt.datetime | None = None) -> None:
+    def mark_delivered(self, item_id: str, channel: str, ts: str | None, now: dt.datetime | None = None) -> None:
         """Record the delivery, and drop the message: it is in Slack now, and an enquiry's
         details must not sit in this file for the days delivered items are kept."""
         self._update(item_id, state=DELIVERED, channel=channel, ts=ts, error=None, delivered_at=_iso(now or _now()),

@@ -68,7 +68,7 @@ def _held_note(settings: Settings) -> str:
 def cmd_campaign_post(settings: Settings, args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from handlers.campaign.updates import CampaignUpdate, field_problems
+    from facts.campaign.update import CampaignUpdate, field_problems
 
     try:
         update = CampaignUpdate(title=args.title, url=args.url, summary=args.summary)

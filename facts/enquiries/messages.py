@@ -232,3 +232,28 @@ def action_reply(event: Event, thread_ts: str) -> dict:
     if event.action == "released":
         line += "; it can be claimed again"
     return {"text": line, "thread_ts": thread_ts, "blocks": [_section(line)]}
+
+
+#: What a held enquiry's error means, for /healthz and the log.
+HELD_EXPLANATIONS = {
+    "channel_not_private": "FACTBOT_ENQUIRY_CHANNEL is not a private channel: enquiries are held until it is "
+                           "made private (or the setting points at a private one); then run "
+                           "`factbot enquiries retry`.",
+    "channel_shared_externally": "The enquiry channel is shared with another organisation (Slack Connect): "
+                                 "enquiries are held until it is not; then run `factbot enquiries retry`.",
+    "enquiry_channel_not_set": "FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held; set it, "
+                               "restart, then run `factbot enquiries retry`.",
+    "channel_not_found": "The enquiry channel was not found, or the app is not in it (a private channel is "
+                         "invisible until the app is invited); invite the app, then `factbot enquiries retry`.",
+    "not_in_channel": "The app is not in the enquiry channel: invite it, then `factbot enquiries retry`.",
+    "is_archived": "The enquiry channel is archived: point FACTBOT_ENQUIRY_CHANNEL at a live private channel.",
+    "invalid_auth": "Slack refused the bot token (SLACK_BOT_TOKEN): fix it, then `factbot enquiries retry`.",
+    "token_revoked": "The bot token was revoked: reinstall the app, then `factbot enquiries retry`.",
+}
+
+
+def held_problem(code: str) -> str:
+    """What to do about enquiries held with Slack error ``code`` (``"conversations.info:not_in_channel"`` or
+    ``"not_in_channel"``), in words for /healthz and the log."""
+    return HELD_EXPLANATIONS.get(code.split(":")[-1],
+                                 f"Slack answered {code}; see the log, then `factbot enquiries retry`.")

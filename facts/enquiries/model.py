@@ -225,7 +225,7 @@ _FRIENDLY = {
 }
 
 
-def _friendly(error: dict) -> str:
+def _friendly(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "string_too_long":
         return f"must be at most {error['ctx']['max_length']} characters"
@@ -344,7 +344,7 @@ class EnquiryRecord(BaseModel):
 
     def purged(self, now: dt.datetime) -> EnquiryRecord:
         """A copy without the personal details (see :data:`PERSONAL_FIELDS`), with a ``purged`` event."""
-        scrubbed = {name: ([] if name == "triage" else None) for name in PERSONAL_FIELDS}
+        scrubbed: dict[str, Any] = {name: ([] if name == "triage" else None) for name in PERSONAL_FIELDS}
         history = [*self.history, Event(action="purged", at=now)]
         return self.model_copy(update={**scrubbed, "purged_at": now, "history": history})
 
@@ -360,3 +360,12 @@ class Submission:
     reference: str
     created: bool
     urgent: bool
+
+
+# -- outbox routing ----------------------------------------------------------------
+
+#: Outbox ``kind`` and ``channel_key`` of everything enquiries post.
+KIND = CHANNEL_KEY = "enquiry"
+#: The channel key of the purge's edits: no privacy check, since removing
+#: details must go ahead even if the channel has since been made public.
+SCRUB_KEY = "enquiry_scrub"

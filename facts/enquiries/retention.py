@@ -14,11 +14,12 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from bot.enquiry_service import KIND, SCRUB_KEY, EnquiryService
 from facts.enquiries import messages as render
-from facts.enquiries.model import EnquiryRecord, reference_of
-from facts.outbox import DELIVERED, OutboxItem
+from facts.enquiries.archive import EnquiryArchive
+from facts.enquiries.model import KIND, SCRUB_KEY, EnquiryRecord, reference_of
+from facts.outbox import DELIVERED, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -33,56 +34,57 @@ class PurgeReport:
     unreachable: tuple[str, ...] = ()
 
 
-def purge(service: EnquiryService, days: int, references: Iterable[str] = ()) -> PurgeReport:
-    """Remove personal details from the enquiries ``service`` holds that were
-    received more than ``days`` ago, or (``references`` given, an erasure
-    request) from those enquiries whatever their age, and queue edits of
-    their Slack messages (``chat.update``) saying so. Returns a :class:`PurgeReport`."""
-    now = service.now()
+def purge(archive: EnquiryArchive, outbox: Outbox, now: dt.datetime, days: int, references: Iterable[str] = (),
+          *, lead: str | None = None) -> PurgeReport:
+    """Remove personal details from the enquiries in ``archive`` that were
+    received more than ``days`` ago (before ``now``), or (``references`` given,
+    an erasure request) from those enquiries whatever their age, and queue
+    edits of their Slack messages (``chat.update``) in ``outbox`` saying so;
+    ``lead`` is mentioned again in the edited post as it was in the original.
+    Returns a :class:`PurgeReport`; the caller wakes the delivery worker."""
     cutoff = now - dt.timedelta(days=days)
     named = set(references)
     if named:
         days = 0  # the messages say "removed on request"
     by_reference: dict[str, list[OutboxItem]] = {}
-    for item in service.outbox.items():
+    for item in outbox.items():
         reference = reference_of(item.id)
         if reference:
             by_reference.setdefault(reference, []).append(item)
     report = PurgeReport()
     unreachable = []
-    for record in service.archive.records():
+    for record in archive.records():
         due = record.purged_at is None and (record.reference in named if named else record.received_at <= cutoff)
         if not due and (record.purged_at is None or record.slack_scrubbed):
             continue
         if due:
-            record = service.archive.update(record.reference, lambda r: r.purged(now) if r.purged_at is None else None)
+            record = archive.update(record.reference, lambda r: r.purged(now) if r.purged_at is None else None) \
+                or record  # None only if the file went away meanwhile
             report.purged += 1
-        edits, reachable = _scrub_slack(service, record, by_reference.get(record.reference, []), days)
+        edits, reachable = _scrub_slack(outbox, lead, record, by_reference.get(record.reference, []), days)
         report.edits += edits
         if reachable:
-            service.archive.update(record.reference, lambda r: r.model_copy(update={"slack_scrubbed": True}))
+            archive.update(record.reference, lambda r: r.model_copy(update={"slack_scrubbed": True}))
         else:
             unreachable.append(record.reference)
             log.warning("%s: its Slack message could not be found to edit", record.reference)
     report.unreachable = tuple(unreachable)
-    if report.edits:
-        service.wake()
     return report
 
 
-def _scrub_slack(service: EnquiryService, record: EnquiryRecord, items: list[OutboxItem],
+def _scrub_slack(outbox: Outbox, lead: str | None, record: EnquiryRecord, items: list[OutboxItem],
                  days: int) -> tuple[int, bool]:
     """Replace every queued copy of the enquiry with the purged form, and queue
     edits of the messages already posted. Returns ``(edits queued, the post was found)``."""
-    post = render.post(record, lead=service.lead, retention_days=days)
+    post = render.post(record, lead=lead, retention_days=days)
     reply = render.purged_full_message_reply(record, days)
     full = f"{record.reference}-full"
     for item in items:
         if item.id == record.reference or item.method == "chat.update":
-            kept = {k: item.message[k] for k in ("channel", "ts") if k in item.message}
-            service.outbox.update_message(item.id, {**(reply if item.id.startswith(full) else post), **kept})
+            kept: dict[str, Any] = {k: item.message[k] for k in ("channel", "ts") if k in item.message}
+            outbox.update_message(item.id, {**(reply if item.id.startswith(full) else post), **kept})
         elif item.id == full:
-            service.outbox.update_message(item.id, reply)
+            outbox.update_message(item.id, reply)
     found = {item.id: item for item in items}
     edits = 0
     for item_id, ts, message in [(record.reference, record.ts, post), (full, record.reply_ts, reply)]:
@@ -90,7 +92,7 @@ def _scrub_slack(service: EnquiryService, record: EnquiryRecord, items: list[Out
         channel = record.channel or (queued.channel if queued else None)
         ts = ts or (queued.ts if queued is not None and queued.state == DELIVERED else None)
         if ts and channel:
-            _, created = service.outbox.enqueue(KIND, SCRUB_KEY, {**message, "channel": channel, "ts": ts},
+            _, created = outbox.enqueue(KIND, SCRUB_KEY, {**message, "channel": channel, "ts": ts},
                                                 item_id=f"{item_id}-purge", method="chat.update")
             edits += created
     # Not posted and not queued: the post went out too long ago for the outbox to know where.

@@ -241,7 +241,8 @@ def help_message(command: str, coverage: Coverage) -> Message:
         f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
         f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
     )
-    blocks = [{"type": "section", "text": mrkdwn(body)}, {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
+    blocks: list[dict] = [{"type": "section", "text": mrkdwn(body)},
+                          {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
     return Message(f"Ask with {command} stats <platform, year or topic>, e.g. {command} stats instagram.", blocks)
 
 

@@ -347,7 +347,7 @@ def test_temporary_files_a_crash_left_are_removed_at_start_up(tmp_path):
 
 
 def test_claim_and_release_after_responded_change_nothing():
-    from bot.enquiry_service import _apply
+    from facts.enquiries.claims import apply_event as _apply
     from facts.enquiries.model import Event
 
     record = EnquiryRecord.new("ENQ-2026-000001", form(), T0, triage=[], idempotency_key=None)
