@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
+from facts.campaign.feeds import parse_feed_spec
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
@@ -166,8 +167,6 @@ class Settings(BaseSettings):
     @field_validator("factbot_feeds")
     @classmethod
     def _feeds(cls, value: list[str]) -> list[str]:
-        from facts.campaign.feeds import parse_feed_spec
-
         for entry in value:
             parse_feed_spec(entry)  # ValueError names the rule, never the URL
         return value

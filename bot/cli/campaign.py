@@ -14,26 +14,21 @@ import argparse
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
+from bot.campaign import Campaign
 from bot.settings import Settings
+from facts.campaign.update import CampaignUpdate, field_problems
 from facts.figures.model import Fact
 from facts.figures.store import FactStore, ImportReport, open_store
-
-if TYPE_CHECKING:
-    from bot.campaign import Campaign
-
-# The Slack, HTTP and feed libraries are imported inside the commands that
-# need them, so the other ``factbot`` commands start quickly.
+from facts.outbox import HELD, Outbox
+from facts.persistence import sibling_path
 
 
 @contextmanager
 def campaign_for(settings: Settings, store: FactStore | None = None) -> Iterator[Campaign]:
     """A :class:`Campaign` over the configured files (opening the store when not given)."""
-    from bot.campaign import Campaign
-    from facts.outbox import Outbox
-    from facts.persistence import sibling_path
-
     own_store = store is None
     store = store or open_store(settings.factbot_db)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
@@ -66,9 +61,7 @@ def _held_note(settings: Settings) -> str:
 
 
 def cmd_campaign_post(settings: Settings, args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
 
-    from facts.campaign.update import CampaignUpdate, field_problems
 
     try:
         update = CampaignUpdate(title=args.title, url=args.url, summary=args.summary)
@@ -114,8 +107,6 @@ CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest")
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:
-    from facts.outbox import HELD, Outbox
-    from facts.persistence import sibling_path
 
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     try:
@@ -129,7 +120,7 @@ def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_campaign_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``campaign post``, ``poll``, ``digest`` and ``retry``."""
     campaign = sub.add_parser("campaign", help="campaign alerts").add_subparsers(dest="action", required=True)
     post = campaign.add_parser("post", help="post a campaign update to the campaign channel (once)")

@@ -1,0 +1,85 @@
+"""``factbot enquiries list|retry|purge``: the operator's view of website enquiries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.common import CommandError, positive
+from bot.enquiry_service import EnquiryService
+from bot.settings import Settings
+from facts.enquiries.archive import EnquiryArchive, archive_path
+from facts.enquiries.model import KIND
+from facts.outbox import DELIVERED, Outbox
+from facts.persistence import sibling_path
+
+
+def _enquiry_service(settings: Settings):
+
+    outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
+    return EnquiryService(EnquiryArchive(archive_path(settings.factbot_db)), outbox,
+                          lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days)
+
+
+def cmd_enquiries_list(settings: Settings, args: argparse.Namespace) -> int:
+
+    service = _enquiry_service(settings)
+    waiting = [i for i in service.outbox.items() if i.kind == KIND and i.state != DELIVERED]
+    for item in waiting:
+        when = f"next try {item.next_attempt_at}" if item.state == "pending" and item.next_attempt_at else ""
+        print(f"{item.id:28} {item.state:8} {item.attempts:3} tries  {item.error or '':32} {when}".rstrip())
+    health = service.health()
+    for problem in health["problems"]:
+        print(f"held: {problem}")
+    print(f"{len(waiting)} enquiry deliveries not yet made, {health['held']} held", file=sys.stderr)
+    service.outbox.close()
+    return 0
+
+
+def cmd_enquiries_retry(settings: Settings, args: argparse.Namespace) -> int:
+
+    service = _enquiry_service(settings)
+    chosen = None
+    if args.references:
+        chosen = [i.id for i in service.outbox.items("held") if any(i.id == r or i.id.startswith(r + "-")
+                                                                    for r in args.references)]
+    released = service.outbox.release(kind=KIND, item_ids=chosen)
+    service.outbox.close()
+    if args.references and not released:
+        raise CommandError(f"no held delivery for {', '.join(args.references)} (see: factbot enquiries list)")
+    print(f"{released} held enquiry deliveries released; a running server sends them within seconds")
+    return 0
+
+
+def cmd_enquiries_purge(settings: Settings, args: argparse.Namespace) -> int:
+    service = _enquiry_service(settings)
+    days = args.days or settings.factbot_retention_days
+    references = tuple(args.references)
+    unknown = [r for r in references if service.archive.get(r) is None]
+    if unknown:
+        service.outbox.close()
+        raise CommandError(f"no enquiry {', '.join(unknown)} is on record (nothing purged)")
+    report = service.purge(days, references)
+    service.outbox.close()
+    which = f"named ({', '.join(references)})" if references else f"older than {days} days"
+    print(f"{report.purged} enquiries {which} purged; {report.edits} Slack messages queued "
+          "for editing (a running server edits them within seconds)")
+    for reference in report.unreachable:
+        print(f"{reference}: posted, but where is no longer known: remove its Slack message by hand")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """``factbot enquiries list|retry|purge``."""
+    enquiries = sub.add_parser("enquiries", help="website enquiries: held deliveries, resend, purge")
+    actions = enquiries.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="enquiry deliveries not yet made (held, waiting), with the error").set_defaults(
+        func=cmd_enquiries_list)
+    retry = actions.add_parser("retry", help="resend held enquiries (all, or those named)")
+    retry.add_argument("references", nargs="*", help="e.g. ENQ-2026-000123 (default: every held enquiry)")
+    retry.set_defaults(func=cmd_enquiries_retry)
+    purge = actions.add_parser("purge", help="remove personal details past retention; edit the Slack messages")
+    purge.add_argument("--days", type=positive, help="age in days (default: FACTBOT_RETENTION_DAYS)")
+    purge.add_argument("references", nargs="*",
+                       help="erase these enquiries now, whatever their age (an erasure request), e.g. ENQ-2026-000123")
+    purge.set_defaults(func=cmd_enquiries_purge)

@@ -1,0 +1,125 @@
+"""``factbot facts import|validate|list|show|stale|gaps``: curating the figures."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from bot.cli.campaign import import_with_alerts
+from bot.cli.common import CommandError, positive
+from bot.settings import Settings
+from facts.campaign.messages import reviews_due
+from facts.figures import messages as render
+from facts.figures.curated import curated_paths, load_curated
+from facts.figures.store import OTHER_FOLDER, FactStore, curated_fingerprint, open_store
+from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
+from facts.persistence import sibling_path
+
+
+def _curated(args: argparse.Namespace):
+    paths = curated_paths(Path(args.dir)) if getattr(args, "dir", None) else None
+    return load_curated(paths)
+
+
+def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
+    result = _curated(args)
+    for problem in result.problems:
+        print(problem)
+    print(f"{len(result.facts)} figures valid, {len(result.problems)} problem(s)", file=sys.stderr)
+    return 1 if result.problems else 0
+
+
+def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
+    folder = getattr(args, "dir", None)
+    if folder and not curated_paths(Path(folder)):
+        # An import is the whole set: a mistyped folder would retire every figure.
+        raise CommandError(f"no curated *.yaml files in {folder}; nothing imported")
+    result = _curated(args)
+    if result.problems:
+        for problem in result.problems:
+            print(problem)
+        raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
+    store = FactStore(settings.factbot_db)
+    folder = getattr(args, "dir", None)
+    # The folder is the whole curated set: a figure deleted from it is retired.
+    report, alerts = import_with_alerts(settings, store, result.facts, complete=True)
+    paths = curated_paths(Path(folder)) if folder else curated_paths()
+    # Another folder stands until the next plain import (the shipped files are not re-imported over it).
+    store.record_fingerprint((OTHER_FOLDER if folder else "") + curated_fingerprint(paths))
+    store.close()
+    for change in report.changes:
+        fields = ", ".join(sorted(change.changed)) if change.changed else ""
+        print(f"{change.kind:8} {change.fact.id}" + (f" ({fields})" if fields else ""))
+    print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
+    if alerts:
+        print(f"{alerts} figure alert(s) queued for the campaign channel", file=sys.stderr)
+    return 0
+
+
+def cmd_facts_list(settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.factbot_db)
+    for fact in store.facts():
+        if args.all or fact.servable:
+            print(f"{fact.id:48} {fact.status:9} {fact.display:>16}  {fact.period.label}")
+    return 0
+
+
+def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.factbot_db)
+    found = store.get(args.id)
+    if found is None:
+        raise CommandError(f"no figure with id {args.id!r} (see: factbot facts list --all)")
+    fact, history = found
+    print(render.citation(fact))
+    print(f"status: {fact.status}; verified on {fact.verified_on}; review by {fact.review_by}"
+          + (f"; superseded by {fact.superseded_by}" if fact.superseded_by else ""))
+    for caveat in fact.caveats:
+        print(f"caveat: {caveat}")
+    print(f"history: {len(history)} earlier version(s)")
+    for item in history:
+        old = item["fact"]
+        print(f"  replaced {item['replaced_at']}: {old.get('display')} ({old.get('status')}) {old.get('period', {}).get('label')}")
+    return 0
+
+
+def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
+    store = open_store(settings.factbot_db)
+    due = reviews_due(store.facts(), dt.date.today())
+    for item in due:
+        print(f"{item.fact.id:48} {item.reason}")
+    print(f"{len(due)} figure(s) due for review", file=sys.stderr)
+    return 0
+
+
+def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
+    usage = Usage(sibling_path(settings.factbot_db, "usage"))
+    gaps = usage.gaps(args.limit)
+    usage.close()
+    for gap in gaps:
+        print(f"{gap.count:6}  {gap.last_seen}  {gap.text}")
+    print(f"{len(gaps)} unanswered quer{'y' if len(gaps) == 1 else 'ies'} (counts reach the file within "
+          f"{USAGE_FLUSH_SECONDS} s of being asked)", file=sys.stderr)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    facts = sub.add_parser("facts", help="curate the facts store").add_subparsers(dest="action", required=True)
+    for name, func, text in [
+        ("import", cmd_facts_import, "load the curated files into the store (idempotent; keeps history)"),
+        ("validate", cmd_facts_validate, "check the curated files; one line per problem, exit 1 if any"),
+    ]:
+        p = facts.add_parser(name, help=text)
+        p.add_argument("--dir", help="folder of curated *.yaml files (default: the shipped facts/curated)")
+        p.set_defaults(func=func)
+    listing = facts.add_parser("list", help="list the servable figures (--all: every status)")
+    listing.add_argument("--all", action="store_true")
+    listing.set_defaults(func=cmd_facts_list)
+    show = facts.add_parser("show", help="one figure with its citation and history")
+    show.add_argument("id")
+    show.set_defaults(func=cmd_facts_show)
+    facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
+    gaps.add_argument("--limit", type=positive, default=None, help="show at most this many")
+    gaps.set_defaults(func=cmd_facts_gaps)

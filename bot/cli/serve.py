@@ -1,0 +1,55 @@
+"""``factbot serve``: the app over HTTP, or Socket Mode when ``SLACK_APP_TOKEN`` is set."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from bot.app import web_client
+from bot.cli.common import CommandError
+from bot.runtime import build_runtime
+from bot.server import create_web_app
+from bot.settings import Settings
+from facts.persistence import hold_exclusively, sibling_path
+
+log = logging.getLogger(__name__)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn  # here, not at the top: every other command starts without the web server
+
+    if settings.socket_mode:
+        settings.require("slack_bot_token", "slack_app_token")
+    else:
+        settings.require("slack_bot_token", "slack_signing_secret")
+    try:  # one server per store: two would hand out the same enquiry references
+        lock_path = sibling_path(settings.factbot_db, "serve").with_suffix(".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deploy has no data/ yet
+        instance = hold_exclusively(lock_path)
+    except BlockingIOError:
+        raise CommandError(f"another factbot serve is already using FACTBOT_DB={settings.factbot_db}; "
+                           "run one server per store") from None
+    runtime = build_runtime(settings)
+    runtime.closers.append(instance.close)
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        app_token = settings.slack_app_token
+        if app_token is None:  # settings.require above makes this unreachable
+            raise CommandError("SLACK_APP_TOKEN is required for Socket Mode")
+        handler = SocketModeHandler(runtime.bolt_app, app_token.get_secret_value(),
+                                    web_client=web_client(settings))
+        handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
+        runtime.closers.append(handler.close)
+        log.info("Socket Mode connected")
+    web = create_web_app(runtime, slack_over_http=not settings.socket_mode, on_shutdown=[runtime.close])
+    log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
+    uvicorn.run(web, host=args.host, port=args.port, log_level=settings.factbot_log_level.lower(), access_log=False)
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the app (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(func=cmd_serve)
