@@ -1,26 +1,45 @@
 """The delivery worker: posts outbox items to Slack exactly once, through outages.
 
-One background thread per server. For each due item it resolves the
-channel, runs the channel's check (e.g. "the enquiries channel is
-private"), writes ``sending``, posts with ``chat.postMessage`` (message
-``metadata`` carries the outbox id), and records the ``ts``.
+One background thread per server. It sleeps until the earliest item is
+due or something is enqueued (the outbox wakes it), never polling the
+items. For each due item, earliest first, it resolves the channel, runs
+the channel's check (e.g. "the enquiries channel is private"), writes
+``sending``, posts with ``chat.postMessage`` (message ``metadata`` carries
+the outbox id) over a kept-open connection, and records the ``ts``.
 
-- 429: tried again after ``Retry-After`` seconds.
-- 5xx, timeouts, refused connections: tried again with exponential backoff
-  (``retry_base`` × 2^(attempt−1) seconds, at most ``retry_cap``) for as
-  long as the outage lasts. A Slack error code we do not know is tried
-  ``max_attempts`` times, then held. After any error that may have come
-  after Slack stored the post (a 5xx, a timeout), the channel is searched
-  for the post by its metadata before posting again.
-- 429: nothing is sent to Slack until ``Retry-After`` has passed.
-- Permanent errors (``PERMANENT_ERRORS``: ``channel_not_found``,
-  ``not_in_channel``, ``is_archived``, ``invalid_auth``, ``token_revoked`` …),
-  an unset channel, or a failed check: the item is held until released
-  (``factbot enquiries retry``, ``factbot campaign retry``).
-- After a crash, items left in ``sending`` are looked up in the channel's
-  history by their metadata before anything is posted again, so a post that
-  reached Slack is not repeated. When the history cannot be read, the item
-  is posted again: a possible duplicate is better than a lost enquiry.
+- 429: nothing is sent to Slack until ``Retry-After`` has passed (the limit
+  is the workspace's, not one item's).
+- 5xx, timeouts, refused connections: the item is tried again with
+  exponential backoff (``retry_base`` × 2^(attempt−1) s, at most
+  ``retry_cap``) for as long as the outage lasts, and the worker pauses
+  (the same backoff over consecutive failures, at most ``pause_cap``) so an
+  outage costs one request per pause, not one per item. A Slack error code
+  we do not know is tried ``max_attempts`` times, then held.
+- Permanent errors (``PERMANENT_ERRORS``), an unset channel, or a failed
+  check: the item is held until released (``factbot enquiries retry``,
+  ``factbot campaign retry``).
+
+**Finding an earlier post.** After any error that may have come after
+Slack stored the post (a 5xx, a reset connection, a timeout, a crash while
+``sending``) the item's earlier post is looked for by its outbox id in
+message metadata before posting again: in ``conversations.replies`` for a
+thread reply (thread replies never appear in channel history), else in
+``conversations.history``, following ``next_cursor`` through every page.
+The window starts at ``after_ts``, the newest Slack ``ts`` the worker had
+seen in that channel before the first attempt (Slack's clock, not ours; a
+server whose clock is minutes out finds it all the same); without one, a
+day before the item was created. After a timeout the look-up waits
+``lookup_delay`` seconds, since a slow Slack may store the message after
+the client gave up. Look-ups happen only after such errors, so their number
+follows errors, not posts. Both methods are Slack rate-limit **Tier 3**
+(50+ per minute) for internal, customer-built apps like this one; a 429 on
+a look-up pauses the worker like any other. When the history cannot be read
+at all, the item is posted again: a possible duplicate is better than a
+lost enquiry.
+
+Times: pauses, backoffs and waits use the monotonic clock (``clock``), so
+a stepped wall clock neither stops nor hurries delivery; wall-clock times
+are only written for people to read.
 
 Logs name items by id and errors by Slack code or exception type, never
 message content.
@@ -30,13 +49,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.loops import Loop
-from facts.outbox import DELIVERED, SENDING, Outbox, OutboxItem
+from bot.slack_http import KeepAliveWebClient
+from facts.outbox import DELIVERED, HELD, PENDING, SENDING, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +69,20 @@ PERMANENT_ERRORS = frozenset({
     "message_not_found", "cant_update_message", "edit_window_closed",
 })
 METADATA_EVENT = "factbot_delivery"
+#: Error recorded for a post that timed out (the look-up for it waits ``lookup_delay``).
+TIMEOUT = "timeout"
+#: Error recorded for an item a crash left ``sending``.
+INTERRUPTED = "interrupted_sending"
+#: While idle, how often to notice another process's additions (one read of SQLite's shared memory).
+IDLE_CHECK_SECONDS = 2.0
+#: How often delivered items are pruned (seconds).
+PRUNE_EVERY = 600.0
+#: Items read per query in a pass.
+PAGE = 100
+#: How far back a look-up goes when no Slack ``ts`` is known for the channel.
+NO_TS_WINDOW = dt.timedelta(days=1)
+#: At most this many history pages per look-up (200 messages each).
+MAX_LOOKUP_PAGES = 200
 
 #: A check run before posting to a channel: returns ``None`` when it is fine
 #: to post, else an error code (the item is held); raises on transient errors.
@@ -69,103 +105,131 @@ class DeliveryWorker:
     ``checks`` maps a channel key to a :data:`ChannelCheck`.
     ``on_delivered(item, channel, ts)`` runs after a delivery is recorded.
     A channel's check runs before every post to it, so an enquiry channel
-    made public is caught at once.
-    Times are in seconds.
+    made public is caught at once. Times are in seconds; ``clock`` is
+    monotonic.
     """
 
     def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str | None], None] | None = None,
-                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10):
+                 retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
+                 pause_cap: float = 30.0, lookup_delay: float = 10.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.outbox = outbox
-        self.client = client
+        self.client = KeepAliveWebClient.like(client)
         self.channels = dict(channels)
         self.checks = dict(checks or {})
         self.on_delivered = on_delivered
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
-        self._paused_until = dt.datetime.min.replace(tzinfo=dt.UTC)
+        self.pause_cap, self.lookup_delay = pause_cap, lookup_delay
+        self.clock = clock
+        self._paused_until = 0.0  # 429: nothing is sent before this (monotonic)
+        self._outage_until = 0.0  # consecutive transient failures: the thread waits until this
+        self._outage = 0
+        self._last_prune = clock()
+        self._newest_ts: dict[str, str] = {}
         self._reconciled = False
-        #: The background loop (``bot.loops``): first reconciles, then delivers what is due.
-        self.loop = Loop("delivery", self._step, 30.0)
+        self._outage_hit = False
+        self._version: int | None = None
+        self._woken = True
+        #: The background loop (``bot.loops``): reconciles once, then delivers what is due. An
+        #: error that escapes a pass is logged by type and backed off; the loop never dies.
+        self.loop = Loop("delivery", self._step, IDLE_CHECK_SECONDS, max_backoff=pause_cap)
+        outbox.on_change(self.wake)
 
     # -- lifecycle -------------------------------------------------------
 
     def start(self) -> None:
-        """Reconcile items left ``sending`` by a crash, then deliver in the background (:attr:`loop`)."""
+        """Settle items left ``sending`` by a crash, then deliver in the background (:attr:`loop`)."""
         self.loop.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self.loop.stop(timeout)
 
     def wake(self) -> None:
-        """Deliver now (call after enqueueing)."""
+        """Deliver now (the outbox calls this on every enqueue in this process)."""
+        self._woken = True
         self.loop.wake()
 
+    @property
+    def paused_for(self) -> float:
+        """Seconds until the worker sends to Slack again after a 429 or an outage (0: not paused)."""
+        return max(max(self._paused_until, self._outage_until) - self.clock(), 0.0)
+
     def _step(self) -> float:
+        """One round of the loop; returns how long to wait (a wake ends the wait early, but a
+        pause is waited out: the next round sees it and waits again)."""
         if not self._reconciled:
             self.reconcile()
             self._reconciled = True
-        self.run_once()
-        return self._sleep_seconds()
-
-    def _sleep_seconds(self) -> float:
-        next_at = self.outbox.next_due_at()
-        if next_at is None:
-            return 30.0
-        return min(max((next_at - _now()).total_seconds(), 0.05), 30.0)
+        if self.paused_for > 0:
+            return self.paused_for
+        version, woken = self.outbox.data_version(), self._woken
+        self._woken = False
+        if woken or version != self._version or self.outbox.next_due_in() == 0.0:
+            self.run_once()
+        self._version = version
+        if self.clock() - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = self.clock()
+            self.outbox.prune()
+        if self.paused_for > 0:
+            return self.paused_for
+        next_due = self.outbox.next_due_in()
+        # Idle: look again within IDLE_CHECK_SECONDS only to notice a `factbot` command's additions
+        # (SQLite's data_version; one read of shared memory, no query of the items).
+        return IDLE_CHECK_SECONDS if next_due is None else min(next_due, IDLE_CHECK_SECONDS)
 
     # -- one pass ----------------------------------------------------------
 
     def run_once(self, now: dt.datetime | None = None) -> int:
-        """Try every due item once; returns how many were delivered.
+        """Try every item due now once, earliest due first; returns how many were delivered.
 
-        After a 429 nothing is sent to Slack until its ``Retry-After`` has
-        passed: the limit is the workspace's, not one item's.
+        Stops early while a 429's ``Retry-After`` runs, and after a failure
+        that looks like an outage (the thread then waits out its pause).
         """
         delivered = 0
-        for item in self.outbox.due(now):
-            if self.loop.stopping or _now() < self._paused_until:
+        started = self.clock()
+        after: tuple[float, int] | None = None
+        self._outage_hit = False
+        while not self.loop.stopping:
+            page = self.outbox.due(started, limit=PAGE, after=after)
+            if not page:
                 break
-            delivered += self._deliver(item)
-        if delivered:
-            self.outbox.prune()
+            for item in page:
+                if self.loop.stopping or self.clock() < self._paused_until or self._outage_hit:
+                    return self._finish(delivered)
+                delivered += self._deliver(item)
+            after = page[-1].position
+        return self._finish(delivered)
+
+    def _finish(self, delivered: int) -> int:
+        if delivered and self.outbox.next_due_in() not in (0.0,):
+            self.outbox.checkpoint()  # drained for now: empty the write-ahead log of delivered text
         return delivered
 
     def reconcile(self) -> None:
-        """Settle items a crash left ``sending``: delivered if Slack has them, else pending."""
+        """After a restart: items a crash left ``sending`` may have reached Slack. They become
+        pending and due now, marked so that their earlier post is looked for before posting."""
         for item in self.outbox.items(SENDING):
-            channel = self._channel_for(item, quiet=True)
-            try:
-                parent = self.outbox.find(item_id=item.reply_to) if item.reply_to else None
-                ts = self._find_posted(item, channel, parent.ts if parent else None) if channel else None
-            except (SlackApiError, SlackClientError, OSError) as exc:
-                # Not knowing must not lose the enquiry: post again (a duplicate is the lesser harm).
-                log.warning("cannot check whether %s was delivered (%s); posting again", item.id, type(exc).__name__)
-                ts = None
-            if ts and channel:
-                log.info("%s was already delivered before the restart", item.id)
-                self.outbox.mark_delivered(item.id, channel, ts)
-                self._after_delivery(item, channel, ts)
-            else:
-                self.outbox.mark_retry(item.id, item.error or "interrupted", _now(), item.attempts)
+            log.info("%s was being sent when the server stopped; looking for it before posting again", item.id)
+            self.outbox._update(item.id, state=PENDING, error=INTERRUPTED, due=0.0, next_attempt_at=None)
 
     def _deliver(self, item: OutboxItem) -> int:
         attempts = item.attempts + 1
         try:
-            channel = self._channel_of(item)
+            channel = self._channel_for(item)
+            assert channel is not None  # _channel_for holds the item otherwise
             arguments = self._arguments(item, channel)
             if arguments is None:
-                return 0  # its thread parent is not delivered yet
+                return 0  # its thread parent is not delivered yet (deferred; woken when it is)
             self._check(item.channel_key, channel)
             if _may_have_posted(item):
-                # A 5xx or a timeout can come after Slack stored the message: look before posting again.
                 ts = self._find_posted(item, channel, arguments.get("thread_ts"))
                 if ts:
                     log.info("%s was delivered despite the error; not posting again", item.id)
-                    self.outbox.mark_delivered(item.id, channel, ts)
-                    self._after_delivery(item, channel, ts)
+                    self._delivered(item, channel, ts)
                     return 1
-            self.outbox.mark_sending(item.id)
+            self.outbox.mark_sending(item.id, after_ts=item.after_ts or self._newest(channel))
             response = self.client.api_call(item.method, json=arguments)
             ts = response.get("ts") or arguments.get("ts")
         except Hold as held:
@@ -174,38 +238,59 @@ class DeliveryWorker:
         except SlackApiError as exc:
             self._failed(item, attempts, exc)
             return 0
-        except (SlackClientError, OSError, TimeoutError) as exc:
-            self._retry(item, attempts, type(exc).__name__)  # refused, timed out, reset: transient
+        except TimeoutError:
+            # Slack may store it after we gave up: look for it later, not at once.
+            self._retry(item, attempts, TIMEOUT, delay=self.lookup_delay)
             return 0
-        self.outbox.mark_delivered(item.id, channel, ts)
-        log.info("%s delivered", item.id)
-        self._after_delivery(item, channel, ts)
+        except (SlackClientError, OSError) as exc:
+            self._retry(item, attempts, _network_code(exc))  # refused, reset: transient
+            return 0
+        self._delivered(item, channel, ts)
         return 1
 
-    def _after_delivery(self, item: OutboxItem, channel: str, ts: str | None) -> None:
+    def _delivered(self, item: OutboxItem, channel: str, ts: str | None) -> None:
+        self.outbox.mark_delivered(item.id, channel, ts)
+        self._outage = 0
+        if item.method == "chat.postMessage" and ts:
+            self._remember_ts(channel, ts)
+        log.info("%s delivered", item.id)
         if self.on_delivered is None:
             return
         try:
-            self.on_delivered(OutboxItem(**{**item.__dict__, "state": DELIVERED, "channel": channel, "ts": ts}),
+            self.on_delivered(OutboxItem(**{**_plain(item), "state": DELIVERED, "channel": channel, "ts": ts}),
                               channel, ts)
         except Exception as exc:  # the delivery itself stands
             log.error("after-delivery step for %s failed: %s", item.id, type(exc).__name__)
 
+    # -- Slack ts bookkeeping ------------------------------------------------
+
+    def _newest(self, channel: str | None) -> str | None:
+        """The newest ``ts`` this worker has seen Slack give in ``channel`` (kept in the outbox)."""
+        if not channel:
+            return None
+        if channel not in self._newest_ts:
+            stored = self.outbox.get_value(f"newest_ts:{channel}")
+            if stored:
+                self._newest_ts[channel] = stored
+        return self._newest_ts.get(channel)
+
+    def _remember_ts(self, channel: str, ts: str) -> None:
+        known = self._newest(channel)
+        if known is None or _ts_value(ts) > _ts_value(known):
+            self._newest_ts[channel] = ts
+            self.outbox.set_value(f"newest_ts:{channel}", ts)
+
     # -- helpers -----------------------------------------------------------
 
     def _channel_for(self, item: OutboxItem, quiet: bool = False) -> str | None:
-        """The item's channel; ``None`` (``quiet``) or :class:`Hold` when it has none."""
-        channel = item.message.get("channel") if item.method == "chat.update" else self.channels.get(item.channel_key)
+        if item.method == "chat.update":
+            return item.message.get("channel")
+        channel = self.channels.get(item.channel_key)
         if channel is None and not quiet:
             raise Hold(f"{item.channel_key}_channel_not_set")
         return channel
 
-    def _channel_of(self, item: OutboxItem) -> str:
-        channel = self._channel_for(item)
-        assert channel is not None  # _channel_for raised Hold otherwise
-        return channel
-
-    def _arguments(self, item: OutboxItem, channel: str) -> dict | None:
+    def _arguments(self, item: OutboxItem, channel: str | None) -> dict | None:
         arguments = {**item.message, "channel": channel}
         if item.method == "chat.postMessage":
             arguments.setdefault("unfurl_links", False)
@@ -216,13 +301,15 @@ class DeliveryWorker:
             if parent is None:
                 raise Hold("thread_parent_missing")
             if parent.state != DELIVERED:
+                # Not due again until its parent is delivered (mark_delivered makes it due), or a minute.
+                self.outbox.defer(item.id, 60.0 if parent.state != HELD else 600.0)
                 return None
             arguments["thread_ts"] = parent.ts
         return arguments
 
-    def _check(self, channel_key: str, channel: str) -> None:
+    def _check(self, channel_key: str, channel: str | None) -> None:
         check = self.checks.get(channel_key)
-        if check is None:
+        if check is None or channel is None:
             return
         problem = check(self.client, channel)
         if problem:
@@ -231,57 +318,91 @@ class DeliveryWorker:
     def _failed(self, item: OutboxItem, attempts: int, exc: SlackApiError) -> None:
         status = getattr(exc.response, "status_code", 200)
         code = str(exc.response.get("error") or f"http_{status}")
-        if status == 429:
+        if status == 429 or code == "ratelimited":
             retry_after = _retry_after(exc)
-            self._paused_until = _now() + dt.timedelta(seconds=retry_after)
-            self.outbox.mark_retry(item.id, "ratelimited", self._paused_until, attempts)
+            self._paused_until = self.clock() + retry_after
+            # Keep a look-up's reason: a 429 on the look-up itself must not lose "may have posted".
+            error = item.error if _may_have_posted(item) else "ratelimited"
+            self.outbox.mark_retry(item.id, error or "ratelimited", retry_after, attempts)
             log.warning("%s rate limited; trying again in %ss", item.id, retry_after)
         elif code in PERMANENT_ERRORS:
             self._hold(item, code, attempts)
         else:
             self._retry(item, attempts, code, transient=status >= 500)
 
-    def _retry(self, item: OutboxItem, attempts: int, code: str, *, transient: bool = True) -> None:
+    def _retry(self, item: OutboxItem, attempts: int, code: str, *, transient: bool = True,
+               delay: float | None = None) -> None:
         # A Slack outage (5xx, refused, timeouts) is waited out however long it lasts, at most
         # retry_cap apart; an error code we do not know is held after max_attempts for a person to see.
         if not transient and attempts >= self.max_attempts:
             self._hold(item, f"gave_up_after_{attempts}_attempts:{code}", attempts)
             return
-        delay = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
-        self.outbox.mark_retry(item.id, code, _now() + dt.timedelta(seconds=delay), attempts)
-        log.warning("%s not delivered (%s); trying again in %.1fs", item.id, code, delay)
+        if _may_have_posted(item) and code in _NOT_POSTED:
+            code = item.error or code  # the earlier attempt may still have posted: keep looking first
+        backoff = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
+        self.outbox.mark_retry(item.id, code, max(backoff, delay or 0.0), attempts)
+        if transient:
+            self._outage += 1
+            self._outage_until = self.clock() + min(self.pause_cap, self.retry_base * 2 ** min(self._outage - 1, 10))
+            self._outage_hit = True
+        log.warning("%s not delivered (%s); trying again in %.1fs", item.id, code, max(backoff, delay or 0.0))
 
     def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
         self.outbox.mark_held(item.id, code, attempts)
         log.error("%s held: %s", item.id, code)
 
-    def _find_posted(self, item: OutboxItem, channel: str, thread_ts: str | None = None) -> str | None:
+    def _find_posted(self, item: OutboxItem, channel: str | None, thread_ts: str | None = None) -> str | None:
         """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.
 
-        Raises Slack or network errors: the caller decides what not knowing means.
+        Reads every page after the item's ``after_ts``. Raises Slack or
+        network errors: the caller decides what not knowing means.
         """
-        since = dt.datetime.fromisoformat(item.created_at) - dt.timedelta(minutes=1)
-        oldest = str(since.timestamp())
-        found = (self.client.conversations_replies(channel=channel, ts=thread_ts, oldest=oldest,
-                                                   include_all_metadata=True, limit=200) if thread_ts
-                 else self.client.conversations_history(channel=channel, oldest=oldest, include_all_metadata=True,
-                                                        limit=200))
-        messages: list[dict] = found.get("messages", [])
-        for message in messages:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("outbox_id") == item.id:
-                return message.get("ts")
+        if not channel:
+            return None
+        if item.after_ts:
+            oldest = item.after_ts
+        else:
+            created = dt.datetime.fromisoformat(item.created_at)
+            oldest = f"{(created - NO_TS_WINDOW).timestamp():.6f}"
+        common: dict[str, Any] = {"channel": channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
+        cursor = None
+        for _ in range(MAX_LOOKUP_PAGES):
+            if thread_ts:
+                found = self.client.conversations_replies(ts=thread_ts, cursor=cursor, **common)
+            else:
+                found = self.client.conversations_history(cursor=cursor, **common)
+            messages: list[dict] = found.get("messages", [])
+            for message in messages:
+                payload = (message.get("metadata") or {}).get("event_payload") or {}
+                if payload.get("outbox_id") == item.id:
+                    return message.get("ts")
+            cursor = (found.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        log.warning("%s: the look-up for an earlier post stopped after %d pages", item.id, MAX_LOOKUP_PAGES)
         return None
 
 
 #: Errors after which a post certainly did not happen (no need to look before posting again).
-_NOT_POSTED = frozenset({"ratelimited", "interrupted"})
+_NOT_POSTED = frozenset({"ratelimited", "connection_refused"})
 
 
 def _may_have_posted(item: OutboxItem) -> bool:
     """True when an earlier attempt to post ``item`` may have reached Slack."""
-    return (item.method == "chat.postMessage" and item.attempts > 0 and item.error is not None
-            and item.error not in _NOT_POSTED and not item.error.endswith("_channel_not_set"))
+    return (item.method == "chat.postMessage" and item.error is not None
+            and item.error not in _NOT_POSTED and not item.error.endswith("_channel_not_set")
+            and not item.error.startswith("gave_up") and item.error not in PERMANENT_ERRORS
+            and (item.attempts > 0 or item.error == INTERRUPTED))
+
+
+def _network_code(exc: BaseException) -> str:
+    """A short code for a network failure; ``connection_refused`` means nothing was sent."""
+    reason = getattr(exc, "reason", None)
+    if isinstance(exc, ConnectionRefusedError) or isinstance(reason, ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(reason, TimeoutError):
+        return TIMEOUT
+    return type(reason or exc).__name__
 
 
 def _retry_after(exc: SlackApiError) -> float:
@@ -293,5 +414,15 @@ def _retry_after(exc: SlackApiError) -> float:
         return 1.0
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def _ts_value(ts: str) -> tuple[int, int]:
+    seconds, _, micros = ts.partition(".")
+    try:
+        return int(seconds), int(micros or 0)
+    except ValueError:
+        return 0, 0
+
+
+def _plain(item: OutboxItem) -> dict[str, Any]:
+    values = dict(item.__dict__)
+    values.pop("position", None)
+    return values

@@ -5,41 +5,59 @@ here, then delivered by a worker (``bot.delivery``). An item moves through::
 
     pending ──post──▶ sending ──ok──▶ delivered (channel and ts recorded)
        ▲                 │
-       └─retry (429/5xx/down, at next_attempt_at)
+       └─retry (429/5xx/down, when due)
                          └─permanent error──▶ held (until released)
 
 ``sending`` is written *before* the post, so after a crash the worker knows
-which posts may have reached Slack and checks before posting again.
+which posts may have reached Slack and looks for them before posting again.
 
-The file stays small: it holds items that are not yet delivered, and
-delivered ones only for ``KEEP_DELIVERED`` (for resubmission checks);
-archives (enquiry records) live elsewhere. Every write is one atomic file
-replacement (``AtomicJSONStorage``) under a lock that also holds across
-processes (``factbot enquiries retry`` while the server runs).
+Storage: one SQLite database (standard library, WAL mode) beside
+``FACTBOT_DB``: ``Outbox("data/factbot-outbox.json")`` opens
+``data/factbot-outbox.sqlite3`` (plus SQLite's ``-wal`` and ``-shm`` files).
+Every change touches one row through an index, so enqueue, claim and mark
+cost the same with 10 or 10,000 items waiting; delivered items are deleted
+row by row (``prune``), nothing else is rewritten. An outbox written by an
+older version (the TinyDB JSON file at the path given) is imported on open
+in one transaction and then removed; ids are unique, so an import repeated
+after a crash adds nothing twice.
+
+Due times are kept on the monotonic clock (``CLOCK_MONOTONIC``, shared by
+every process on the machine until it restarts), so a wall clock stepped
+back or forward does not delay or hurry a retry; ``next_attempt_at`` (wall
+clock) is written beside it for people to read. After a reboot (another
+``boot_id``) waiting items are simply due at once.
 
 Items hold no secret, but enquiry items hold personal details until they
-are delivered (then the message is dropped): this file is as private as the
-enquiry archive.
+are delivered (then the message is dropped, and ``secure_delete`` overwrites
+it in the file): this database is as private as the enquiry archive
+(created owner-only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
+import os
 import secrets
+import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from tinydb import Query, TinyDB
+from facts.persistence import quarantine
 
-from facts.persistence import AtomicJSONStorage, FileLock, SharedTable
+log = logging.getLogger(__name__)
 
 PENDING, SENDING, DELIVERED, HELD = "pending", "sending", "delivered", "held"
 #: How long delivered items stay in the outbox for resubmission checks.
 KEEP_DELIVERED = dt.timedelta(days=2)
+#: The database file's suffix (it replaces the legacy JSON file's).
+SUFFIX = ".sqlite3"
 
 
 def _now() -> dt.datetime:
@@ -48,6 +66,14 @@ def _now() -> dt.datetime:
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _clock_id() -> str:
+    """Which monotonic clock due times are on: the kernel's boot id (changes on reboot)."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or "unknown"
+    except OSError:
+        return "unknown"
 
 
 @dataclass
@@ -65,9 +91,11 @@ class OutboxItem:
       ``message`` carries ``channel`` and ``ts`` of the message to edit).
     - ``reply_to``: id of another item; this one is posted in its thread
       once that one is delivered.
-    - ``state``, ``attempts``, ``next_attempt_at`` (ISO UTC), ``error``
-      (a Slack error code or exception type: never message text),
+    - ``state``, ``attempts``, ``next_attempt_at`` (ISO UTC, for people),
+      ``error`` (a Slack error code or exception type: never message text),
       ``channel`` and ``ts`` once delivered, ``created_at``, ``delivered_at``.
+    - ``after_ts``: the newest Slack ``ts`` the worker knew in the channel
+      before its first attempt (where a search for an earlier post starts).
     """
 
     id: str
@@ -86,33 +114,182 @@ class OutboxItem:
     sending_since: str | None = None
     created_at: str = field(default_factory=lambda: _now().isoformat())
     delivered_at: str | None = None
+    after_ts: str | None = None
+    #: ``(due, seq)``: where the item stands in the queue (set when read; not stored as such).
+    position: tuple[float, int] | None = field(default=None, compare=False, repr=False)
 
-    def due(self, now: dt.datetime) -> bool:
-        return self.state == PENDING and (self.next_attempt_at is None or self.next_attempt_at <= now.isoformat())
+
+_FIELDS = [f.name for f in fields(OutboxItem) if f.name != "position"]
+_COLUMNS = ", ".join(_FIELDS)
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS items (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    {", ".join(f"{name} TEXT" if name not in ("id", "attempts") else
+               ("id TEXT NOT NULL UNIQUE" if name == "id" else "attempts INTEGER NOT NULL DEFAULT 0")
+               for name in _FIELDS)},
+    due REAL NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS items_dedupe ON items(dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_due ON items(state, due, seq);
+CREATE INDEX IF NOT EXISTS items_reply ON items(reply_to) WHERE reply_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS items_delivered ON items(state, delivered_at);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+def database_path(path: str | os.PathLike[str]) -> Path:
+    """``data/factbot-outbox.json`` → ``data/factbot-outbox.sqlite3`` (a path already ending
+    in ``.sqlite3`` is kept)."""
+    path = Path(path)
+    return path if path.suffix == SUFFIX else path.with_suffix(SUFFIX)
+
+
+class OutboxDamaged(Exception):
+    """The outbox database cannot be read; ``path`` names it (the caller moves it aside)."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path} cannot be read as an outbox ({reason})")
+        self.path, self.reason = path, reason
 
 
 class Outbox:
-    """The outbox file (TinyDB, one table ``items``). ``Outbox(path)``.
+    """The outbox database. ``Outbox(path)``; see the module docstring for the files.
 
-    Thread-safe and process-safe for writes. Raises ``ValueError`` naming
-    the file if it is not valid JSON.
+    Thread-safe (one connection behind a lock) and process-safe (SQLite's
+    locks; a writer waits up to ``busy_timeout`` seconds). Raises
+    :class:`OutboxDamaged` when the database file is not a readable outbox,
+    ``ValueError`` naming the file when a legacy JSON outbox is not valid.
+    ``clock``: monotonic seconds (tests pass their own).
     """
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._db = TinyDB(self.path, storage=AtomicJSONStorage)
-        self._db.table_class = SharedTable  # `factbot` commands insert too: never reuse a cached next id
-        self._items = self._db.table("items", cache_size=0)  # another process may write
-        self._lock = threading.Lock()
-        self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
+    def __init__(self, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.monotonic,
+                 busy_timeout: float = 10.0):
+        self.legacy_path = Path(path) if Path(path).suffix != SUFFIX else Path(path).with_suffix(".json")
+        self.path = database_path(path)
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[], None]] = []
+        #: What was wrong with the files found (damaged files moved to ``quarantine/``), for health.
+        self.problems: list[str] = []
+        self.migrated = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._connect(busy_timeout)
+        except OutboxDamaged as damaged:
+            # The archive (enquiries) and the state files (campaign alerts) are the truth: a fresh
+            # outbox is refilled from them, and the damaged file is kept for a person to look at.
+            moved = [quarantine(p) for p in (self.path, _wal(self.path), _shm(self.path)) if p.exists()]
+            log.error("%s; moved to %s and started a new outbox (what was waiting is queued again "
+                      "from the archive)", damaged, moved[0].parent if moved else "quarantine/")
+            self.problems.append(f"The outbox database was damaged ({damaged.reason}); it was moved to "
+                                 f"{moved[0] if moved else 'quarantine/'} and a new one started. Enquiries are "
+                                 f"queued again from the archive; nothing needs restoring.")
+            self._db = self._connect(busy_timeout)
+        self._clock_id = _clock_id()
+        self._settle_clock()
+        self._migrate_legacy()
+
+    def _connect(self, busy_timeout: float) -> sqlite3.Connection:
+        if not self.path.exists():  # owner-only from the first byte (sqlite would use the umask)
+            with suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        db = None
+        try:
+            db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA secure_delete=ON")  # a delivered enquiry's text is overwritten
+            db.executescript(_SCHEMA)
+            (verdict,) = db.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError("quick_check")
+            return db
+        except sqlite3.DatabaseError as exc:
+            if db is not None:
+                with suppress(Exception):
+                    db.close()
+            reason = "failed its integrity check" if str(exc) == "quick_check" else type(exc).__name__
+            raise OutboxDamaged(self.path, reason) from None
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            with suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.close()
+
+    # -- plumbing ----------------------------------------------------------
 
     @contextmanager
-    def _writing(self) -> Iterator[None]:
-        with self._lock, self._file_lock:
-            yield
+    def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. ``durable=False`` (state marks) skips the fsync of the WAL:
+        a kill -9 loses nothing; a power cut may lose the last marks, which the worker's
+        search for earlier posts settles (see ``bot.delivery``)."""
+        with self._lock:
+            self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: tuple | dict = ()) -> list[OutboxItem]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS}, due, seq FROM items {sql}", args).fetchall()
+        return [_item(row) for row in rows]
+
+    def _settle_clock(self) -> None:
+        """After a reboot the monotonic clock restarted: what was waiting is due now."""
+        with self._tx() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='clock'").fetchone()
+            if row is None or row[0] != self._clock_id:
+                db.execute("UPDATE items SET due=0 WHERE state=?", (PENDING,))
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('clock', ?)", (self._clock_id,))
+
+    def _migrate_legacy(self) -> None:
+        """Import the TinyDB outbox (``items`` table) an older version left, then remove it."""
+        legacy = self.legacy_path
+        if legacy == self.path or not legacy.is_file():
+            return
+        raw = legacy.read_bytes()
+        docs: list[dict[str, Any]] = []
+        if raw.strip():
+            try:
+                data = json.loads(raw)
+                docs = list((data.get("items") or {}).values())
+            except (ValueError, AttributeError):
+                moved = quarantine(legacy)
+                log.error("%s (an outbox from an older version) is not valid JSON; moved to %s", legacy, moved)
+                self.problems.append(f"The old outbox file was damaged; it was moved to {moved}. Enquiries "
+                                     f"are queued again from the archive; nothing needs restoring.")
+                return
+        imported = 0
+        with self._tx() as db:
+            for doc in docs:
+                if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                    continue
+                item = OutboxItem(**{k: v for k, v in doc.items() if k in _FIELDS})
+                if item.state == SENDING:  # the old worker may have posted it: look before posting
+                    item.state, item.error = PENDING, item.error or "interrupted_sending"
+                imported += _insert(db, item, 0.0)
+        legacy.unlink()
+        for extra in (legacy.with_name(legacy.name + ".lock"),):
+            extra.unlink(missing_ok=True)
+        self.migrated = imported
+
+    def on_change(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after every enqueue or release in this process (the worker's wake)."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in self._listeners:
+            listener()
+
+    def data_version(self) -> int:
+        """A number that changes when another process commits to the database (SQLite's
+        ``data_version``): cheap, for noticing a ``factbot`` command's additions."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     # -- adding ----------------------------------------------------------
 
@@ -123,107 +300,200 @@ class Outbox:
 
         When ``dedupe_key`` (or ``item_id``) matches an item already in the
         outbox, that item is returned with ``created=False`` and nothing is
-        written.
+        written. The write is fsynced before this returns.
         """
-        with self._writing():
+        with self._tx() as db:
             existing = self._find(dedupe_key=dedupe_key, item_id=item_id)
             if existing is not None:
                 return existing, False
             item = OutboxItem(id=item_id or f"{kind.upper()}-{secrets.token_hex(6)}", kind=kind,
                               channel_key=channel_key, message=message, dedupe_key=dedupe_key,
                               method=method, reply_to=reply_to)
-            self._items.insert(asdict(item))
-            return item, True
+            _insert(db, item, self.clock())
+        self._changed()
+        return item, True
 
     def find(self, *, dedupe_key: str | None = None, item_id: str | None = None) -> OutboxItem | None:
         """The item with this dedupe key or id, or ``None``."""
         return self._find(dedupe_key=dedupe_key, item_id=item_id)
 
     def _find(self, *, dedupe_key: str | None, item_id: str | None) -> OutboxItem | None:
-        q = Query()
         if dedupe_key is not None:
-            doc = self._items.get(q.dedupe_key == dedupe_key)
-            if doc is not None:
-                return OutboxItem(**doc)
+            found = self._rows("WHERE dedupe_key=?", (dedupe_key,))
+            if found:
+                return found[0]
         if item_id is not None:
-            doc = self._items.get(q.id == item_id)
-            if doc is not None:
-                return OutboxItem(**doc)
+            found = self._rows("WHERE id=?", (item_id,))
+            if found:
+                return found[0]
         return None
 
     # -- reading ---------------------------------------------------------
 
     def items(self, state: str | None = None) -> list[OutboxItem]:
-        """Items, oldest first; only those in ``state`` when given."""
-        docs = self._items.all() if state is None else self._items.search(Query().state == state)
-        return sorted((OutboxItem(**d) for d in docs), key=lambda i: (i.created_at, i.id))
+        """Items, oldest first; only those in ``state`` when given. Reads them all: for
+        commands and checks, not for each delivery."""
+        if state is None:
+            return self._rows("ORDER BY created_at, id")
+        return self._rows("WHERE state=? ORDER BY created_at, id", (state,))
 
-    def due(self, now: dt.datetime | None = None) -> list[OutboxItem]:
-        """Pending items whose next attempt is due, oldest first."""
-        now = now or _now()
-        return [i for i in self.items(PENDING) if i.due(now)]
+    def items_with_prefix(self, prefix: str) -> list[OutboxItem]:
+        """Items whose id starts with ``prefix`` (an enquiry's post, replies and edits), by id index."""
+        return self._rows("WHERE id >= ? AND id < ? ORDER BY seq", (prefix, prefix + "\uffff"))
+
+    def due(self, now: float | None = None, limit: int = 100,
+            after: tuple[float, int] | None = None) -> list[OutboxItem]:
+        """Up to ``limit`` pending items due at ``now`` (monotonic seconds), earliest due first,
+        starting after the item at ``after`` (an item's ``position``: the next page). One index
+        range read, whatever the backlog."""
+        now = self.clock() if now is None else now
+        if after is None:
+            return self._rows("WHERE state=? AND due<=? ORDER BY due, seq LIMIT ?", (PENDING, now, limit))
+        return self._rows("WHERE state=? AND due<=? AND (due, seq) > (?, ?) ORDER BY due, seq LIMIT ?",
+                          (PENDING, now, after[0], after[1], limit))
+
+    def next_due_in(self, now: float | None = None) -> float | None:
+        """Seconds until the earliest pending item is due (0 when one is due now; ``None``
+        when nothing is pending)."""
+        now = self.clock() if now is None else now
+        with self._lock:
+            row = self._db.execute("SELECT min(due) FROM items WHERE state=?", (PENDING,)).fetchone()
+        return None if row[0] is None else max(row[0] - now, 0.0)
 
     def next_due_at(self) -> dt.datetime | None:
-        """When the earliest pending item is due (``None`` when none is pending)."""
-        times = [i.next_attempt_at or i.created_at for i in self.items(PENDING)]
-        return dt.datetime.fromisoformat(min(times)) if times else None
+        """When the earliest pending item is due, in wall-clock time (``None`` when none is pending)."""
+        wait = self.next_due_in()
+        return None if wait is None else _now() + dt.timedelta(seconds=wait)
+
+    def counts(self) -> dict[str, int]:
+        """How many items are in each state."""
+        with self._lock:
+            rows = self._db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall()
+        return {state: n for state, n in rows}
 
     def summary(self) -> dict[str, Any]:
         """Counts by state and by kind, and held items' errors, with no message content:
-        ``{"pending": n, "sending": n, "held": n, "held_errors": {"not_in_channel": n}}``."""
-        out: dict[str, Any] = {PENDING: 0, SENDING: 0, HELD: 0, "held_errors": {}}
-        for item in self.items():
-            if item.state in out:
-                out[item.state] += 1
-            if item.state == HELD:
-                key = f"{item.kind}: {item.error}"
-                out["held_errors"][key] = out["held_errors"].get(key, 0) + 1
+        ``{"pending": n, "sending": n, "held": n, "held_errors": {"enquiry: not_in_channel": n}}``."""
+        counts = self.counts()
+        out: dict[str, Any] = {PENDING: counts.get(PENDING, 0), SENDING: counts.get(SENDING, 0),
+                               HELD: counts.get(HELD, 0), "held_errors": {}}
+        with self._lock:
+            rows = self._db.execute("SELECT kind, error, count(*) FROM items WHERE state=? GROUP BY kind, error",
+                                    (HELD,)).fetchall()
+        for kind, error, n in rows:
+            out["held_errors"][f"{kind}: {error}"] = n
         return out
+
+    def get_value(self, key: str) -> str | None:
+        """A small value the worker keeps beside the items (e.g. a channel's newest known ``ts``)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_value(self, key: str, value: str) -> None:
+        with self._tx(durable=False) as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
 
     # -- state changes ---------------------------------------------------
 
-    def _update(self, item_id: str, **fields: Any) -> None:
-        with self._writing():
-            self._items.update(fields, Query().id == item_id)
+    def _update(self, item_id: str, *, durable: bool = False, **changes: Any) -> None:
+        if "next_attempt_at" in changes and "due" not in changes and changes["next_attempt_at"] is None:
+            changes["due"] = 0.0  # due now
+        if "message" in changes:
+            changes["message"] = json.dumps(changes["message"], ensure_ascii=False)
+        columns = ", ".join(f"{name}=?" for name in changes)
+        with self._tx(durable=durable) as db:
+            db.execute(f"UPDATE items SET {columns} WHERE id=?", (*changes.values(), item_id))
 
-    def mark_sending(self, item_id: str, now: dt.datetime | None = None) -> None:
-        """Written before each post: a crash after this may have posted."""
-        self._update(item_id, state=SENDING, sending_since=_iso(now or _now()))
+    def mark_sending(self, item_id: str, now: dt.datetime | None = None, after_ts: str | None = None) -> None:
+        """Written before each post: a crash after this may have posted. ``after_ts`` (kept from
+        the first attempt) is where a search for the post starts."""
+        with self._tx(durable=False) as db:
+            db.execute("UPDATE items SET state=?, sending_since=?, after_ts=coalesce(after_ts, ?) WHERE id=?",
+                       (SENDING, _iso(now or _now()), after_ts, item_id))
 
     def mark_delivered(self, item_id: str, channel: str, ts: str | None, now: dt.datetime | None = None) -> None:
         """Record the delivery, and drop the message: it is in Slack now, and an enquiry's
-        details must not sit in this file for the days delivered items are kept."""
-        self._update(item_id, state=DELIVERED, channel=channel, ts=ts, error=None, delivered_at=_iso(now or _now()),
-                     message={})
+        details must not sit in this file for the days delivered items are kept. Replies
+        waiting for this item become due."""
+        with self._tx(durable=False) as db:
+            db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}' "
+                       "WHERE id=?", (DELIVERED, channel, ts, _iso(now or _now()), item_id))
+            db.execute("UPDATE items SET due=? WHERE reply_to=? AND state=?", (self.clock(), item_id, PENDING))
 
-    def mark_retry(self, item_id: str, error: str, next_attempt_at: dt.datetime, attempts: int) -> None:
-        self._update(item_id, state=PENDING, error=error, next_attempt_at=_iso(next_attempt_at), attempts=attempts)
+    def mark_retry(self, item_id: str, error: str, delay: float, attempts: int) -> None:
+        """Pending again, due in ``delay`` seconds (monotonic)."""
+        self._update(item_id, state=PENDING, error=error, attempts=attempts, due=self.clock() + max(delay, 0.0),
+                     next_attempt_at=_iso(_now() + dt.timedelta(seconds=max(delay, 0.0))))
+
+    def defer(self, item_id: str, delay: float) -> None:
+        """Leave the item pending but not due for ``delay`` seconds (a reply whose parent is not posted)."""
+        self._update(item_id, due=self.clock() + delay)
 
     def mark_held(self, item_id: str, error: str, attempts: int | None = None) -> None:
-        fields: dict[str, Any] = {"state": HELD, "error": error}
+        changes: dict[str, Any] = {"state": HELD, "error": error}
         if attempts is not None:
-            fields["attempts"] = attempts
-        self._update(item_id, **fields)
+            changes["attempts"] = attempts
+        self._update(item_id, **changes)
 
     def release(self, kind: str | None = None, item_ids: list[str] | None = None) -> int:
         """Put held items back to pending (``factbot … retry``); returns how many."""
-        with self._writing():
-            held = [OutboxItem(**d) for d in self._items.search(Query().state == HELD)]
-            chosen = [i for i in held if (kind is None or i.kind == kind) and (item_ids is None or i.id in item_ids)]
+        chosen = [i for i in self.items(HELD)
+                  if (kind is None or i.kind == kind) and (item_ids is None or i.id in item_ids)]
+        with self._tx() as db:
             for item in chosen:
-                self._items.update({"state": PENDING, "next_attempt_at": None}, Query().id == item.id)
-            return len(chosen)
+                db.execute("UPDATE items SET state=?, next_attempt_at=NULL, due=? WHERE id=? AND state=?",
+                           (PENDING, self.clock(), item.id, HELD))
+        if chosen:
+            self._changed()
+        return len(chosen)
 
     def update_message(self, item_id: str, message: dict[str, Any]) -> None:
         """Replace an undelivered item's message (e.g. to drop purged details)."""
-        self._update(item_id, message=message)
+        self._update(item_id, durable=True, message=message)
 
     def prune(self, now: dt.datetime | None = None) -> int:
         """Drop delivered items older than ``KEEP_DELIVERED`` (but not one an
-        undelivered reply still needs for its thread); returns how many."""
+        undelivered reply still needs for its thread); returns how many.
+        Deletes those rows only; then the write-ahead log is folded in and emptied."""
         cutoff = ((now or _now()) - KEEP_DELIVERED).isoformat()
-        with self._writing():
-            waiting = {d["reply_to"] for d in self._items.all() if d.get("reply_to") and d["state"] != DELIVERED}
-            q = Query()
-            removed = self._items.remove((q.state == DELIVERED) & (q.delivered_at < cutoff) & ~q.id.one_of(list(waiting)))
-        return len(removed)
+        with self._tx(durable=False) as db:
+            removed = db.execute(
+                "DELETE FROM items WHERE state=? AND delivered_at < ? AND id NOT IN "
+                "(SELECT reply_to FROM items WHERE reply_to IS NOT NULL AND state != ?)",
+                (DELIVERED, cutoff, DELIVERED)).rowcount
+        self.checkpoint()
+        return removed
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database and empty it, so the text of delivered
+        items does not linger in the log (``secure_delete`` covers the database itself)."""
+        with self._lock, suppress(sqlite3.OperationalError):  # busy: another process reads; next time
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def _shm(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
+def _insert(db: sqlite3.Connection, item: OutboxItem, due: float) -> int:
+    values = {name: getattr(item, name) for name in _FIELDS}
+    values["message"] = json.dumps(values["message"], ensure_ascii=False)
+    cursor = db.execute(f"INSERT OR IGNORE INTO items ({_COLUMNS}, due) VALUES ({', '.join('?' * len(_FIELDS))}, ?)",
+                        (*values.values(), due))
+    return cursor.rowcount
+
+
+def _item(row: tuple) -> OutboxItem:
+    values: dict[str, Any] = dict(zip(_FIELDS, row[:-2], strict=True))
+    values["position"] = (row[-2], row[-1])
+    try:
+        values["message"] = json.loads(values["message"] or "{}")
+    except ValueError:
+        values["message"] = {}
+    values["attempts"] = int(values["attempts"] or 0)
+    return OutboxItem(**values)

@@ -217,3 +217,29 @@ class StateFile:
 
     def close(self) -> None:
         self.db.close()
+
+
+#: The folder, beside a damaged file, where it is moved (owner-only).
+QUARANTINE = "quarantine"
+
+
+def quarantine(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None) -> Path:
+    """Move a damaged file into ``folder`` (default ``quarantine/`` beside it), owner-only,
+    under a name that keeps the original and adds the UTC time; returns the new path.
+
+    Used so one unreadable file never stops the rest: the file is kept for a
+    person to inspect (it may hold personal details, hence 0700), not deleted.
+    Raises ``OSError`` when it cannot be moved.
+    """
+    import datetime as _dt
+
+    path = Path(path)
+    target_dir = Path(folder) if folder is not None else path.parent / QUARANTINE
+    target_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    target_dir.chmod(0o700)
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = target_dir / f"{path.name}.{stamp}"
+    os.replace(path, target)
+    fsync_dir(target_dir)
+    fsync_dir(path.parent)
+    return target

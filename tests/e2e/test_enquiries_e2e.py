@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import sqlite3
 import string
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -363,7 +365,10 @@ def test_a_hundred_enquiries_from_ten_threads(enq, fake_slack):
     assert names == {b["name"] for b in bodies}
     for path in archived(enq):
         json.loads(path.read_text())  # every record file is whole
-    json.loads((enq.workdir / "factbot-outbox.json").read_text())
+    with closing(sqlite3.connect(enq.workdir / "factbot-outbox.sqlite3")) as db:  # the outbox is whole
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute(f"SELECT count(*) FROM items WHERE id IN ({','.join('?' * 100)})",
+                          references).fetchone() == (100,)
     assert health(enq)["status"] == "ok"
 
 

@@ -267,10 +267,11 @@ class FakeSlack:
             call = Call(method, path, {k.lower(): v for k, v in headers.items()}, params, body, time.time(), fault)
             self._calls.append(call)
             self._cond.notify_all()
+        stored: dict | None = None
         if fault is not None and fault.after_storing:
             builder = getattr(self, "_api_" + method.replace(".", "_"), None)
             if builder:
-                builder(params)
+                stored = builder(params)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         webhook = method.startswith("response:")
@@ -291,6 +292,8 @@ class FakeSlack:
             answer: dict = {"ok": False, "error": "invalid_json"}
         elif not call.token and "authorization" not in call.headers:
             answer = {"ok": False, "error": "not_authed"}
+        elif stored is not None:  # stored once already; a late answer must not store it again
+            answer = stored
         elif method in self._responses:
             custom = self._responses[method]
             answer = custom(call) if callable(custom) else custom
