@@ -244,7 +244,7 @@ class EnquiryService:
     def _queue_edit(self, record: EnquiryRecord, channel: str, ts: str, event: Event) -> None:
         number = len(record.history)
         message = {**self._post(record), "channel": channel, "ts": ts}
-        for item in self.outbox.items():  # an older edit still waiting must not land after this one
+        for item in self.outbox.items_with_prefix(f"{record.reference}-"):  # an older edit still waiting
             if item.method == "chat.update" and item.state != DELIVERED and reference_of(item.id) == record.reference:
                 self.outbox.update_message(item.id, message)
         self.outbox.enqueue(KIND, CHANNEL_KEY, message, item_id=f"{record.reference}-u{number}", method="chat.update")

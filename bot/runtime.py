@@ -5,9 +5,10 @@ Slack listeners are given: the settings, the facts store and the in-memory
 catalogue, the outbox with its delivery worker, the enquiry service, the
 campaign alerts, the Bolt app, and every background loop (``bot.loops``).
 
-Files: the facts store is ``FACTBOT_DB``; the outbox (and other stores)
-sit beside it as ``<stem>-<name>.json``, one ``TinyDB`` object per file per
-process.
+Files: the facts store is ``FACTBOT_DB``; the other stores sit beside it as
+``<stem>-<name>.json`` (one ``TinyDB`` object per file per process), except
+the outbox, ``<stem>-outbox.sqlite3`` (``facts.outbox``), and the enquiry
+archive folder ``<stem>-enquiries/``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.app import build_app, web_client
 from bot.campaign import Campaign
 from bot.delivery import DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
-from bot.loops import Loops, every, file_watch, refresher
+from bot.loops import Loops, every, refresher
 from bot.settings import Settings
 from facts.enquiries.archive import EnquiryArchive, archive_path
 from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
@@ -87,8 +88,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     if start:
         loops.add(worker.loop)
         loops.add(enquiries.queuer())
-        # A `factbot` command adds to the outbox from its own process: deliver within a second.
-        loops.add(file_watch(outbox.path, worker.wake))
+        # A `factbot` command's additions to the outbox are seen by the worker itself (SQLite's
+        # data_version, within DeliveryWorker's IDLE_CHECK_SECONDS): no file to watch.
         campaign.start(loops)
         # Answers only count in memory; the counts reach the file here and at shutdown.
         loops.add(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush"))
