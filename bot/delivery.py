@@ -212,7 +212,7 @@ class DeliveryWorker:
         pending and due now, marked so that their earlier post is looked for before posting."""
         for item in self.outbox.items(SENDING):
             log.info("%s was being sent when the server stopped; looking for it before posting again", item.id)
-            self.outbox._update(item.id, state=PENDING, error=INTERRUPTED, due=0.0, next_attempt_at=None)
+            self.outbox._update(item.id, state=PENDING, error=INTERRUPTED, due=0.0, next_attempt_at=None, in_doubt=1)
 
     def _deliver(self, item: OutboxItem) -> int:
         attempts = item.attempts + 1
@@ -240,10 +240,12 @@ class DeliveryWorker:
             return 0
         except TimeoutError:
             # Slack may store it after we gave up: look for it later, not at once.
-            self._retry(item, attempts, TIMEOUT, delay=self.lookup_delay)
+            self._retry(item, attempts, TIMEOUT, delay=self.lookup_delay, in_doubt=True)
             return 0
         except (SlackClientError, OSError) as exc:
-            self._retry(item, attempts, _network_code(exc))  # refused, reset: transient
+            code = _network_code(exc)  # refused (nothing sent), reset (maybe posted): transient
+            self._retry(item, attempts, code, delay=self.lookup_delay if code == TIMEOUT else None,
+                        in_doubt=code != "connection_refused")
             return 0
         self._delivered(item, channel, ts)
         return 1
@@ -321,26 +323,24 @@ class DeliveryWorker:
         if status == 429 or code == "ratelimited":
             retry_after = _retry_after(exc)
             self._paused_until = self.clock() + retry_after
-            # Keep a look-up's reason: a 429 on the look-up itself must not lose "may have posted".
-            error = item.error if _may_have_posted(item) else "ratelimited"
-            self.outbox.mark_retry(item.id, error or "ratelimited", retry_after, attempts)
+            self.outbox.mark_retry(item.id, "ratelimited", retry_after, attempts)  # in_doubt, if set, stays
             log.warning("%s rate limited; trying again in %ss", item.id, retry_after)
         elif code in PERMANENT_ERRORS:
             self._hold(item, code, attempts)
         else:
-            self._retry(item, attempts, code, transient=status >= 500)
+            # A 5xx can come after Slack stored the post; an ``ok: false`` answer means it did not.
+            self._retry(item, attempts, code, transient=status >= 500, in_doubt=status >= 500)
 
     def _retry(self, item: OutboxItem, attempts: int, code: str, *, transient: bool = True,
-               delay: float | None = None) -> None:
+               delay: float | None = None, in_doubt: bool = False) -> None:
         # A Slack outage (5xx, refused, timeouts) is waited out however long it lasts, at most
         # retry_cap apart; an error code we do not know is held after max_attempts for a person to see.
         if not transient and attempts >= self.max_attempts:
             self._hold(item, f"gave_up_after_{attempts}_attempts:{code}", attempts)
             return
-        if _may_have_posted(item) and code in _NOT_POSTED:
-            code = item.error or code  # the earlier attempt may still have posted: keep looking first
         backoff = min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
-        self.outbox.mark_retry(item.id, code, max(backoff, delay or 0.0), attempts)
+        self.outbox.mark_retry(item.id, code, max(backoff, delay or 0.0), attempts,
+                               in_doubt=in_doubt and item.method == "chat.postMessage")
         if transient:
             self._outage += 1
             self._outage_until = self.clock() + min(self.pause_cap, self.retry_base * 2 ** min(self._outage - 1, 10))
@@ -383,16 +383,9 @@ class DeliveryWorker:
         return None
 
 
-#: Errors after which a post certainly did not happen (no need to look before posting again).
-_NOT_POSTED = frozenset({"ratelimited", "connection_refused"})
-
-
 def _may_have_posted(item: OutboxItem) -> bool:
     """True when an earlier attempt to post ``item`` may have reached Slack."""
-    return (item.method == "chat.postMessage" and item.error is not None
-            and item.error not in _NOT_POSTED and not item.error.endswith("_channel_not_set")
-            and not item.error.startswith("gave_up") and item.error not in PERMANENT_ERRORS
-            and (item.attempts > 0 or item.error == INTERRUPTED))
+    return item.method == "chat.postMessage" and item.in_doubt
 
 
 def _network_code(exc: BaseException) -> str:

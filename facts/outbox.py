@@ -115,6 +115,9 @@ class OutboxItem:
     created_at: str = field(default_factory=lambda: _now().isoformat())
     delivered_at: str | None = None
     after_ts: str | None = None
+    #: True while an earlier attempt may have reached Slack (a 5xx, a reset, a timeout, a crash
+    #: while sending): its post is looked for before posting again.
+    in_doubt: bool = False
     #: ``(due, seq)``: where the item stands in the queue (set when read; not stored as such).
     position: tuple[float, int] | None = field(default=None, compare=False, repr=False)
 
@@ -124,8 +127,8 @@ _COLUMNS = ", ".join(_FIELDS)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    {", ".join(f"{name} TEXT" if name not in ("id", "attempts") else
-               ("id TEXT NOT NULL UNIQUE" if name == "id" else "attempts INTEGER NOT NULL DEFAULT 0")
+    {", ".join({"id": "id TEXT NOT NULL UNIQUE", "attempts": "attempts INTEGER NOT NULL DEFAULT 0",
+                "in_doubt": "in_doubt INTEGER NOT NULL DEFAULT 0"}.get(name, f"{name} TEXT")
                for name in _FIELDS)},
     due REAL NOT NULL DEFAULT 0
 );
@@ -199,6 +202,11 @@ class Outbox:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA secure_delete=ON")  # a delivered enquiry's text is overwritten
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(items)")}
+            for name in _FIELDS:  # a database from an earlier version of this module
+                if name not in have:
+                    kind = "INTEGER NOT NULL DEFAULT 0" if name == "in_doubt" else "TEXT"
+                    db.execute(f"ALTER TABLE items ADD COLUMN {name} {kind}")
             (verdict,) = db.execute("PRAGMA quick_check").fetchone()
             if verdict != "ok":
                 raise sqlite3.DatabaseError("quick_check")
@@ -270,7 +278,7 @@ class Outbox:
                     continue
                 item = OutboxItem(**{k: v for k, v in doc.items() if k in _FIELDS})
                 if item.state == SENDING:  # the old worker may have posted it: look before posting
-                    item.state, item.error = PENDING, item.error or "interrupted_sending"
+                    item.state, item.error, item.in_doubt = PENDING, item.error or "interrupted_sending", True
                 imported += _insert(db, item, 0.0)
         legacy.unlink()
         for extra in (legacy.with_name(legacy.name + ".lock"),):
@@ -417,14 +425,18 @@ class Outbox:
         details must not sit in this file for the days delivered items are kept. Replies
         waiting for this item become due."""
         with self._tx(durable=False) as db:
-            db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}' "
+            db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}', in_doubt=0 "
                        "WHERE id=?", (DELIVERED, channel, ts, _iso(now or _now()), item_id))
             db.execute("UPDATE items SET due=? WHERE reply_to=? AND state=?", (self.clock(), item_id, PENDING))
 
-    def mark_retry(self, item_id: str, error: str, delay: float, attempts: int) -> None:
-        """Pending again, due in ``delay`` seconds (monotonic)."""
-        self._update(item_id, state=PENDING, error=error, attempts=attempts, due=self.clock() + max(delay, 0.0),
-                     next_attempt_at=_iso(_now() + dt.timedelta(seconds=max(delay, 0.0))))
+    def mark_retry(self, item_id: str, error: str, delay: float, attempts: int, *, in_doubt: bool = False) -> None:
+        """Pending again, due in ``delay`` seconds (monotonic); ``in_doubt``: the attempt may
+        have reached Slack (kept once set, until the item is delivered)."""
+        with self._tx(durable=False) as db:
+            db.execute("UPDATE items SET state=?, error=?, attempts=?, due=?, next_attempt_at=?, "
+                       "in_doubt=max(CAST(coalesce(in_doubt, 0) AS INTEGER), ?) WHERE id=?",
+                       (PENDING, error, attempts, self.clock() + max(delay, 0.0),
+                        _iso(_now() + dt.timedelta(seconds=max(delay, 0.0))), int(in_doubt), item_id))
 
     def defer(self, item_id: str, delay: float) -> None:
         """Leave the item pending but not due for ``delay`` seconds (a reply whose parent is not posted)."""
@@ -482,6 +494,7 @@ def _shm(path: Path) -> Path:
 
 def _insert(db: sqlite3.Connection, item: OutboxItem, due: float) -> int:
     values = {name: getattr(item, name) for name in _FIELDS}
+    values["in_doubt"] = int(bool(values["in_doubt"]))
     values["message"] = json.dumps(values["message"], ensure_ascii=False)
     cursor = db.execute(f"INSERT OR IGNORE INTO items ({_COLUMNS}, due) VALUES ({', '.join('?' * len(_FIELDS))}, ?)",
                         (*values.values(), due))
@@ -496,4 +509,5 @@ def _item(row: tuple) -> OutboxItem:
     except ValueError:
         values["message"] = {}
     values["attempts"] = int(values["attempts"] or 0)
+    values["in_doubt"] = str(values["in_doubt"]) in ("1", "True", "true")
     return OutboxItem(**values)

@@ -234,3 +234,94 @@ def test_a_delivered_item_keeps_no_message(outbox, fake):
     files = [p for p in outbox.path.parent.iterdir() if p.name.startswith(outbox.path.name)]
     assert outbox.path in files
     assert not any(b"Jo Bloggs" in p.read_bytes() for p in files)  # nor in the write-ahead log
+
+
+def _ids(fake) -> list[str]:
+    return [m["metadata"]["event_payload"]["outbox_id"] for m in fake.messages.get(CHANNEL, [])]
+
+
+def test_500_after_saving_at_the_head_of_a_long_backlog_is_found_across_pages(outbox, fake):
+    fake.fail_next("chat.postMessage", status=500, after_storing=True)
+    ids = [f"ENQ-2026-{n:06d}" for n in range(1, 452)]
+    for item_id in ids:
+        outbox.enqueue("enquiry", "enquiry", {"text": item_id}, item_id=item_id)
+    drain(worker(outbox, fake), outbox, seconds=60)
+    assert sorted(_ids(fake)) == ids  # each once: none lost, none doubled
+    lookups = fake.calls("conversations.history")
+    assert len(lookups) >= 3 and any(c.params.get("cursor") for c in lookups)  # 451 messages: every page read
+    assert {i.id: i.ts for i in outbox.items(DELIVERED)}[ids[0]] == fake.messages[CHANNEL][0]["ts"]
+
+
+def test_a_server_clock_minutes_ahead_does_not_post_twice(outbox, fake):
+    w = worker(outbox, fake)
+    outbox.enqueue("enquiry", "enquiry", {"text": "first"}, item_id="ENQ-1")
+    w.run_once()
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
+    outbox.enqueue("enquiry", "enquiry", {"text": "second"}, item_id="ENQ-2")
+    outbox._update("ENQ-2", created_at=ahead)  # as written by a server whose clock is 5 minutes fast
+    fake.fail_next("chat.postMessage", status=503, after_storing=True)
+    drain(w, outbox)
+    assert _ids(fake) == ["ENQ-1", "ENQ-2"]
+    [lookup] = fake.calls("conversations.history")
+    assert lookup.params["oldest"] == fake.messages[CHANNEL][0]["ts"]  # the window is Slack's ts, not our clock
+
+
+def test_a_late_timeout_is_looked_for_later_before_posting_again(outbox, fake):
+    """Slack stores the post 2 s after the client gave up at 1 s: an immediate look-up would miss it."""
+    fake.fail_next("chat.postMessage", delay=2.0)
+    outbox.enqueue("enquiry", "enquiry", {"text": "slow"}, item_id="ENQ-1")
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=1, retry_handlers=[])
+    w = DeliveryWorker(outbox, client, {"enquiry": CHANNEL}, retry_base=0.05, lookup_delay=3.0)
+    drain(w, outbox, seconds=10)
+    assert _ids(fake) == ["ENQ-1"]
+    [done] = outbox.items(DELIVERED)
+    assert done.ts == fake.messages[CHANNEL][0]["ts"]
+
+
+def test_look_ups_follow_errors_not_posts(outbox, fake):
+    for n in range(30):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
+    w = worker(outbox, fake)
+    drain(w, outbox)
+    assert fake.calls("conversations.history") == [] and fake.calls("conversations.replies") == []
+    fake.fail_next("chat.postMessage", status=500)
+    fake.fail_next("chat.postMessage", error="connection_refused_is_not_this")  # an unknown code: no look-up
+    for n in range(30, 40):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
+    drain(w, outbox)
+    assert len(fake.calls("conversations.history")) == 1 and len(fake.messages[CHANNEL]) == 40
+
+
+def test_a_rate_limit_pause_runs_on_the_monotonic_clock(outbox, fake):
+    class Clock:
+        now = 100.0
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    box = Outbox(outbox.path.parent / "mono.json", clock=clock)
+    try:
+        fake.fail_next("chat.postMessage", status=429, headers={"Retry-After": "30"})
+        box.enqueue("enquiry", "enquiry", {"text": "x"}, item_id="ENQ-1")
+        box.enqueue("enquiry", "enquiry", {"text": "y"}, item_id="ENQ-2")
+        w = DeliveryWorker(box, WebClient(token="xoxb-test", base_url=fake.api_url, timeout=2), {"enquiry": CHANNEL},
+                           clock=clock)
+        w.run_once()
+        assert w.paused_for == 30.0 and w.run_once() == 0  # whatever the wall clock does meanwhile
+        clock.now += 29.0
+        assert w.run_once() == 0
+        clock.now += 1.5
+        assert w.run_once() == 2 and len(fake.calls("chat.postMessage")) == 3
+    finally:
+        box.close()
+
+
+def test_connections_to_slack_are_kept_open(outbox, fake):
+    from bot.slack_http import KeepAliveWebClient
+
+    w = worker(outbox, fake)
+    assert isinstance(w.client, KeepAliveWebClient)
+    for n in range(3):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
+    assert w.run_once() == 3  # the fake closes every connection (HTTP/1.0): reopened each time, no error

@@ -328,23 +328,38 @@ class FakeSlack:
         return {"ok": True, "channel": p.get("channel"), "ts": ts, "message": message}
 
     def _api_conversations_replies(self, p):
-        """The thread's parent and replies (``ts`` is the parent), oldest first; metadata with include_all_metadata."""
-        with self._cond:
-            stored = list(self.messages.get(p.get("channel"), []))
-        with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        thread = [m for m in stored if m["ts"] == p.get("ts") or m.get("thread_ts") == p.get("ts")]
-        return {"ok": True, "has_more": False,
-                "messages": [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in thread]}
-
-    def _api_conversations_history(self, p):
-        """Messages posted to the channel, newest first; metadata only with include_all_metadata."""
+        """The thread's parent and replies (``ts`` is the parent), oldest first, after ``oldest``;
+        metadata only with include_all_metadata; ``limit`` per page (Slack caps it at 1,000) and
+        ``cursor`` pagination as Slack does it."""
         with self._cond:
             stored = list(self.messages.get(p.get("channel"), []))
         oldest = float(p.get("oldest") or 0)
+        thread = [m for m in stored if (m["ts"] == p.get("ts") or m.get("thread_ts") == p.get("ts"))
+                  and (float(m["ts"]) >= oldest or m["ts"] == p.get("ts"))]
+        return self._page(thread, p)
+
+    def _api_conversations_history(self, p):
+        """Top-level messages posted to the channel after ``oldest`` (thread replies never appear
+        here, as in Slack), newest first; metadata only with include_all_metadata; ``limit`` per
+        page (default 100) and ``cursor`` pagination as Slack does it."""
+        with self._cond:
+            stored = list(self.messages.get(p.get("channel"), []))
+        oldest = float(p.get("oldest") or 0)
+        found = [m for m in reversed(stored) if float(m["ts"]) > oldest and m.get("thread_ts") in (None, m["ts"])]
+        return self._page(found, p)
+
+    def _page(self, messages: list[dict], p) -> dict:
         with_metadata = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        found = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
-                 for m in reversed(stored) if float(m["ts"]) > oldest]
-        return {"ok": True, "messages": found, "has_more": False}
+        limit = max(1, min(int(p.get("limit") or 100), 1000))
+        start = int(p.get("cursor") or 0) if str(p.get("cursor") or "0").isdigit() else 0
+        page = messages[start:start + limit]
+        more = start + limit < len(messages)
+        answer: dict = {"ok": True, "has_more": more,
+                        "messages": [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                                     for m in page]}
+        if more:
+            answer["response_metadata"] = {"next_cursor": str(start + limit)}
+        return answer
 
     def _api_chat_postEphemeral(self, p):
         return {"ok": True, "message_ts": self._next_ts()}
