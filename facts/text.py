@@ -4,11 +4,13 @@
 channel tokens, special mentions, auto-links, HTML entities, emoji shortcodes)
 into plain words for search. ``escape`` makes user text safe to echo back in
 ``mrkdwn`` or ``plain_text``: ``&``, ``<`` and ``>`` become entities, so
-``<!channel>`` shows as typed and pings nobody.
+``<!channel>`` shows as typed and pings nobody. ``long_date`` is how every
+message writes a date for people.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import unicodedata
@@ -41,6 +43,11 @@ def slack_to_plain(text: str) -> str:
     text = html.unescape(text)
     text = _EMOJI.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
+
+
+def long_date(value: dt.date | None) -> str:
+    """``2020-11-12`` → ``"12 November 2020"``; ``None`` → ``""``."""
+    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def escape(text: str) -> str:

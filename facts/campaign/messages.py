@@ -11,19 +11,18 @@ feed pings nobody and links nowhere. Links are only made from http(s) URLs.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from facts.blocks import context, message, section, sections
 from facts.campaign.feeds import FeedItem
 from facts.figures.changes import FigureChange
 from facts.figures.messages import published_label
 from facts.figures.model import Fact
-from facts.text import escape, truncate
+from facts.figures.reviews import ReviewDue
+from facts.text import escape, long_date, truncate
+from facts.validation import is_http_url
 
-MAX_TEXT = 3000
-MAX_FALLBACK = 3900
 MAX_TITLE = 250
 MAX_SUMMARY = 600
 MAX_VALUE = 300
@@ -31,29 +30,9 @@ MAX_VALUE = 300
 MAX_DIGEST_LINES = 40
 
 
-def _mrkdwn(text: str) -> dict:
-    return {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [_mrkdwn(text)]}
-
-
-def _message(text: str, blocks: list[dict]) -> dict:
-    return {"text": truncate(text, MAX_FALLBACK), "blocks": blocks}
-
-
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def link(url: str | None, label: str) -> str:
     """``<url|label>`` for an http(s) ``url`` (both made safe for mrkdwn), else the escaped label."""
-    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+    if not url or not is_http_url(url):
         return escape(label)
     safe_url = escape(url).replace("|", "%7C").replace(" ", "%20")
     return f"<{safe_url}|{escape(label).replace('|', '¦')}>"
@@ -72,8 +51,8 @@ def campaign_update_card(title: str, url: str, summary: str | None = None) -> di
     head = f":mega: *Campaign update:* *{link(url, title)}*"
     if summary:
         head += "\n" + escape(truncate(summary, MAX_SUMMARY))
-    blocks = [_section(head), _context(f"Campaign update · {escape(_host(url))}")]
-    return _message(f"Campaign update: {escape(title)} {escape(url)}", blocks)
+    blocks = [section(head), context(f"Campaign update · {escape(_host(url))}")]
+    return message(f"Campaign update: {escape(title)} {escape(url)}", blocks)
 
 
 def feed_item_card(item: FeedItem, feed_title: str, note: str | None = None) -> dict:
@@ -85,13 +64,13 @@ def feed_item_card(item: FeedItem, feed_title: str, note: str | None = None) -> 
     head = f":newspaper: *{link(item.link, title)}*"
     if item.summary:
         head += "\n" + escape(truncate(item.summary, MAX_SUMMARY))
-    when = _day(item.published.date()) if item.published else item.date_text
+    when = long_date(item.published.date()) if item.published else item.date_text
     about = f"News from {escape(truncate(feed_title, 150))}" + (f" · {escape(truncate(when, 60))}" if when else "")
-    blocks = [_section(head), _context(about)]
+    blocks = [section(head), context(about)]
     if note:
-        blocks.append(_context(escape(note)))
+        blocks.append(context(escape(note)))
     fallback = f"News: {escape(title)}" + (f" {escape(item.link)}" if item.link else "")
-    return _message(fallback, blocks)
+    return message(fallback, blocks)
 
 
 # -- figure changes --------------------------------------------------------------
@@ -141,64 +120,33 @@ def _source_line(fact: Fact) -> str:
 def figure_change_card(change: FigureChange) -> dict:
     """One figure added, changed (each field old → new) or retired, with its source link."""
     fact = change.fact
-    blocks = [_section(f"{_HEADINGS[change.kind]}: *{escape(fact.display)}* — {escape(fact.claim)}")]
+    blocks = [section(f"{_HEADINGS[change.kind]}: *{escape(fact.display)}* — {escape(fact.claim)}")]
     rows = change_lines(change.changed)
     if rows:
-        blocks.append(_section("\n".join(f"*{label}:* {escape(old)} → {escape(new)}" for label, old, new in rows)))
+        blocks.append(section("\n".join(f"*{label}:* {escape(old)} → {escape(new)}" for label, old, new in rows)))
     elif change.kind == "added":
-        blocks.append(_context(f"*Base:* {escape(fact.base)} · *Period:* {escape(fact.period.label)} · "
+        blocks.append(context(f"*Base:* {escape(fact.base)} · *Period:* {escape(fact.period.label)} · "
                                f"*Geography:* {escape(fact.geography)}"))
     else:
-        blocks.append(_context("The previous values are no longer in the figure's history."))
+        blocks.append(context("The previous values are no longer in the figure's history."))
     if change.kind == "retired" and fact.superseded_by:
-        blocks.append(_context(f"Replaced by `{escape(fact.superseded_by)}`."))
-    blocks.append(_context(_source_line(fact)))
+        blocks.append(context(f"Replaced by `{escape(fact.superseded_by)}`."))
+    blocks.append(context(_source_line(fact)))
     summary = "; ".join(f"{label}: {old} → {new}" for label, old, new in rows)
     fallback = (f"Figure {change.kind}: {fact.id} ({fact.display})" + (f" — {summary}" if summary else "")
                 + f". Source: {fact.source.url}")
-    return _message(escape(fallback), blocks)
-
-
-# -- reviews due -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewDue:
-    """A figure due for re-checking and why (``reason``: plain text)."""
-
-    fact: Fact
-    reason: str
-
-
-def reviews_due(facts: Iterable[Fact], today: dt.date) -> list[ReviewDue]:
-    """Figures that are not retired and are past ``review_by`` or superseded, in id order."""
-    due = []
-    for fact in sorted(facts, key=lambda f: f.id):
-        if fact.status == "retired":
-            continue
-        if fact.superseded_by:
-            due.append(ReviewDue(fact, f"superseded by {fact.superseded_by}"))
-        elif fact.review_due(today):
-            due.append(ReviewDue(fact, f"review was due {fact.review_by}"))
-    return due
+    return message(escape(fallback), blocks)
 
 
 def digest_card(due: list[ReviewDue], today: dt.date) -> dict:
     """The weekly reviews-due digest: one line per figure (at most ``MAX_DIGEST_LINES``)."""
     count = len(due)
-    head = f":hourglass: *{count} figure{'s' if count != 1 else ''} due for review* ({_day(today)})"
+    head = f":hourglass: *{count} figure{'s' if count != 1 else ''} due for review* ({long_date(today)})"
     lines = [f"• `{d.fact.id}` *{escape(d.fact.display)}* — {escape(truncate(d.fact.claim, 140))} "
              f"_({escape(d.reason)})_" for d in due[:MAX_DIGEST_LINES]]
     if count > MAX_DIGEST_LINES:
         lines.append(f"…and {count - MAX_DIGEST_LINES} more.")
-    blocks = [_section(head)]
-    chunk = ""
-    for line in lines:
-        if chunk and len(chunk) + 1 + len(line) > MAX_TEXT:
-            blocks.append(_section(chunk))
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    blocks.append(_section(chunk))
-    blocks.append(_context("`factbot facts stale` lists them; `factbot facts show ID` shows one with its history."))
+    blocks = [section(head), *sections(lines)]
+    blocks.append(context("`factbot facts stale` lists them; `factbot facts show ID` shows one with its history."))
     fallback = f"{count} figure(s) due for review: " + ", ".join(d.fact.id for d in due)
-    return _message(fallback, blocks)
+    return message(fallback, blocks)

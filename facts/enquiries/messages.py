@@ -19,6 +19,7 @@ import datetime as dt
 
 import phonenumbers
 
+from facts.blocks import mrkdwn, section
 from facts.enquiries.model import EnquiryRecord, Event
 from facts.text import escape
 
@@ -32,12 +33,13 @@ PREVIEW = 600
 SECTION_LIMIT = 2900
 
 
-def _text(value: str) -> dict:
-    return {"type": "mrkdwn", "text": value, "verbatim": True}
+def _field_text(value: str) -> dict:
+    return mrkdwn(value, verbatim=True)
 
 
-def _section(value: str) -> dict:
-    return {"type": "section", "text": _text(value)}
+def _verbatim(value: str) -> dict:
+    # Enquiry text is people's own words: never auto-linked (verbatim), never cut (split_escaped keeps it whole).
+    return section(value, verbatim=True)
 
 
 def mention(slack_id: str) -> str:
@@ -141,27 +143,27 @@ def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int 
         who = f"{mention(lead)} please look now." if lead else (
             "No safeguarding lead is set (FACTBOT_SAFEGUARDING_LEAD): whoever reads this first, please act now.")
         found = ", ".join(f"“{escape(p)}”" for p in record.triage)
-        blocks.append(_section(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
+        blocks.append(_verbatim(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
                                f"(it mentions {found}). {who}"))
     else:
         title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
     blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}})
     blocks.append({"type": "section", "fields": [
-        _text(f"*Reference*\n{record.reference}"),
-        _text(f"*Received*\n{slack_time(record.received_at)}"),
-        _text(f"*Name*\n{_or_dash(record.name)}"),
-        _text(f"*Organisation*\n{_or_dash(record.organisation)}"),
-        _text(f"*Email*\n{_or_dash(record.email)}"),
-        _text(f"*Phone*\n{escape(_phone(record.phone)) if record.phone else '—'}"),
-        _text(f"*Service*\n{_or_dash(record.service)}"),
+        _field_text(f"*Reference*\n{record.reference}"),
+        _field_text(f"*Received*\n{slack_time(record.received_at)}"),
+        _field_text(f"*Name*\n{_or_dash(record.name)}"),
+        _field_text(f"*Organisation*\n{_or_dash(record.organisation)}"),
+        _field_text(f"*Email*\n{_or_dash(record.email)}"),
+        _field_text(f"*Phone*\n{escape(_phone(record.phone)) if record.phone else '—'}"),
+        _field_text(f"*Service*\n{_or_dash(record.service)}"),
     ]})
     message = record.message or ""
     if len(escape(message)) <= INLINE_MESSAGE:
-        blocks.append(_section(f"*Message*\n{escape(message)}"))
+        blocks.append(_verbatim(f"*Message*\n{escape(message)}"))
     else:
-        blocks.append(_section(f"*Message* (first part)\n{escape(_preview(message))} …\n"
+        blocks.append(_verbatim(f"*Message* (first part)\n{escape(_preview(message))} …\n"
                                f"_The message is {len(message):,} characters long: it is in full in the thread._"))
-    blocks.append({"type": "context", "elements": [_text(line) for line in status_lines(record)]})
+    blocks.append({"type": "context", "elements": [_field_text(line) for line in status_lines(record)]})
     buttons = _buttons(record)
     if buttons:
         blocks.append(buttons)
@@ -174,8 +176,8 @@ def full_message_reply(record: EnquiryRecord) -> dict | None:
     if record.purged_at or len(escape(message)) <= INLINE_MESSAGE:
         return None
     pieces = split_escaped(message)
-    blocks = [_section(f"*Full message of {record.reference}* ({len(message):,} characters)")]
-    blocks += [_section(piece) for piece in pieces]
+    blocks = [_verbatim(f"*Full message of {record.reference}* ({len(message):,} characters)")]
+    blocks += [_verbatim(piece) for piece in pieces]
     return {"text": f"Full message of {record.reference}", "blocks": blocks}
 
 
@@ -194,16 +196,16 @@ def _purged_post(record: EnquiryRecord, retention_days: int | None) -> dict:
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}},
         {"type": "section", "fields": [
-            _text(f"*Reference*\n{record.reference}"),
-            _text(f"*Received*\n{slack_time(record.received_at)}"),
-            _text(f"*Service*\n{_or_dash(record.service)}"),
-            _text(f"*Urgent*\n{'yes' if record.urgent else 'no'}"),
+            _field_text(f"*Reference*\n{record.reference}"),
+            _field_text(f"*Received*\n{slack_time(record.received_at)}"),
+            _field_text(f"*Service*\n{_or_dash(record.service)}"),
+            _field_text(f"*Urgent*\n{'yes' if record.urgent else 'no'}"),
         ]},
-        _section(f":wastebasket: The personal details of this enquiry were removed {after} (retention policy). "
+        _verbatim(f":wastebasket: The personal details of this enquiry were removed {after} (retention policy). "
                  "The reference and the claim history are kept."),
     ]
     history = [history_line(event) for event in record.history if event.action != "purged"]
-    blocks.append({"type": "context", "elements": [_text(line) for line in (history or status_lines(record))[:10]]})
+    blocks.append({"type": "context", "elements": [_field_text(line) for line in (history or status_lines(record))[:10]]})
     return {"text": f"{title}: personal details removed {after}", "blocks": blocks}
 
 
@@ -211,7 +213,7 @@ def purged_full_message_reply(record: EnquiryRecord, retention_days: int | None)
     """What the long-message thread reply becomes after the purge."""
     after = _removed_when(retention_days)
     line = f":wastebasket: The full message of {record.reference} was removed {after} (retention policy)."
-    return {"text": line, "blocks": [_section(line)]}
+    return {"text": line, "blocks": [_verbatim(line)]}
 
 
 # -- actions ----------------------------------------------------------------------------
@@ -231,7 +233,7 @@ def action_reply(event: Event, thread_ts: str) -> dict:
     line = history_line(event)
     if event.action == "released":
         line += "; it can be claimed again"
-    return {"text": line, "thread_ts": thread_ts, "blocks": [_section(line)]}
+    return {"text": line, "thread_ts": thread_ts, "blocks": [_verbatim(line)]}
 
 
 #: What a held enquiry's error means, for /healthz and the log.

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, section, sections
 from facts.figures import messages as render
 from facts.figures.model import Fact
 from facts.figures.search import Coverage
 from facts.figures.usage import Gap
-from facts.text import escape
+from facts.text import escape, long_date
 
-MAX_HOME_BLOCKS = 100
 #: Figures due for review listed by name; the rest are counted (``factbot facts stale`` lists all).
 MAX_REVIEWS_LISTED = 25
 #: Unanswered queries listed (``factbot facts gaps`` lists all).
@@ -34,10 +34,10 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
     """
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": render.APP_NAME}},
-        _section("Figures on online grooming, always with their source: publisher, title and link, date, period, "
+        section("Figures on online grooming, always with their source: publisher, title and link, date, period, "
                  "geography and base. Nothing is estimated or worked out from other figures."),
-        _section(_how_to_ask(command)),
-        _section(f"*What is covered* ({coverage.figures} figures)\n"
+        section(_how_to_ask(command)),
+        section(f"*What is covered* ({coverage.figures} figures)\n"
                  f"*Platforms:* {escape(', '.join(coverage.platforms))}\n"
                  f"*Topics:* {escape(', '.join(coverage.topics))}\n*Years:* {render.years_label(coverage.years)}"),
         {"type": "header", "text": {"type": "plain_text", "text": "Newest figures"}},
@@ -49,10 +49,10 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
         curators.extend(_gaps(gaps or []))
     for fact in newest:  # as many as fit: the curator sections are never cut
         figure = render.fact_blocks(fact, today)
-        if len(blocks) + len(figure) + len(curators) > MAX_HOME_BLOCKS:
+        if len(blocks) + len(figure) + len(curators) > MAX_VIEW_BLOCKS:
             break
         blocks.extend(figure)
-    return {"type": "home", "blocks": render.cap_blocks(blocks + curators, MAX_HOME_BLOCKS)}
+    return {"type": "home", "blocks": cap_blocks(blocks + curators, MAX_VIEW_BLOCKS)}
 
 
 def _how_to_ask(command: str) -> str:
@@ -72,16 +72,16 @@ def _how_to_ask(command: str) -> str:
 def _reviews(due: list[Fact]) -> list[dict]:
     title = f"*Figures due for review* ({len(due)})"
     if not due:
-        return [_section(f"{title}\nNone: every figure is within its review date.")]
+        return [section(f"{title}\nNone: every figure is within its review date.")]
     lines = [_review_line(fact) for fact in due[:MAX_REVIEWS_LISTED]]
     if len(due) > MAX_REVIEWS_LISTED:
         lines.append(f"…and {len(due) - MAX_REVIEWS_LISTED} more: `factbot facts stale` lists them all.")
-    return _sections([title, *lines])
+    return sections([title, *lines])
 
 
 def _review_line(fact: Fact) -> str:
     why = (f"superseded by `{escape(fact.superseded_by)}`" if fact.superseded_by
-           else f"review due since {render.long_date(fact.review_by)}")
+           else f"review due since {long_date(fact.review_by)}")
     src = fact.source
     return (f"• `{escape(fact.id)}` *{escape(fact.display)}* — {why} — {escape(src.publisher)}, "
             f"<{src.url}|{escape(src.title)}>, {escape(render.published_label(fact))}")
@@ -90,15 +90,9 @@ def _review_line(fact: Fact) -> str:
 def _gaps(gaps: list[Gap]) -> list[dict]:
     title = "*Unanswered queries* (most asked first; no names or user ids are kept)"
     if not gaps:
-        return [_section(f"{title}\nNone recorded yet.")]
-    lines = [f"• {g.count}× “{escape(g.text)}” — last asked {render.long_date(g.last_seen)}" for g in gaps[:MAX_GAPS_LISTED]]
+        return [section(f"{title}\nNone recorded yet.")]
+    lines = [f"• {g.count}× “{escape(g.text)}” — last asked {long_date(g.last_seen)}" for g in gaps[:MAX_GAPS_LISTED]]
     lines.append("`factbot facts gaps` lists them all.")
-    return _sections([title, *lines])
+    return sections([title, *lines])
 
 
-def _sections(lines: list[str]) -> list[dict]:
-    return [_section(chunk) for chunk in render.text_chunks(lines, render.MAX_TEXT)]
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": render.mrkdwn(text)}

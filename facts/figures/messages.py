@@ -18,13 +18,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, mrkdwn, text_chunks
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
-from facts.text import escape, truncate
+from facts.text import escape, long_date, truncate
 
-MAX_BLOCKS = 50
-MAX_TEXT = 3000
-MAX_FALLBACK = 3900
 #: The action id of the "Share in channel" button; its value is a JSON
 #: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
 SHARE_ACTION_ID = "share_figures"
@@ -46,11 +44,6 @@ class Message:
 
 
 # -- one figure ---------------------------------------------------------------
-
-
-def long_date(value: dt.date | None) -> str:
-    """``2020-11-12`` → ``"12 November 2020"``; ``None`` → ``""``."""
-    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def published_label(fact: Fact) -> str:
@@ -313,11 +306,6 @@ def _plain(marked: str) -> str:
 # -- helpers ------------------------------------------------------------------
 
 
-def mrkdwn(text: str) -> dict:
-    """A ``mrkdwn`` text object; ``text`` (already escaped) is cut to 3,000 characters."""
-    return {"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}
-
-
 def _search_notes(result: SearchResult) -> str:
     notes = []
     for c in result.corrections:
@@ -339,27 +327,6 @@ def _not_used(result: SearchResult) -> str:
 def years_label(years: list[int]) -> str:
     """``[2017, …, 2025]`` → ``"2017–2025"``; no years → ``"none"``."""
     return f"{years[0]}–{years[-1]}" if years else "none"
-
-
-def text_chunks(lines: list[str], limit: int) -> list[str]:
-    """Lines joined with newlines into as few texts of at most ``limit`` characters as fit."""
-    chunks, current = [], ""
-    for line in lines:
-        line = truncate(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    return chunks + ([current] if current else [])
-
-
-def cap_blocks(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
-    """Keep within ``limit`` blocks (a message's 50 by default); the last block, e.g. the Share
-    button, is kept."""
-    if len(blocks) <= limit:
-        return blocks
-    return blocks[: limit - 1] + blocks[-1:]
 
 
 def _fallback(lead: str, citations: list[str]) -> str:

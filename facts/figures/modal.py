@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, mrkdwn
 from facts.figures import messages as render
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
@@ -23,7 +24,6 @@ SHARE_IN_THREAD_ACTION_ID = "share_in_thread"
 #: Modal titles are at most 24 characters.
 MODAL_TITLE = "Find figures"
 #: Blocks in a modal (Slack's limit).
-MAX_MODAL_BLOCKS = 100
 NOTICE_BLOCK_ID = "find_figures_notice"
 
 _CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -81,13 +81,13 @@ def figures_message(result: SearchResult | None, coverage: Coverage, today: dt.d
     ``result=None`` means the message had no words to look up.
     """
     if result is None:
-        said = {"type": "section", "text": render.mrkdwn(
+        said = {"type": "section", "text": mrkdwn(
             "This message has no words to look up (no text, attachment or file title).")}
         return render.Message("This message has no words to look up.", [said, *render.mention_help(coverage).blocks])
     message = render.answer(result, coverage, today, shareable=False,
                             after_each=lambda fact: [share_in_thread_button(fact, target)])
     if result.found:
-        lead = {"type": "context", "elements": [render.mrkdwn(
+        lead = {"type": "context", "elements": [mrkdwn(
             "Only you can see these. *Share in thread* posts a figure, with its source, in the message's thread.")]}
         message = render.Message(message.text, [lead, *message.blocks])
     return message
@@ -99,7 +99,7 @@ def modal(message: render.Message) -> dict:
         "type": "modal",
         "title": {"type": "plain_text", "text": MODAL_TITLE},
         "close": {"type": "plain_text", "text": "Close"},
-        "blocks": render.cap_blocks(message.blocks, MAX_MODAL_BLOCKS),
+        "blocks": cap_blocks(message.blocks, MAX_VIEW_BLOCKS),
     }
 
 
@@ -107,11 +107,11 @@ def with_notice(view: dict, text: str) -> dict:
     """``view`` (a modal as Slack sends it back) with ``text`` (mrkdwn, already escaped) shown at
     the top, replacing an earlier notice; for ``views.update``."""
     blocks = [b for b in view.get("blocks", []) if b.get("block_id") != NOTICE_BLOCK_ID]
-    notice = {"type": "section", "block_id": NOTICE_BLOCK_ID, "text": render.mrkdwn(text)}
+    notice = {"type": "section", "block_id": NOTICE_BLOCK_ID, "text": mrkdwn(text)}
     updated = {
         "type": "modal",
         "title": view.get("title") or {"type": "plain_text", "text": MODAL_TITLE},
-        "blocks": render.cap_blocks([notice, *blocks], MAX_MODAL_BLOCKS),
+        "blocks": cap_blocks([notice, *blocks], MAX_VIEW_BLOCKS),
     }
     for key in ("close", "private_metadata", "callback_id"):
         if view.get(key):

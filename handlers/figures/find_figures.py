@@ -21,6 +21,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from facts.blocks import section
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
 from facts.figures.catalogue import Catalogue
@@ -89,6 +90,6 @@ def tell(body: dict, client: WebClient, respond: Respond, notice: str) -> None:
             client.views_update(view_id=view["id"], view=figures_view.with_notice(view, notice))
         elif body.get("response_url"):
             respond(response_type="ephemeral", replace_original=False,
-                    **render.Message(notice, [{"type": "section", "text": render.mrkdwn(notice)}]).as_dict())
+                    **render.Message(notice, [section(notice)]).as_dict())
     except SlackApiError as exc:
         log.warning("could not tell the sharer: %s", exc.response.get("error"))

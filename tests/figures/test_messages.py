@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from facts import blocks as block_kit
 from facts.figures import messages as render
 from facts.figures.search import FactIndex
 from tests.support.factories import TODAY, make_fact
@@ -44,14 +45,14 @@ def test_block_kit_limits_hold_for_many_long_facts():
     long = "x" * 2900
     facts = [make_fact(f"f-{i}", claim=long, caveats=[long, long]) for i in range(60)]
     message = _answer(facts, query="instagram " + "y" * 4000, limit=60)
-    assert len(message.blocks) <= render.MAX_BLOCKS
+    assert len(message.blocks) <= block_kit.MAX_BLOCKS
     assert message.blocks[-1]["type"] == "actions"
     for block in message.blocks:
         texts = [block["text"]] if "text" in block else block.get("elements", [])
         for t in texts:
             if isinstance(t, dict) and "text" in t and isinstance(t["text"], str):
-                assert len(t["text"]) <= render.MAX_TEXT
-    assert len(message.text) <= render.MAX_FALLBACK
+                assert len(t["text"]) <= block_kit.MAX_TEXT
+    assert len(message.text) <= block_kit.MAX_FALLBACK
     assert len(message.blocks[-1]["elements"][0]["value"]) <= 2000
 
 
@@ -84,7 +85,7 @@ def test_text_fallback_keeps_whole_citations():
     long = "y" * 900
     facts = [make_fact(f"f-{i}", claim=f"Claim {i} {long}") for i in range(8)]
     message = _answer(facts, limit=8)
-    assert len(message.text) <= render.MAX_FALLBACK
+    assert len(message.text) <= block_kit.MAX_FALLBACK
     lines = message.text.split("\n")
     assert lines[-1].startswith("… and ") and lines[-1].endswith("more figures, in full in the message.")
     assert all(line.endswith("geography: England and Wales.") for line in lines[:-1])

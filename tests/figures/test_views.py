@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from facts import blocks as block_kit
 from facts.figures import home
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
@@ -26,7 +27,7 @@ def _texts(blocks: list[dict]) -> list[str]:
 
 def _assert_within_limits(blocks: list[dict], max_blocks: int) -> None:
     assert len(blocks) <= max_blocks
-    assert all(len(text) <= render.MAX_TEXT for text in _texts(blocks))
+    assert all(len(text) <= block_kit.MAX_TEXT for text in _texts(blocks))
 
 
 # -- App Home -----------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def test_home_stays_within_100_blocks_and_text_limits_however_long_the_lists():
     facts = [make_fact(f"f-{i}", claim=long, caveats=[long]) for i in range(40)]
     gaps = [Gap("y" * 200, 1000 - i, TODAY, TODAY) for i in range(500)]
     view = home.home_view(FactIndex(facts).coverage(), facts, TODAY, "/grooming", reviews_due=facts * 100, gaps=gaps)
-    _assert_within_limits(view["blocks"], home.MAX_HOME_BLOCKS)
+    _assert_within_limits(view["blocks"], block_kit.MAX_VIEW_BLOCKS)
     raw = json.dumps(view, ensure_ascii=False)
     assert "and 3975 more" in raw and "factbot facts gaps" in raw and "“yyy" in raw  # curator sections kept
     assert sum(b["type"] == "divider" for b in view["blocks"]) > 10  # and as many figures as fit
@@ -89,7 +90,7 @@ def test_the_most_figures_stay_within_a_message_and_a_modal():
     index = FactIndex([make_fact(f"f-{i}", claim=long, caveats=[long, long]) for i in range(60)])
     result = index.search("instagram " + "y" * 2000, limit=render.ANSWER_LIMIT, loose=True)
     message = figures_view.figures_message(result, index.coverage(), TODAY, TARGET)
-    _assert_within_limits(message.blocks, render.MAX_BLOCKS)
+    _assert_within_limits(message.blocks, block_kit.MAX_BLOCKS)
     view = figures_view.modal(message)
     assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
     assert sum(b["type"] == "actions" for b in view["blocks"]) == render.ANSWER_LIMIT
