@@ -31,10 +31,12 @@ from bot.feed_poller import FeedPoller
 from bot.loops import Loop, Loops
 from bot.settings import Settings
 from facts.campaign.feeds import FeedState, parse_feed_specs
-from facts.campaign.messages import campaign_update_card, digest_card, figure_change_card, reviews_due
+from facts.campaign.messages import campaign_update_card, digest_card, figure_change_card
 from facts.campaign.state import CampaignState
 from facts.campaign.update import CampaignUpdate
+from facts.clock import utc_now
 from facts.figures.changes import FigureChange, changes_since, current_snapshot
+from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore
 from facts.outbox import HELD, Outbox
 from facts.persistence import file_stamp, sibling_path
@@ -124,7 +126,7 @@ class Campaign:
         scheduler found nothing due, ``factbot campaign digest`` can still
         send this week's once figures fall due.
         """
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or utc_now()
         week = week or week_key(london_today(now))
         with self.state.locked():
             if self.state.digest_week() == week:
@@ -139,7 +141,7 @@ class Campaign:
 
     def digest_if_due(self, now: dt.datetime | None = None) -> str | None:
         """The scheduler's step: send this week's digest when its time has come; the outcome, or ``None``."""
-        now = now or dt.datetime.now(dt.UTC)
+        now = now or utc_now()
         day, at = self.settings.factbot_digest_day, self.settings.factbot_digest_time
         if due_week(now, day, at, self._digest_done) is None:  # most ticks: no file read
             return None

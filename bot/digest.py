@@ -13,6 +13,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.settings import DIGEST_DAYS
+from facts.clock import utc_now
 
 LONDON = ZoneInfo("Europe/London")
 _DAY_INDEX = {day: number for number, day in enumerate(DIGEST_DAYS)}  # mon=0 … sun=6
@@ -45,4 +46,4 @@ def due_week(now: dt.datetime, day: str, at: str, done: str | None) -> str | Non
 
 def london_today(now: dt.datetime | None = None) -> dt.date:
     """Today's date in the UK."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(LONDON).date()
+    return (now or utc_now()).astimezone(LONDON).date()

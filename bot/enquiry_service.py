@@ -32,6 +32,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 
 from bot.loops import Loop
+from facts.clock import utc_now
 from facts.enquiries import messages as render
 from facts.enquiries.archive import EnquiryArchive
 from facts.enquiries.claims import ACTIONS, apply_event
@@ -42,9 +43,6 @@ from facts.outbox import DELIVERED, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class EnquiryService:
@@ -57,7 +55,7 @@ class EnquiryService:
 
     def __init__(self, archive: EnquiryArchive, outbox: Outbox, *, lead: str | None = None,
                  retention_days: int = 90, signposting: Callable[[], list[dict]] = list,
-                 wake: Callable[[], None] = lambda: None, now: Callable[[], dt.datetime] = _now):
+                 wake: Callable[[], None] = lambda: None, now: Callable[[], dt.datetime] = utc_now):
         self.archive = archive
         self.outbox = outbox
         self.lead = lead

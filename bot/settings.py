@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
 from facts.campaign.feeds import parse_feed_spec
+from facts.validation import error_field, error_message
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 _LEAD_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
@@ -216,6 +217,6 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
         raise SettingsError(f"{env_file}: cannot be read as UTF-8 text") from None
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        message = error["msg"].removeprefix("Value error, ")
+        name = error_field(error, nested=False, default="settings").upper()
+        message = error_message(error)
         raise SettingsError(f"{name}: {message}") from None

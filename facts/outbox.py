@@ -49,6 +49,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from facts.clock import utc_now
 from facts.persistence import quarantine
 
 log = logging.getLogger(__name__)
@@ -59,9 +60,6 @@ KEEP_DELIVERED = dt.timedelta(days=2)
 #: The database file's suffix (it replaces the legacy JSON file's).
 SUFFIX = ".sqlite3"
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -112,7 +110,7 @@ class OutboxItem:
     channel: str | None = None
     ts: str | None = None
     sending_since: str | None = None
-    created_at: str = field(default_factory=lambda: _now().isoformat())
+    created_at: str = field(default_factory=lambda: utc_now().isoformat())
     delivered_at: str | None = None
     after_ts: str | None = None
     #: True while an earlier attempt may have reached Slack (a 5xx, a reset, a timeout, a crash
@@ -371,7 +369,7 @@ class Outbox:
     def next_due_at(self) -> dt.datetime | None:
         """When the earliest pending item is due, in wall-clock time (``None`` when none is pending)."""
         wait = self.next_due_in()
-        return None if wait is None else _now() + dt.timedelta(seconds=wait)
+        return None if wait is None else utc_now() + dt.timedelta(seconds=wait)
 
     def counts(self) -> dict[str, int]:
         """How many items are in each state."""
@@ -418,7 +416,7 @@ class Outbox:
         the first attempt) is where a search for the post starts."""
         with self._tx(durable=False) as db:
             db.execute("UPDATE items SET state=?, sending_since=?, after_ts=coalesce(after_ts, ?) WHERE id=?",
-                       (SENDING, _iso(now or _now()), after_ts, item_id))
+                       (SENDING, _iso(now or utc_now()), after_ts, item_id))
 
     def mark_delivered(self, item_id: str, channel: str, ts: str | None, now: dt.datetime | None = None) -> None:
         """Record the delivery, and drop the message: it is in Slack now, and an enquiry's
@@ -426,7 +424,7 @@ class Outbox:
         waiting for this item become due."""
         with self._tx(durable=False) as db:
             db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}', in_doubt=0 "
-                       "WHERE id=?", (DELIVERED, channel, ts, _iso(now or _now()), item_id))
+                       "WHERE id=?", (DELIVERED, channel, ts, _iso(now or utc_now()), item_id))
             db.execute("UPDATE items SET due=? WHERE reply_to=? AND state=?", (self.clock(), item_id, PENDING))
 
     def mark_retry(self, item_id: str, error: str, delay: float, attempts: int, *, in_doubt: bool = False) -> None:
@@ -436,7 +434,7 @@ class Outbox:
             db.execute("UPDATE items SET state=?, error=?, attempts=?, due=?, next_attempt_at=?, "
                        "in_doubt=max(CAST(coalesce(in_doubt, 0) AS INTEGER), ?) WHERE id=?",
                        (PENDING, error, attempts, self.clock() + max(delay, 0.0),
-                        _iso(_now() + dt.timedelta(seconds=max(delay, 0.0))), int(in_doubt), item_id))
+                        _iso(utc_now() + dt.timedelta(seconds=max(delay, 0.0))), int(in_doubt), item_id))
 
     def defer(self, item_id: str, delay: float) -> None:
         """Leave the item pending but not due for ``delay`` seconds (a reply whose parent is not posted)."""
@@ -468,7 +466,7 @@ class Outbox:
         """Drop delivered items older than ``KEEP_DELIVERED`` (but not one an
         undelivered reply still needs for its thread); returns how many.
         Deletes those rows only; then the write-ahead log is folded in and emptied."""
-        cutoff = ((now or _now()) - KEEP_DELIVERED).isoformat()
+        cutoff = ((now or utc_now()) - KEEP_DELIVERED).isoformat()
         with self._tx(durable=False) as db:
             removed = db.execute(
                 "DELETE FROM items WHERE state=? AND delivered_at < ? AND id NOT IN "

@@ -122,7 +122,7 @@ class FileLock:
     """An exclusive advisory lock on ``path`` (``fcntl.flock``), usable as a context manager.
 
     Serialises read-modify-write of one store file across processes (the
-    server and a ``factbot`` command). Re-entrant within a thread is *not*
+    server and a ``factbot`` command) and, with its in-process lock, between threads. Re-entrant within a thread is *not*
     supported. Where ``fcntl`` is missing (Windows) it only locks in-process.
     """
 
@@ -196,14 +196,13 @@ class StateFile:
         self.db = TinyDB(self.path, storage=AtomicJSONStorage)
         self.db.table_class = SharedTable
         self.query = Query()
-        self._lock = threading.Lock()
         self._file_lock = FileLock(self.path.with_name(self.path.name + ".lock"))
         self._meta = self.db.table("meta", cache_size=0)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the lock for this file (not re-entrant)."""
-        with self._lock, self._file_lock:
+        with self._file_lock:  # a FileLock serialises this process's threads too
             yield
 
     def get_value(self, name: str, default: Any = None) -> Any:

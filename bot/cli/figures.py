@@ -10,9 +10,9 @@ from pathlib import Path
 from bot.cli.campaign import import_with_alerts
 from bot.cli.common import CommandError, positive
 from bot.settings import Settings
-from facts.campaign.messages import reviews_due
 from facts.figures import messages as render
 from facts.figures.curated import curated_paths, load_curated
+from facts.figures.reviews import reviews_due
 from facts.figures.store import OTHER_FOLDER, FactStore, curated_fingerprint, open_store
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.persistence import sibling_path

@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from facts.clock import utc_now
 from facts.persistence import StateFile
+from facts.validation import is_http_url
 
 #: The first poll of a newly added feed posts at most this many items (its newest).
 FIRST_POLL_CAP = 3
@@ -83,7 +85,7 @@ def parse_feed_spec(entry: str) -> FeedSpec:
     """
     url, *keywords = (part.strip() for part in entry.split("|"))
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+    if not is_http_url(url):
         raise ValueError("each feed must be an http(s) URL, optionally followed by |keyword|keyword")
     normal = tuple(_normal_words(k) for k in keywords)
     if any(not k for k in normal):
@@ -182,10 +184,7 @@ def _http_link(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.strip()
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        return None
-    return value
+    return value if is_http_url(value) else None
 
 
 def _link_key(link: str) -> str:
@@ -321,7 +320,7 @@ class FeedState(StateFile):
              now: dt.datetime | None = None) -> None:
         """Add ``remember`` to the feed's seen keys (keeping the newest ``MAX_SEEN``)
         and store its validators. Call inside :meth:`locked`."""
-        stamp = (now or dt.datetime.now(dt.UTC)).isoformat()
+        stamp = (now or utc_now()).isoformat()
         record = self.get(url) or FeedRecord(url)
         seen = dict(record.seen)
         for key in remember:

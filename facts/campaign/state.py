@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from facts.clock import utc_now
 from facts.persistence import StateFile
 
 
@@ -42,7 +43,7 @@ class CampaignState(StateFile):
         return doc["id"] if doc else None
 
     def add_update(self, key: str, item_id: str, now: dt.datetime | None = None) -> None:
-        at = (now or dt.datetime.now(dt.UTC)).isoformat()
+        at = (now or utc_now()).isoformat()
         self._updates.insert({"key": key, "id": item_id, "accepted_at": at})
 
     # -- digest ------------------------------------------------------------

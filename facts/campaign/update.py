@@ -13,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from facts.validation import error_field, error_message, is_http_url
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
@@ -43,9 +45,7 @@ class CampaignUpdate(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value) \
-                or _CONTROL.search(value) or "@" in parts.netloc:  # no user:password@ in a link we post
+        if not is_http_url(value) or _CONTROL.search(value) or "@" in urlsplit(value).netloc:  # no user:pass@
             raise ValueError("must be an http(s) URL such as https://www.example.org/news/item")
         return value
 
@@ -62,8 +62,8 @@ def field_problems(exc: ValidationError) -> dict[str, str]:
     """``{field: problem}`` for each bad field (the first problem of each)."""
     problems: dict[str, str] = {}
     for problem in exc.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else "body"
-        message = problem["msg"].removeprefix("Value error, ")
+        name = error_field(problem, nested=False, default="body")
+        message = error_message(problem)
         if problem["type"] == "missing":
             message = "is required"
         problems.setdefault(name, message)

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from facts.clock import utc_now
 from facts.enquiries.model import EnquiryForm, EnquiryRecord, format_reference, parse_reference
 from facts.persistence import FileLock, atomic_write, fsync_dir
 
@@ -105,6 +106,7 @@ class EnquiryArchive:
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
+        # The thread lock too: intake's create() takes only it (no other process writes incoming/).
         with self._lock, self._file_lock:
             yield
 
@@ -202,7 +204,7 @@ class EnquiryArchive:
         :data:`IDEMPOTENCY_WINDOW`; returns them, oldest first (the server
         checks they all reached the outbox).
         """
-        now = now or _now()
+        now = now or utc_now()
         recent = []
         for path in self._files(newest_first=True):
             record = _parse(path.read_bytes(), path)
@@ -237,7 +239,7 @@ class EnquiryArchive:
         left behind), :class:`IdempotencyConflict` when the key came with a
         different enquiry.
         """
-        now = now or _now()
+        now = now or utc_now()
         content_hash = form.content_hash()
         # The thread lock only: a new file in incoming/ meets no other process's change.
         with self._lock:
@@ -296,6 +298,3 @@ def _parse(raw: bytes, path: Path) -> EnquiryRecord:
     except ValueError:
         raise ValueError(f"{path} is not a valid enquiry record; restore it from a backup") from None
 
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -29,6 +29,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from facts.validation import error_field, error_message
+
 #: The services an enquiry can ask for (SPEC); matched case-insensitively,
 #: with ``_`` or ``-`` read as a space.
 SERVICES = ("social work", "psychological", "psychiatric", "therapeutic", "family support", "other")
@@ -231,7 +233,7 @@ def _friendly(error: Mapping[str, Any]) -> str:
         return f"must be at most {error['ctx']['max_length']} characters"
     if kind in _FRIENDLY:
         return _FRIENDLY[kind]
-    return str(error["msg"]).removeprefix("Value error, ")  # our own messages never hold the value
+    return error_message(error)
 
 
 def parse_enquiry(data: Mapping[str, Any]) -> EnquiryForm:
@@ -246,7 +248,7 @@ def parse_enquiry(data: Mapping[str, Any]) -> EnquiryForm:
         errors: list[FieldError] = []
         for error in exc.errors(include_input=False, include_url=False):
             if error["loc"]:
-                errors.append(FieldError(field=str(error["loc"][0]), message=_friendly(error)))
+                errors.append(FieldError(field=error_field(error, nested=False), message=_friendly(error)))
         named = {e.field for e in errors}
         if not errors or not ({"email", "phone"} & named or _given(data, "email") or _given(data, "phone")):
             errors += [FieldError(field=name, message=NO_CONTACT) for name in ("email", "phone")]

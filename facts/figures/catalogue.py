@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from facts.figures.model import SERVABLE, Fact
+from facts.figures.model import Fact
+from facts.figures.reviews import reviews_due
 from facts.figures.search import Coverage, FactIndex, SearchResult
 from facts.figures.store import FactStore
 from facts.persistence import file_stamp
@@ -47,12 +48,9 @@ class Catalogue:
         return self._index.search("", limit).facts
 
     def reviews_due(self) -> list[Fact]:
-        """Figures served or servable (verified, secondary) whose ``review_by`` has passed
-        (by :attr:`today`) or that were superseded, soonest due first."""
-        today = self.today()
-        due = [f for f in self._index.by_id.values()
-               if f.status in SERVABLE and (f.review_due(today) or f.superseded_by)]
-        return sorted(due, key=lambda f: (f.review_by, f.id))
+        """Figures due for review by :attr:`today` (``facts.figures.reviews``), soonest due first."""
+        due = reviews_due(self._index.by_id.values(), self.today())
+        return sorted((d.fact for d in due), key=lambda f: (f.review_by, f.id))
 
     def coverage(self) -> Coverage:
         return self._index.coverage()

@@ -18,11 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from facts.figures.model import Fact
-from facts.figures.store import NOTABLE_FIELDS, FactStore
+from facts.figures.store import NOTABLE_FIELDS, FactStore, FigureChange
 
 #: Fields whose change is announced (re-verification dates, topics and caveats are not).
 #: The quotable form comes first in an alert.
@@ -33,32 +31,6 @@ def fingerprint(doc: Mapping[str, Any]) -> str:
     """Hex digest of a fact's :data:`ALERT_FIELDS` (``doc`` is its JSON form)."""
     data = json.dumps({name: doc.get(name) for name in ALERT_FIELDS}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class FigureChange:
-    """One change to announce.
-
-    ``kind`` is ``added``, ``changed`` or ``retired``; ``changed`` maps each
-    changed field of :data:`ALERT_FIELDS` to ``(old, new)`` JSON values
-    (empty for ``added``, or when the old version is no longer in the
-    history); ``before``/``after`` are fingerprints.
-    """
-
-    kind: str
-    fact: Fact
-    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    before: str | None = None
-    after: str = ""
-    #: How many earlier versions the figure had when this change was found.
-    version: int = 0
-
-    @property
-    def dedupe_key(self) -> str:
-        """The same change, found twice (two processes, a crash), is one outbox item;
-        the version keeps a change made again later (48 → 47, back, and 48 → 47
-        again) a new one."""
-        return f"figure-{self.fact.id}-v{self.version}-{self.before or 'new'}-{self.after}"
 
 
 def current_snapshot(store: FactStore) -> dict[str, str]:

@@ -32,6 +32,7 @@ import yaml
 from pydantic import ValidationError
 
 from facts.figures.model import Fact
+from facts.validation import error_field, error_message
 
 #: Where the shipped curated files live.
 CURATED_DIR = Path(__file__).parent.parent / "curated"
@@ -116,8 +117,7 @@ def _load_file(path: Path) -> tuple[list[Fact], list[Problem]]:
             facts.append(Fact.model_validate(merged))
         except ValidationError as exc:
             for error in exc.errors():
-                field = ".".join(str(part) for part in error["loc"]) or "-"
-                message = error["msg"].removeprefix("Value error, ")
+                field, message = error_field(error), error_message(error)
                 named = _NAMED.match(message)
                 if field == "-" and named:  # a model-level check names its field first
                     field, message = named.groups()

@@ -24,9 +24,11 @@ from typing import Any
 from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
+from facts.clock import utc_now
 from facts.figures.curated import curated_paths, load_curated
 from facts.figures.model import Fact
 from facts.persistence import AtomicJSONStorage, FileLock
+from facts.validation import error_field, error_message
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +37,38 @@ NOTABLE_FIELDS = ("value", "display", "base", "period", "status", "claim", "sour
 
 
 @dataclass(frozen=True)
-class FactChange:
-    """One figure added, changed or retired by an import.
+class FigureChange:
+    """One figure added, changed or retired: what an import did, and what the campaign
+    channel is told (``facts.figures.changes``).
 
-    ``kind`` is ``"added"``, ``"changed"`` or ``"retired"``; ``changed`` maps
-    each changed field to ``(old, new)`` JSON values (empty for ``added``).
+    ``kind`` is ``added``, ``changed`` or ``retired``; ``changed`` maps each
+    changed field to ``(old, new)`` JSON values (empty for ``added``, or when
+    the old version is no longer in the history). For an announcement,
+    ``before``/``after`` are fingerprints and ``version`` the figure's count of
+    earlier versions (an import's own report leaves them unset).
     """
 
     kind: str
     fact: Fact
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    before: str | None = None
+    after: str = ""
+    #: How many earlier versions the figure had when this change was found.
+    version: int = 0
+
+    @property
+    def dedupe_key(self) -> str:
+        """The same change, found twice (two processes, a crash), is one outbox item;
+        the version keeps a change made again later (48 → 47, back, and 48 → 47
+        again) a new one."""
+        return f"figure-{self.fact.id}-v{self.version}-{self.before or 'new'}-{self.after}"
 
 
 @dataclass
 class ImportReport:
     """What ``FactStore.import_facts`` did: changes made and the unchanged count."""
 
-    changes: list[FactChange]
+    changes: list[FigureChange]
     unchanged: int
 
     @property
@@ -97,8 +114,8 @@ class FactStore:
         except (ValidationError, TypeError, AttributeError) as exc:
             fact_id = doc.get("id", "?") if isinstance(doc, dict) else "?"
             first = exc.errors()[0] if isinstance(exc, ValidationError) else {"loc": (), "msg": type(exc).__name__}
-            where = ".".join(str(p) for p in first["loc"]) or "-"
-            raise ValueError(f"{self.path}: stored figure {fact_id!r} is not valid ({where}: {first['msg']}); "
+            raise ValueError(f"{self.path}: stored figure {fact_id!r} is not valid "
+                             f"({error_field(first)}: {error_message(first)}); "
                              f"restore the file from a backup, or delete it to rebuild it from the curated files") from None
 
     def get(self, fact_id: str) -> tuple[Fact, list[dict]] | None:
@@ -133,8 +150,8 @@ class FactStore:
         Idempotent: importing the same facts again changes nothing and
         reports no change. Written in one atomic file replacement.
         """
-        now = now or dt.datetime.now(dt.UTC)
-        changes: list[FactChange] = []
+        now = now or utc_now()
+        changes: list[FigureChange] = []
         unchanged = 0
         with self._lock:
             existing = {doc["id"]: doc for doc in self._table.all()}
@@ -143,7 +160,7 @@ class FactStore:
                 new = fact.model_dump(mode="json")
                 old_doc = existing.pop(fact.id, None)
                 if old_doc is None:
-                    changes.append(FactChange("added", fact))
+                    changes.append(FigureChange("added", fact))
                     docs.append({**new, "history": []})
                     continue
                 old = _normalised(_current(old_doc))
@@ -153,7 +170,7 @@ class FactStore:
                     continue
                 diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
                 retired = new["status"] == "retired" and old.get("status") != "retired"
-                changes.append(FactChange("retired" if retired else "changed", fact, diff))
+                changes.append(FigureChange("retired" if retired else "changed", fact, diff))
                 history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
                 docs.append({**new, "history": history})
             for old_doc in existing.values():  # stored figures that the files no longer have
@@ -162,7 +179,7 @@ class FactStore:
                     docs.append(old_doc)
                     continue
                 new = {**old, "status": "retired"}
-                changes.append(FactChange("retired", self._fact(new), {"status": (old.get("status"), "retired")}))
+                changes.append(FigureChange("retired", self._fact(new), {"status": (old.get("status"), "retired")}))
                 history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
                 docs.append({**new, "history": history})
             if changes:

@@ -16,9 +16,9 @@ from facts.campaign.messages import (
     feed_item_card,
     figure_change_card,
     link,
-    reviews_due,
 )
 from facts.figures.changes import changes_since, current_snapshot
+from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore
 from tests.support.factories import TODAY, make_fact
 
