@@ -1,0 +1,386 @@
+"""Finding the numbers in a draft, and what kind of number each one is.
+
+:func:`find_numbers` reads plain text (a press release, a post, a line of
+news copy) and returns every number in it as a :class:`Number`: its span in
+the text as written ("almost 34,000", "Four in five", "£18m", "doubled",
+"26 October 2023"), what kind of quantity it is (a count, a share, a rise, a
+multiple, money, a date, an age, a rate, a count of police forces), its
+value as written (never rounded or recomputed), how the writer hedged it
+("almost", "more than"), the sentence it sits in, and whether it is a *claim*
+at all. Phone numbers, times, list numbering, versions, addresses, age ranges,
+durations and the dates of events are found too but marked ``claim=False``,
+with the reason, so a caller can leave them alone.
+
+The same reader is used on the curated claims themselves, so a draft's
+"almost 120 a week" and a figure's "almost 120 a week" are read alike.
+Plain Python, no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["count", "share", "rise", "multiple", "money", "date", "age", "rate", "forces", "other"]
+#: How a writer hedged a number: exact, or the direction of the hedge.
+Hedge = Literal["exact", "about", "over", "under"]
+
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+_FRACTIONS = {
+    "half": 50.0, "a half": 50.0, "a third": 100 / 3, "one third": 100 / 3, "third": 100 / 3,
+    "two-thirds": 200 / 3, "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0,
+    "three-quarters": 75.0, "three quarters": 75.0, "a fifth": 20.0, "one fifth": 20.0,
+    "two-fifths": 40.0, "a tenth": 10.0,
+}
+_MONTHS = {m.lower(): i for i, m in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"], start=1)}
+_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+
+_HEDGES: list[tuple[str, Hedge]] = [
+    (r"just\s+under|nearly|almost|close\s+to|fewer\s+than|less\s+than|under|up\s+to|below", "under"),
+    (r"more\s+than|over|at\s+least|just\s+over|above|in\s+excess\s+of", "over"),
+    (r"around|about|some|approximately|roughly|an\s+estimated|c\.", "about"),
+]
+_HEDGE = r"(?:(?:just\s+under|nearly|almost|close\s+to|fewer\s+than|less\s+than|more\s+than|just\s+over|at\s+least|in\s+excess\s+of|around|about|some|approximately|roughly|over|under|above|below)\s+)"
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
+_LAW_WORDS = re.compile(
+    r"came\s+into\s+force|comes?\s+into\s+force|came\s+in\b|in\s+force|introduced|royal\s+assent|became\s+law|"
+    r"legal\s+duty|commenced|enacted|duty\s+to|law\s+(?:change|came)|new\s+law|the\s+law\b",
+    re.I)
+
+#: Nouns that make a small bare number a count someone is claiming.
+_MEASURE_NOUNS = (
+    "offence", "crime", "case", "instance", "force", "app", "platform", "child", "kid", "victim",
+    "session", "report", "webpage", "girl", "boy", "teen", "time", "incident", "site", "website",
+    "game", "young", "counselling", "grooming", "online", "sexual", "different", "recorded",
+    "contact", "image", "page", "referral", "call", "arrest", "charge", "prosecution",
+)
+#: Words before a number that make it a label, not a quantity ("Page 5", "Stand 12").
+_LABEL_WORDS = frozenset({
+    "page", "stand", "room", "year", "section", "schedule", "draft", "day", "version", "v", "part",
+    "chapter", "clause", "paragraph", "item", "step", "table", "figure", "annex", "appendix",
+    "no", "number", "floor", "flat", "unit", "level", "phase", "slide", "point", "question", "tip",
+    "episode", "series", "week", "round", "act",
+})
+_STREET = re.compile(r"^\s+(?:[A-Z][a-z]+\s+){1,3}(?:Road|Street|Lane|Avenue|Place|Square|Way|Row|Close|Court|Drive|Gardens|Hill|Terrace)\b")
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number in a text.
+
+    ``start``/``end`` index ``text`` (the whole text given to
+    :func:`find_numbers`); ``span`` is the number as written, hedge included.
+    ``value``: the quantity as written (a share in percentage points, money
+    in units of ``currency``, a date as ``dt.date`` with ``precision``).
+    ``claim`` is False for phone numbers, times, dates of events, list
+    numbering and the like (``why`` says which).
+    """
+
+    start: int
+    end: int
+    span: str
+    kind: Kind
+    value: float | dt.date | None
+    hedge: Hedge = "exact"
+    claim: bool = True
+    why: str = ""
+    currency: str = ""
+    precision: str = ""  # for dates: "day", "month" or "year"
+    rate: str = ""  # for rates: "week", "day", "year"
+    sentence: tuple[int, int] = (0, 0)
+    approximate: bool = False  # written as a ratio or fraction ("1 in 5", "a third")
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+# -- sentences -----------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'‘“(£€#])|\n+")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence in ``text`` (split at ``. `` before a capital, and at newlines)."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        # "No. 5" or "c. 2020" is not an end; a list "1. West Midlands" is handled by numbering.
+        if re.search(r"\b(?:No|c|v|vs|St|Dr|Mr|Mrs|Ms)\.$", text[start:match.start()]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+# -- the patterns, most specific first -----------------------------------------
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("email", _p(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("url", _p(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|co|com|gov|uk)(?:\.uk)?\b\S*")),
+    ("phone", _p(r"(?<![\d,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?![\d,])")),
+    ("phone", _p(r"(?<=\b(?:call|dial|ring|text)\s)(?:the\s+police\s+on\s+)?(?:999|112|111|101|116\s?123)\b|\b(?:999|112|116\s?123)(?=\s+(?:straight|now|immediately))|(?<=\bon\s)(?:999|112|111|101)\b")),
+    ("time", _p(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")),
+    ("money", _p(rf"{_HEDGE}?[£€$]\s?(?:{_NUM})\s?(?:million|billion|bn|m|k)?\b")),
+    ("date_dmy", _p(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?(?:\s+\d{{4}})?\b")),
+    ("date_mdy", _p(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b")),
+    ("date_my", _p(rf"\b{_MONTH}\s+\d{{4}}\b")),
+    ("fy", _p(r"\b(?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2})\b")),
+    ("numbering", _p(r"(?:(?<=^)|(?<=[:;]\s)|(?<=\s))\(\d{1,2}\)|\b\d{1,2}/\d{1,2}\b|\bv\d+\b|\b\d{1,2}\s+of\s+\d{1,2}\b(?!\s+(?:police|forces|uk|welsh|english))")),
+    ("forces_of", _p(r"\b\d{1,2}\s+of\s+(?:the\s+)?\d{1,2}(?=\s+(?:uk\s+|welsh\s+|english\s+)?(?:police\s+)?forces)")),
+    ("word_rate", _p(rf"(?:(?:about|around|almost|nearly|over|more\s+than)\s+)?\b{_WORDNUM}(?=\s+(?:[a-z]+\s+){{0,3}}?(?:a|per|every|each)\s+(?:single\s+)?(?:week|day)\b)")),
+    ("share", _p(rf"{_HEDGE}?(?:\+\s?)?(?:{_NUM})\s?(?:%|per\s?cent|percent)")),
+    ("ratio", _p(rf"{_HEDGE}?\b(?:\d+|{_WORDNUM})\s+(?:in|out\s+of)\s+(?:\d+|{_WORDNUM})\b(?!\s*(?:per\s?cent|%))")),
+    ("fraction", _p(r"(?:(?:just\s+over|just\s+under|more\s+than|over|almost|nearly|around|about|some|roughly|under|less\s+than)\s+)?"
+                    r"\b(?:two-thirds|two\s+thirds|three-quarters|three\s+quarters|two-fifths|a\s+third|one\s+third|a\s+quarter|one\s+quarter|a\s+fifth|one\s+fifth|a\s+tenth|half)\b(?!-)")),
+    ("multiple", _p(r"(?:(?:almost|nearly|more\s+than|over|around|about|roughly|just\s+over|just\s+under)\s+)?"
+                    r"\b(?:doubled|double|doubling|tripled|triple|trebled|treble|twice|three\s+times|quadrupled)\b")),
+    ("age", _p(r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ]years?[- ]old\b")),
+    ("range", _p(r"\b\d{1,2}\s?(?:to|-|–)\s?\d{1,2}(?:[- ]years?[- ]olds?)?\b")),
+    ("under_age", _p(r"\bunder[- ]\d{1,2}s?\b")),
+    ("count", _p(rf"{_HEDGE}?(?<![\w.])(?:{_NUM})(?:\s?(?:million|billion|thousand))?(?![\w%])")),
+]
+
+
+def find_numbers(text: str, *, dates_are_claims: bool = False) -> list[Number]:
+    """Every number in ``text`` (plain text; Slack markup already removed), in order.
+
+    A date is a claim only where the words around it say a law came into
+    force on it, unless ``dates_are_claims`` (used for a curated figure's
+    ``display``, which is the date itself). Never raises; ``""`` gives ``[]``.
+    """
+    taken = [False] * len(text)
+    found: list[Number] = []
+    bounds = sentences(text)
+    for name, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.start(), match.end()
+            if any(taken[start:end]):
+                continue
+            number = _read(name, match, text, bounds, dates_are_claims)
+            if number is None:
+                continue
+            for i in range(number.start, number.end):
+                taken[i] = True
+            found.append(number)
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+def _sentence_of(bounds: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    for start, end in bounds:
+        if start <= position < end:
+            return (start, end)
+    return bounds[-1] if bounds else (0, 0)
+
+
+def _hedge_of(span: str) -> Hedge:
+    lowered = span.lower().strip()
+    for pattern, hedge in _HEDGES:
+        if re.match(rf"(?:{pattern})\b", lowered):
+            return hedge
+    return "exact"
+
+
+def _digits(span: str) -> float:
+    match = re.search(_NUM, span)
+    return float(match.group(0).replace(",", "")) if match else 0.0
+
+
+def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, int]],  # noqa: C901
+          dates_are_claims: bool = False) -> Number | None:  # noqa: C901 (one branch per pattern)
+    start, end = match.start(), match.end()
+    span = match.group(0)
+    sentence = _sentence_of(bounds, start)
+    before = text[sentence[0]:start]
+    after = text[end:sentence[1]]
+    hedge = _hedge_of(span)
+
+    def make(kind: Kind, value: float | dt.date | None, **kw) -> Number:
+        return Number(start, end, span, kind, value, kw.pop("hedge", hedge), sentence=sentence, **kw)
+
+    def not_claim(why: str) -> Number:
+        return Number(start, end, span, "other", None, claim=False, why=why, sentence=sentence)
+
+    if name in {"email", "url"}:
+        return not_claim(name) if re.search(r"\d", span) else Number(start, end, span, "other", None, claim=False, why=name)
+    if name == "phone":
+        return not_claim("phone number")
+    if name == "time":
+        return not_claim("time of day")
+    if name == "money":
+        value = _digits(span)
+        scale = re.search(r"(million|billion|bn|m|k)\s*$", span, re.I)
+        if scale:
+            value *= {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "k": 1e3}[scale.group(1).lower()]
+        currency = re.search(r"[£€$]", span).group(0)  # type: ignore[union-attr]
+        return make("money", value, currency=currency)
+    if name in {"date_dmy", "date_mdy", "date_my"}:
+        return _date(name, span, start, end, text, sentence, before, after, dates_are_claims)
+    if name == "fy":
+        return not_claim("period")
+    if name == "forces_of":
+        return make("forces", _digits(span))
+    if name == "word_rate":
+        word = re.findall(_WORDNUM, span, re.I)[-1].lower()
+        unit = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)", after, re.I)
+        return Number(start, end, span, "rate", float(_WORD_NUMBERS[word]), hedge, sentence=sentence,
+                      rate=unit.group(1).lower() if unit else "")
+    if name == "numbering":
+        return not_claim("list numbering")
+    if name == "share":
+        value = _digits(span)
+        kind: Kind = "rise" if _is_rise(before, after, span) else "share"
+        return make(kind, value)
+    if name == "ratio":
+        parts = re.findall(rf"\d+|{_WORDNUM}", re.sub(_HEDGE, "", span, flags=re.I), re.I)
+        top, bottom = (_as_int(p) for p in parts[:2])
+        if not bottom or top > bottom or re.search(r"\b(?:out\s+of|in)\s+\d+\s*$", span) and bottom > 100:
+            return None
+        if re.match(r"\s*(?:forces|police)", after, re.I):
+            return None
+        return make("share", 100.0 * top / bottom, approximate=True)
+    if name == "fraction":
+        word = re.sub(r"^(?:just\s+over|just\s+under|more\s+than|over|almost|nearly|around|about|some|roughly|under|less\s+than)\s+", "",
+                      span.lower()).strip()
+        word = re.sub(r"\s+", " ", word)
+        value = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
+        if value is None:
+            return None
+        kind = "rise" if re.search(r"\b(?:rose|risen|rise|up|increased?|grew|fell|fallen|down)\s+(?:by\s+)?$", before, re.I) else "share"
+        return make(kind, value, approximate=True)
+    if name == "multiple":
+        word = span.lower()
+        times = 3.0 if re.search(r"trip|treb|three", word) else 4.0 if "quadr" in word else 2.0
+        return make("multiple", times, approximate=True)
+    if name == "age":
+        words = re.match(r"[a-z0-9]+", span.lower()).group(0)  # type: ignore[union-attr]
+        value = float(words) if words.isdigit() else float(_AGE_WORDS.get(words, 0))
+        return make("age", value)
+    if name == "range":
+        return not_claim("age range or range")
+    if name == "under_age":
+        if re.search(r"-\d{1,2}s\b", span) or (re.search(r"\baged\s*$", before, re.I) and _digits(span) < 16):  # "under-11s": a group of children, not a claim
+            return not_claim("age group")
+        return make("age", _digits(span), hedge="under", extra={"eligibility": True})
+    if name == "count":
+        return _count(span, start, end, text, sentence, before, after, hedge)
+    return None
+
+
+_AGE_WORDS = {**_WORD_NUMBERS, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17}
+
+
+def _as_int(token: str) -> int:
+    token = token.lower()
+    return int(token) if token.isdigit() else _WORD_NUMBERS.get(token, 0)
+
+
+def _is_rise(before: str, after: str, span: str) -> bool:
+    if span.strip().startswith("+"):
+        return True
+    if re.search(r"\b(?:up|rise|rose|risen|increase|increased|grew|growth|jump(?:ed)?|higher|fell|fall|fallen|down|drop(?:ped)?|decrease)\s+(?:by\s+|of\s+)?(?:some\s+|around\s+|about\s+|almost\s+|nearly\s+|more\s+than\s+|over\s+)?$",
+                 before, re.I):
+        return True
+    return bool(re.match(r"\s*(?:rise|increase|higher|more\s+than|up\b|jump|fall|decrease|lower)", after, re.I))
+
+
+def _date(name: str, span: str, start: int, end: int, text: str, sentence: tuple[int, int],
+          before: str, after: str, always: bool = False) -> Number:
+    month_match = re.search(_MONTH, span, re.I)
+    month = _MONTHS.get(month_match.group(0).lower().rstrip("."), 0) if month_match else 0
+    year_match = re.search(r"\d{4}", span)
+    day_match = re.match(r"\s*(\d{1,2})", span) if name == "date_dmy" else re.search(r"\s(\d{1,2})(?:st|nd|rd|th)?,?\s", span)
+    year = int(year_match.group(0)) if year_match else 0
+    value: dt.date | None = None
+    precision = ""
+    try:
+        if year and day_match:
+            value, precision = dt.date(year, month, int(day_match.group(1))), "day"
+        elif year:
+            value, precision = dt.date(year, month, 1), "month"
+    except ValueError:
+        value = None
+    prev = (re.findall(r"[A-Za-z]+", before[-12:]) or [""])[-1].lower()
+    if value is None or not always and (prev not in {"on", "in", "since", "from", "of", "at"} or not _law_context(before, after)):
+        return Number(start, end, span, "other", None, claim=False, why="date", sentence=sentence)
+    return Number(start, end, span, "date", value, sentence=sentence, precision=precision)
+
+
+def _law_context(before: str, after: str) -> bool:
+    """A date is a claim only when the words around it say something came into force on it."""
+    near_before = before[-60:]
+    near_after = after[:60]
+    if re.search(r"\b(?:until|by|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\s*$", near_before, re.I):
+        return False
+    clause_before = re.split(r"[;.!?]|\bwhile\b|\band\s+(?=\d)", near_before)[-1]
+    clause_after = re.split(r"[;.!?,]", near_after)[0]
+    return bool(_LAW_WORDS.search(clause_before) or _LAW_WORDS.search(clause_after))
+
+
+def _count(span: str, start: int, end: int, text: str, sentence: tuple[int, int], before: str,
+           after: str, hedge: Hedge) -> Number | None:
+    digits = re.search(_NUM, span)
+    if digits is None:
+        return None
+    raw = digits.group(0)
+    value = float(raw.replace(",", ""))
+    if re.search(r"thousand\s*$", span, re.I):
+        value *= 1000
+    elif re.search(r"million\s*$", span, re.I):
+        value *= 1e6
+
+    def not_claim(why: str) -> Number:
+        return Number(start, end, span, "other", None, claim=False, why=why, sentence=sentence)
+
+    prev_word = (re.findall(r"[A-Za-z]+", before[-20:]) or [""])[-1].lower()
+    next_words = " ".join(re.findall(r"[A-Za-z]+", after[:40].lower())[:3])
+    if re.search(r"\d[A-Za-z]", text[start:end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
+        return not_claim("label")  # "15A", "4G"
+    if prev_word in _LABEL_WORDS or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
+        return not_claim("label")
+    if _STREET.match(after):
+        return not_claim("address")
+    # a numbered list: "1." at the start or after a colon, "2." before a capitalised item
+    if re.match(r"\.(?:\s+[A-Z]|\s*$)", after) and value < 20 and "." not in raw and (
+            not before.strip() or re.search(r"[:;.)]\s*$|\s$", before)) and not re.search(r"\b(?:was|were|is|of|from|to)\s*$", before):
+        if not re.search(r"(?:offences|crimes|cases)\s*$", before):
+            return not_claim("list numbering")
+    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b(?!\s*old)", after, re.I) and hedge == "exact":
+        return not_claim("duration")
+    if re.search(r"\b(?:aged|age\s+of|turn|turns|over|under)\s*$", before, re.I) and value < 25 and hedge == "exact":
+        return not_claim("age")
+    if re.search(r"\baged\s+(?:under\s+)?$", before, re.I) or re.match(r"\s+or\s+(?:under|younger|older|over)", after, re.I):
+        return not_claim("age")
+    if value < 19 and "." not in raw and re.search(r"\b(?:victims?|child|children|girls?|boys?)\s+(?:was|were|is|are)\s*(?:aged\s*)?$", before, re.I):
+        return Number(start, end, span, "age", value, hedge, sentence=sentence)
+    if 1800 <= value <= 2099 and "," not in raw and "." not in raw:
+        if re.search(r"\b(?:founded|established|since|in|from|of|the|by|until|before|after)\s*$", before, re.I) or not re.match(r"\s*(?:offences|crimes|cases|children)", after, re.I):
+            if _law_context(before, after) and re.search(r"\b(?:in|since)\s*$", before, re.I):
+                return Number(start, end, span, "date", dt.date(int(value), 1, 1), sentence=sentence, precision="year")
+            return not_claim("year")
+    rate = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)\b", after, re.I)
+    if rate:
+        return Number(start, end, span, "rate", value, hedge, sentence=sentence, rate=rate.group(1).lower())
+    if re.match(r"\s*(?:(?:uk|welsh|english|scottish|of\s+(?:the\s+)?\d+)\s+)?(?:police\s+)?forces\b", after, re.I) or re.match(r"\s+of\s+\d+\s+(?:police\s+)?forces", after, re.I):
+        return Number(start, end, span, "forces", value, hedge, sentence=sentence)
+    small = value < 100 and "," not in raw
+    if small:
+        measured = any(re.match(rf"(?:\w+\s+){{0,2}}{noun}", next_words) for noun in _MEASURE_NOUNS) and not re.match(r"(?:top|questions?|speakers?|tips?|steps?|ways?|things?|minutes?)\b", next_words)
+        stated = re.search(r"\b(?:from|with|was|were|is|are|of|just|only|than|by|to|totalled|reached)\s*$", before, re.I) and not next_words.startswith(("top", "questions", "speakers", "tips", "steps", "ways", "things"))
+        parenthetical = re.match(r"\s*\(\s*\d", after)
+        if not (measured or stated or parenthetical or hedge != "exact"):
+            return not_claim("small number with no measure")
+    return Number(start, end, span, "count", value, hedge, sentence=sentence)

@@ -1,0 +1,131 @@
+"""The periods a sentence names: "2024/25", "the year to March 2025", "April to June 2020".
+
+:func:`find_periods` returns each as a :class:`Span` of dates (inclusive),
+read from the words only; nothing is inferred from outside the sentence.
+Used by the figure check to tell whether a draft states when a figure is
+for, and which curated figure's period it is.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december"]
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eighteen": 18, "twelve": 12}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period named in text: ``start``..``end`` (inclusive) at ``position`` in the text."""
+
+    start: dt.date
+    end: dt.date
+    position: int
+    text: str
+    #: True for "since 2017/18": only where a comparison starts.
+    since: bool = False
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    for index, full in enumerate(_MONTH_NAMES, start=1):
+        if full.startswith(name[:3]):
+            return index
+    return 0
+
+
+def _end_of(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _fy(text: str) -> tuple[int, int] | None:
+    match = re.match(r"((?:19|20)\d{2})\s?[/-]\s?(\d{2}|(?:19|20)\d{2})$", text.strip())
+    if not match:
+        return None
+    first = int(match.group(1))
+    second = int(match.group(2)) % 100
+    if second != (first + 1) % 100:
+        return None
+    return first, first + 1
+
+
+def _p(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)
+
+
+_RANGE = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\s*(?:to|and|-|–|—|until)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
+_RANGE_SAME_YEAR = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s*(?:to|and|-|–|—)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
+_YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+)?years?\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
+_FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2}))\b")
+_CAL_YEAR = _p(r"\b(in|during|for|of|since|throughout)\s+((?:19|20)\d{2})\b(?!\s?[/-]\d)")
+_MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+({_MONTH})\s+((?:19|20)\d{{2}})\b")
+_FIRST_YEAR = _p(r"first\s+year\s+of\s+the\s+(?:new\s+)?(?:offence|law)|offence's\s+first\s+year|first\s+year\s+of\s+the\s+offence|first\s+year\b")
+_LOCKDOWN = _p(r"\b(?:first\s+)?lockdown\b")
+_FIRST_MONTHS = _p(r"first\s+(\w+)\s+months\s+of\s+the\s+(?:new\s+)?(?:offence|law)")
+_SINCE_LAW = _p(r"since\s+the\s+(?:law|offence)\s+(?:came\s+in|came\s+into\s+force|was\s+introduced)")
+
+
+def find_periods(text: str) -> list[Span]:  # noqa: C901 (one branch per wording)
+    """Every period named in ``text``, in order of position. Never raises."""
+    found: list[Span] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], start: dt.date, end: dt.date, since: bool = False) -> None:
+        if any(a < match.end() and match.start() < b for a, b in taken):
+            return
+        taken.append((match.start(), match.end()))
+        found.append(Span(start, end, match.start(), match.group(0), since))
+
+    for m in _RANGE.finditer(text):
+        add(m, dt.date(int(m.group(2)), _month(m.group(1)), 1), _end_of(int(m.group(4)), _month(m.group(3))))
+    for m in _RANGE_SAME_YEAR.finditer(text):
+        year = int(m.group(3))
+        add(m, dt.date(year, _month(m.group(1)), 1), _end_of(year, _month(m.group(2))))
+    for m in _YEAR_TO.finditer(text):
+        length = _WORDS.get((m.group(1) or "").lower()) or (int(m.group(1)) if (m.group(1) or "").isdigit() else 1)
+        target = m.group(3)
+        fy = _fy(target)
+        if fy:
+            end = dt.date(fy[1], 3, 31)
+        else:
+            month = _month(m.group(2)) if m.group(2) else 12
+            end = _end_of(int(target[:4]), month)
+            if month == 4:  # "the year to April 2019" is how the NSPCC wrote a year ending March
+                end = dt.date(end.year, 3, 31)
+        start = dt.date(end.year - length, end.month, 1) + dt.timedelta(days=31)
+        start = start.replace(day=1)
+        add(m, start, end)
+    for m in _FY.finditer(text):
+        fy = _fy(m.group(2))
+        if fy:
+            add(m, dt.date(fy[0], 4, 1), dt.date(fy[1], 3, 31), since=bool(m.group(1) and m.group(1).lower().startswith(("since", "from", "than", "with"))))
+    for m in _MONTH_YEAR.finditer(text):
+        month, year = _month(m.group(2)), int(m.group(3))
+        add(m, dt.date(year, month, 1), _end_of(year, month), since=m.group(1).lower() in {"since", "from"})
+    for m in _CAL_YEAR.finditer(text):
+        year = int(m.group(2))
+        add(m, dt.date(year, 1, 1), dt.date(year, 12, 31), since=m.group(1).lower() == "since")
+    for m in _FIRST_MONTHS.finditer(text):
+        months = _WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0)
+        if months:
+            end_month = 3 + months
+            add(m, dt.date(2017, 4, 1), _end_of(2017 + (end_month - 1) // 12, (end_month - 1) % 12 + 1))
+    for m in _FIRST_YEAR.finditer(text):
+        add(m, dt.date(2017, 4, 1), dt.date(2018, 3, 31))
+    for m in _LOCKDOWN.finditer(text):
+        add(m, dt.date(2020, 4, 1), dt.date(2020, 6, 30))
+    for m in _SINCE_LAW.finditer(text):
+        add(m, dt.date(2017, 4, 1), dt.date(2018, 3, 31), since=True)
+    found.sort(key=lambda s: s.position)
+    return found
+
+
+def same_end(a: dt.date | None, b: dt.date | None, days: int = 45) -> bool:
+    """True when two period ends are within ``days`` of each other."""
+    return a is not None and b is not None and abs((a - b).days) <= days
