@@ -10,8 +10,9 @@ figure ids through the figures' ``source_refs`` (when the model has them) or
 the ``# Sxxx`` comments in ``facts/curated/*.yaml``.
 
 A label whose ``ref`` has no curated figure yet cannot be answered with that
-figure: its expected verdict is ``no_figure`` (counted and listed as "pending
-curation"), and it returns to its own label as soon as the figure is curated.
+figure: its expected verdict is ``no_figure``
+(counted and listed as "pending curation"), and it returns to its own label as
+soon as the figure is curated.
 
 Printed: accuracy over every labelled number, accuracy per labelled verdict,
 the confusion table, the number of "matches" given to a number labelled

@@ -29,7 +29,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from facts.figures.claims import Number, find_numbers
 from facts.figures.model import Fact
@@ -51,6 +51,8 @@ _BASE_WORDS = re.compile(
     r"gave|give|given|available|logged|reported|provided|flagged|stated)\b|\bof\s+(?:the|those|these|them)\b|"
     r"\bn\s?=\s?\d|\bknown\b|\bof\s+[\d,]+\s+(?:cases|offences|instances)", re.I)
 _CONDITIONAL_BASE = re.compile(r"\b(?:where|for\s+which|known|recorded|disclosed|identified|available|revealed|gave|logged)\b", re.I)
+_RESTRICTED_BASE = re.compile(r"could\s+be\s+(?:directly\s+)?compared|comparable|like-for-like|same\s+\d+\s+(?:police\s+)?forces", re.I)
+_RESTRICTION_SAID = re.compile(r"compar|like[\s-]for[\s-]like|same\s+(?:\d+\s+)?(?:police\s+)?forces", re.I)
 _OF_ALL = re.compile(r"\bof\s+all\b", re.I)
 
 # -- subjects: what a number is about -------------------------------------------
@@ -60,7 +62,7 @@ _PLATFORMS: list[tuple[str, str]] = [
     (r"instagram|insta\b", "Instagram"), (r"whats\s?app", "WhatsApp"), (r"messenger", "Messenger"),
     (r"snapchat|\bsnap\b", "Snapchat"), (r"\bkik\b", "Kik"), (r"tik\s?tok", "TikTok"),
     (r"you\s?tube", "YouTube"), (r"discord", "Discord"), (r"roblox", "Roblox"), (r"twitch", "Twitch"),
-    (r"telegram", "Telegram"), (r"twitter|\bx\b(?=\s*\()", "X"), (r"facebook", "Facebook"),
+    (r"telegram", "Telegram"), (r"gaming\s+(?:platforms|sites|apps)|online\s+games", "gaming"), (r"twitter|\bx\b(?=\s*\()", "X"), (r"facebook", "Facebook"),
     (r"\bmeta\b", "Meta"),
 ]
 _META_GROUP = re.compile(
@@ -102,16 +104,16 @@ _SHARE_SUBJECTS: list[tuple[str, str]] = [
 
 
 _MEASURES: list[tuple[str, str]] = [
+    (r"\bons\b|ofcom\s+research|crime\s+survey|friend\s+requests?", "survey"),
     (r"counselling|\bsessions\b", "sessions"),
     (r"webpages|web\s+pages", "webpages"),
     (r"abuse\s+(?:image|imagery|material)|\bimages?\b|imagery", "images"),
-    (r"\breports?\b|report\s+remove", "reports"),
-    (r"\bons\b|ofcom\s+research|crime\s+survey|children\s+aged|of\s+(?:children|kids|teens)\b|friend\s+requests?",
-     "survey"),
+    (r"report\s+remove|[\d,]+\s+reports\b|\breports\s+(?:of|to|were|submitted|made)", "reports"),
     (r"child\s+sexual\s+offences|sexual\s+offences\s+against\s+children|all\s+types", "all sexual offences"),
-    (r"fine|fined|turnover|revenue|penalt", "fines"),
+    (r"\bfine|fined|turnover|revenue|penalt", "fines"),
     (r"offences?|crimes?|grooming|groomers?|sexual\s+communication|communicating\s+indecently|\bcases\b|"
      r"instances|victims?", "offences"),
+    (r"children\s+aged|\bof\s+(?:children|kids|teens)\b", "survey"),
 ]
 
 
@@ -194,11 +196,16 @@ def _subject(kind: str, clause: str) -> str:
     return "offences" if kind in {"count", "rate"} else ""
 
 
-def _is_base_count(clause: str, number: Number) -> bool:
-    return bool(re.search(r"\bn\s?=\s?$", clause[: clause.find(number.span)], re.I)) or bool(
-        re.search(r"(?:where|in\s+which|for\s+which)\b[^.;]{0,60}\b(?:platform|means|method|site)\b|"
-                  r"(?:platform|means|method|communication)\b[^.;]{0,40}\b(?:disclosed|revealed|known|identified)\s+in\s*$",
-                  clause, re.I))
+def _is_base_count(text: str, clause: str, number: Number) -> bool:
+    """True when a count is the base of shares ("of the 2,111 offences where the platform was identified")."""
+    before = text[max(0, number.start - 40):number.start]
+    if re.search(r"\bn\s?=\s?$|\bof\s+the\s+$", before, re.I):
+        return True
+    if re.search(r"(?:platform|means|method|communication)\b[^.;]{0,40}\b(?:disclosed|revealed|known|identified|recorded)\s+in\s+$",
+                 before, re.I):
+        return True
+    return not _platforms_in(clause) and bool(
+        re.search(r"(?:where|in\s+which|for\s+which)\b[^.;]{0,60}\b(?:platform|means|method|site)\b", clause, re.I))
 
 
 # -- the curated side --------------------------------------------------------------
@@ -247,6 +254,23 @@ class FigureBook:
         self.numbers: list[FigureNumber] = []
         for fact in self.facts:
             self.numbers.extend(_figure_numbers(fact))
+        #: (fact, misquote, its numbers, the words that make it wrong)
+        self.misquotes: list[tuple[Fact, Any, list[Number], set[str]]] = []
+        for fact in self.facts:
+            for misquote in known_misquotes(fact):
+                numbers = [n for n in find_numbers(misquote.wording, dates_are_claims=True) if n.claim]
+                distinctive = _stems(misquote.wording) - _stems(fact.claim + " " + fact.display)
+                self.misquotes.append((fact, misquote, numbers, distinctive))
+
+    def newer_release(self, fact: Fact) -> Fact | None:
+        """A figure from a later release on the same topic by the same publisher (any measure or
+        geography), when ``fact`` is a statistic for a period; ``None`` otherwise."""
+        if fact.period.end is None or fact.kind != "statistic" or not fact.topics:
+            return None
+        topic = fact.topics[0]
+        later = [f for f in self.facts if f.servable and f.source.publisher == fact.source.publisher
+                 and topic in f.topics and f.period.end and f.period.end > fact.period.end + dt.timedelta(days=180)]
+        return max(later, key=lambda f: (f.period.end or dt.date.min, f.id)) if later else None
 
     def newer_than(self, fact: Fact) -> Fact | None:
         """The newest figure replacing ``fact``: ``superseded_by``, else the newest figure of the
@@ -254,6 +278,18 @@ class FigureBook:
         period ends later. ``None`` when ``fact`` is the newest of its series."""
         if fact.superseded_by and fact.superseded_by in self.by_id:
             return self.by_id[fact.superseded_by]
+        if fact.series:
+            later = [f for f in self.facts if f.id != fact.id and f.series == fact.series and f.status != "retired"
+                     and (f.period.end or dt.date.min) > (fact.period.end or dt.date.min)]
+            if later:
+                return max(later, key=lambda f: (f.servable, f.period.end or dt.date.min))
+        if fact.historical or "proposed" in fact.unit.lower():
+            # A proposal or an earlier campaign ask: what became law replaces it.
+            enacted = [f for f in self.facts if f.servable and f.id != fact.id and not f.historical
+                       and "proposed" not in f.unit.lower() and _measure(f.claim) == _measure(fact.claim)
+                       and re.search(r"£|€", f.display)]
+            if enacted:
+                return max(enacted, key=lambda f: f.period.start or dt.date.min)
         key = _series_key(fact)
         if key is None or fact.period.end is None:
             return None
@@ -284,7 +320,7 @@ def _same_value(a: object, b: object) -> bool:
 
 def _figure_numbers(fact: Fact) -> list[FigureNumber]:
     text = fact.claim
-    numbers = [n for n in find_numbers(text) if n.claim]
+    numbers = [n for n in find_numbers(text, dates_are_claims=True) if n.claim]
     extra_geo = [n for n in find_numbers(fact.geography) if n.kind == "forces"]
     periods = tuple(find_periods(text))
     primary = _primary_number(fact, numbers)
@@ -297,20 +333,25 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
         subject = _subject(number.kind, clause)
         if number is primary and number.kind == "share":
             subject = _subject("share", fact.unit) or subject
-        if number.kind == "count" and _is_base_count(clause, number):
+        if number.kind == "count" and _is_base_count(text, clause, number):
             subject = "base"
         own = _nearest_period(periods, number)
         if number.kind in {"rise", "multiple"}:
             own_periods: tuple[Span, ...] = periods
         elif number is primary:
-            own_periods: tuple[Span, ...] = (Span(fact.period.start or dt.date.min, fact.period.end or dt.date.min, 0, fact.period.label),) \
+            own_periods = (Span(fact.period.start or dt.date.min, fact.period.end or dt.date.min, 0, fact.period.label),) \
                 if fact.period.end else periods
         elif fact.comparison and own and fact.comparison.period.end and same_end(own.end, fact.comparison.period.end):
             own_periods = (own,)
         else:
             own_periods = (own,) if own else periods
         is_primary = number is primary
-        number_platforms = platforms if is_primary or number.kind != "share" else (_platforms_in(clause) or platforms)
+        if is_primary:
+            number_platforms = platforms
+        elif number.kind in {"count", "rate"}:
+            number_platforms = _platforms_in(clause)
+        else:
+            number_platforms = _platforms_in(clause) or platforms
         result.append(FigureNumber(fact, number, text, number_platforms, geography, subject, own_periods, is_primary,
                                    measure))
     for number in extra_geo:
@@ -418,9 +459,14 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     else:
         geography = _geography_in(sentence)
     subject = _subject(number.kind, clause)
-    if number.kind == "count" and _is_base_count(clause, number):
+    if number.kind == "count" and _is_base_count(text, clause, number):
         subject = "base"
-    return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, in_sentence,
+    if number.kind in {"count", "rate"}:
+        platforms = _platforms_in(clause)
+    clause_periods = tuple(p for p in in_sentence if p.text in clause)
+    if number.kind in {"rise", "multiple"}:
+        clause_periods = ()
+    return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
                         _nearest_period(in_sentence, number), _measure(sentence))
 
 
@@ -429,7 +475,7 @@ def _kinds_compatible(a: str, b: str) -> bool:
 
 
 def _periods_compatible(draft: _DraftNumber, figure: FigureNumber) -> bool:
-    if not draft.periods or not figure.periods:
+    if draft.number.kind in {"date", "money", "age", "forces"} or not draft.periods or not figure.periods:
         return True
     fig_end = max(p.end for p in figure.periods)
     fig_start = min(p.start for p in figure.periods)
@@ -451,9 +497,11 @@ def _candidates(draft: _DraftNumber, book: FigureBook) -> list[FigureNumber]:
             continue
         if number.kind == "rate" and number.rate != fnum.rate:
             continue
-        if number.kind in {"share", "rise"} and draft.platforms != figure.platforms:
+        if number.kind in {"share", "rise", "count", "rate"} and draft.platforms != figure.platforms \
+                and not (draft.subject == figure.subject == "base"):
             continue
-        if number.kind in {"count", "rate", "share", "forces"} and draft.subject != figure.subject:
+        if number.kind in {"count", "rate", "share", "forces"} and draft.subject != figure.subject \
+                and {draft.subject, figure.subject} != {"base", "offences"}:
             continue
         if number.kind == "age" and draft.subject != figure.subject:
             continue
@@ -461,7 +509,7 @@ def _candidates(draft: _DraftNumber, book: FigureBook) -> list[FigureNumber]:
             continue
         if not _periods_compatible(draft, figure):
             continue
-        if number.kind in {"count", "rate", "share", "rise", "multiple"} and draft.measure != figure.measure \
+        if number.kind in {"count", "rate", "share", "rise", "multiple", "money"} and draft.measure != figure.measure \
                 and not (draft.measure == "" and figure.measure == "offences"):
             continue
         found.append(figure)
@@ -509,13 +557,18 @@ def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: set[str]) 
     period_hit = any(same_end(p.end, max(q.end for q in figure.periods)) for p in draft.periods) if figure.periods else False
     own = draft.own_period
     exact = bool(own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods))
+    dated = draft.number.kind not in {"date", "money", "age", "forces"}
+    same_words = draft.number.span.lower().strip() == figure.number.span.lower().strip()
+    exact_value = _same_value(draft.number.value, figure.number.value) and draft.number.hedge == figure.number.hedge
     return (
-        figure.fact.id in sentence_facts,
-        exact,
-        period_hit,
         figure.primary,
-        figure.fact.status != "held",
+        exact_value,
+        figure.fact.id in sentence_facts,
+        dated and exact,
+        dated and period_hit,
         len(words & claim_words),
+        same_words,
+        figure.fact.status != "held",
         figure.fact.period.end or dt.date.min,
     )
 
@@ -526,36 +579,59 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     matching = [c for c in candidates if _value_matches(number, c.number)]
     if matching:
         best = max(matching, key=lambda c: _score(draft, c, sentence_facts))
-        return _judge_match(draft, best, book)
+        return _judge_match(draft, best, book, sentence_facts)
+    if number.kind in {"date"} or number.kind == "age" and draft.subject == "eligibility":
+        candidates = [c for c in candidates if c.primary]
+    misquoted = _misquote(draft, book)
+    if misquoted:
+        fact, why = misquoted
+        return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=fact.claim, why=why)
+    candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
         return Check(number, "no_figure", sentence, why="no curated figure is about this")
-    best = max(candidates, key=lambda c: _score(draft, c, sentence_facts))
-    if not draft.periods and not best.primary and best.fact.id not in sentence_facts:
-        return Check(number, "no_figure", sentence, why="no curated figure is about this")
+    best = max(candidates, key=lambda c: (c.fact.id in sentence_facts, *_score(draft, c, sentence_facts)))
+    if not draft.periods and best.fact.id not in sentence_facts:
+        # No period given: the figure to use is the newest one for this measure (single years first).
+        primaries = [c for c in candidates if c.primary]
+        if not primaries:
+            return Check(number, "no_figure", sentence, why="no curated figure is about this")
+        best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
-    newer = book.newer_than(fact)
-    if not draft.periods and newer is not None:
-        # No period given: compare with the newest figure of the series.
-        newest = [c for c in candidates if c.fact.id == newer.id]
-        if newest:
-            best, fact = newest[0], newer
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best),
                  why=f"the curated figure is {best.number.span}")
 
 
-def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook) -> Check:
+def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sentence_facts: set[str]) -> Check:
     number, fact = draft.number, best.fact
     sentence = draft.sentence.strip()
-    misquote = _misquote(draft, fact)
-    if misquote:
-        return Check(number, "known_misquote", sentence, fact, best.number.span, corrected=fact.claim, why=misquote)
+    misquoted = _misquote(draft, book, matched=fact)
+    if misquoted:
+        mis_fact, why = misquoted
+        return Check(number, "known_misquote", sentence, mis_fact, _figure_text(mis_fact), corrected=mis_fact.claim,
+                     why=why)
     if number.kind == "share" and _OF_ALL.search(draft.clause) and _CONDITIONAL_BASE.search(fact.base):
         return Check(number, "differs", sentence, fact, best.number.span, corrected=fact.claim,
                      why=f"it is a share of {fact.base[:1].lower() + fact.base[1:]}, not of all")
+    if number.kind == "rise" and _RESTRICTED_BASE.search(fact.base) and not _RESTRICTION_SAID.search(sentence):
+        # Quoted beside raw totals from another figure (which carries its own comparison), the
+        # restricted rise is presented as the change in those totals.
+        mixed = {i for i in sentence_facts - {fact.id} if i in book.by_id and book.by_id[i].comparison}
+        if mixed:
+            return Check(number, "differs", sentence, fact, best.number.span, corrected=fact.claim,
+                         why=f"{best.number.span} is only for {fact.base[:1].lower() + fact.base[1:]}; "
+                             "it is not the change in the totals this sentence quotes")
+        return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
+                     corrected=fact.claim, why="the sentence does not say which forces the rise is for")
     newer = book.newer_than(fact)
-    if newer is not None and _CURRENT.search(sentence) and not _pinned(draft, best):
-        return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
-                     why="a newer release replaces it")
+    if _CURRENT.search(sentence) and not _pinned(draft, best):
+        if newer is not None:
+            return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
+                         why="a newer figure replaces it")
+        release = book.newer_release(fact)
+        if release is not None:
+            return Check(number, "out_of_date", sentence, fact, best.number.span, corrected=None,
+                         why=f"it is from an earlier release; a newer release ({_release_label(release)}) covers a "
+                             f"later period, and no newer figure for this measure and geography is curated")
     missing = []
     if number.kind in {"share"} and best.primary and _CONDITIONAL_BASE.search(fact.base) and not _BASE_WORDS.search(sentence):
         missing.append("base")
@@ -568,6 +644,20 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook) -> C
     return Check(number, "matches", sentence, fact, best.number.span, corrected=None, why="")
 
 
+def _single_year(fact: Fact) -> bool:
+    return bool(fact.period.start and fact.period.end and (fact.period.end - fact.period.start).days <= 400)
+
+
+def _release_label(fact: Fact) -> str:
+    src = fact.source
+    when = f"{src.published.day} {src.published:%B %Y}" if src.published else (src.published_note or "undated")
+    return f"{src.publisher}, {when}"
+
+
+def _figure_text(fact: Fact) -> str:
+    return fact.display
+
+
 def _pinned(draft: _DraftNumber, figure: FigureNumber) -> bool:
     """True when the sentence names the figure's own period (so "latest" is not claimed of it)."""
     return any(same_end(p.end, q.end) and not p.since for p in draft.periods for q in figure.periods)
@@ -577,25 +667,51 @@ def _reference(fact: Fact) -> bool:
     return fact.period.end is None or fact.period.start is None
 
 
-def _misquote(draft: _DraftNumber, fact: Fact) -> str:
-    """The curators' note when ``fact`` marks this wording as a known misquote, else ``""``."""
-    for entry in known_misquotes(fact):
-        wording = entry.get("wording", "")
-        if wording and re.search(wording, draft.sentence, re.I):
-            return str(entry.get("why", "curators have marked this wording as wrong"))
-    return ""
+_RISE_WORDS = {"rise", "rose", "risen", "rising", "jump", "jumped", "increase", "increased", "grew", "grown",
+               "surge", "surged", "up", "soared", "leapt"}
+_STOP = {"the", "and", "of", "in", "on", "a", "an", "to", "for", "by", "with", "that", "this", "was", "were", "is",
+         "are", "be", "been", "has", "have", "had", "its", "it", "as", "at", "from", "or", "than", "which", "who"}
 
 
-def known_misquotes(fact: Fact) -> list[dict]:
-    """The misquotes curators recorded on ``fact`` (``wording`` regex, ``why``), if the model has them."""
-    raw = getattr(fact, "misquotes", None) or getattr(fact, "known_misquotes", None) or []
-    out = []
-    for item in raw:
-        if isinstance(item, dict):
-            out.append(item)
-        else:
-            out.append({k: getattr(item, k, "") for k in ("wording", "why")})
+def _stems(text: str) -> set[str]:
+    out = set()
+    for word in re.findall(r"[a-z]+", text.lower().replace("’", "'")):
+        if word in _STOP or len(word) < 3:
+            continue
+        if word in _RISE_WORDS:
+            out.add("rise")
+            continue
+        out.add(re.sub(r"(?:'s|s|es|ed|ing)$", "", word) if len(word) > 4 else word)
     return out
+
+
+def _misquote(draft: _DraftNumber, book: FigureBook, matched: Fact | None = None) -> tuple[Fact, str] | None:
+    """``(fact, why)`` when the draft's number is a wording curators marked wrong on ``fact``.
+
+    A misquote applies when its own number is the draft's (same kind and value) or, for a wording
+    with no number of its own, when the draft's number is the matched figure; and the words that
+    make it wrong (those not in the figure's own claim) are in the draft's sentence.
+    """
+    sentence = _stems(draft.sentence)
+    for fact, misquote, numbers, distinctive in book.misquotes:
+        same_number = any(n.kind == draft.number.kind and _same_value(n.value, draft.number.value) for n in numbers)
+        if not same_number and not (matched is not None and matched.id == fact.id and not numbers):
+            if not (matched is not None and matched.id == fact.id and any(
+                    _same_value(n.value, draft.number.value) for n in numbers)):
+                continue
+        if distinctive and len(distinctive & sentence) * 2 < len(distinctive):
+            continue
+        if not distinctive and not same_number:
+            continue
+        if _measure(draft.sentence) not in {_measure(fact.claim), ""}:
+            continue
+        return fact, misquote.why
+    return None
+
+
+def known_misquotes(fact: Fact) -> list:
+    """The misquotes curators recorded on ``fact`` (each has ``wording`` and ``why``)."""
+    return list(getattr(fact, "misquotes", None) or [])
 
 
 def _replace(draft: _DraftNumber, figure: FigureNumber) -> str:

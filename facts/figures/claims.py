@@ -256,11 +256,11 @@ def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, in
         word = re.sub(r"^(?:just\s+over|just\s+under|more\s+than|over|almost|nearly|around|about|some|roughly|under|less\s+than)\s+", "",
                       span.lower()).strip()
         word = re.sub(r"\s+", " ", word)
-        value = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
-        if value is None:
+        fraction = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
+        if fraction is None:
             return None
         kind = "rise" if re.search(r"\b(?:rose|risen|rise|up|increased?|grew|fell|fallen|down)\s+(?:by\s+)?$", before, re.I) else "share"
-        return make(kind, value, approximate=True)
+        return make(kind, fraction, approximate=True)
     if name == "multiple":
         word = span.lower()
         times = 3.0 if re.search(r"trip|treb|three", word) else 4.0 if "quadr" in word else 2.0
@@ -291,6 +291,8 @@ def _as_int(token: str) -> int:
 def _is_rise(before: str, after: str, span: str) -> bool:
     if span.strip().startswith("+"):
         return True
+    if re.search(r"\b(?:mak(?:e|es|ing)|made|took|take|takes|taking|account(?:ed|s)?\s+for)\s+up\s+$", before, re.I):
+        return False
     if re.search(r"\b(?:up|rise|rose|risen|increase|increased|grew|growth|jump(?:ed)?|higher|fell|fall|fallen|down|drop(?:ped)?|decrease)\s+(?:by\s+|of\s+)?(?:some\s+|around\s+|about\s+|almost\s+|nearly\s+|more\s+than\s+|over\s+)?$",
                  before, re.I):
         return True
@@ -330,8 +332,9 @@ def _law_context(before: str, after: str) -> bool:
     return bool(_LAW_WORDS.search(clause_before) or _LAW_WORDS.search(clause_after))
 
 
-def _count(span: str, start: int, end: int, text: str, sentence: tuple[int, int], before: str,
-           after: str, hedge: Hedge) -> Number | None:
+def _count(  # noqa: C901 (one rule per kind of bare number)
+        span: str, start: int, end: int, text: str, sentence: tuple[int, int], before: str, after: str,
+        hedge: Hedge) -> Number | None:
     digits = re.search(_NUM, span)
     if digits is None:
         return None
@@ -371,6 +374,8 @@ def _count(span: str, start: int, end: int, text: str, sentence: tuple[int, int]
             if _law_context(before, after) and re.search(r"\b(?:in|since)\s*$", before, re.I):
                 return Number(start, end, span, "date", dt.date(int(value), 1, 1), sentence=sentence, precision="year")
             return not_claim("year")
+    if re.search(r"\b(?:increase|rise|fall|drop|decrease|up|down)\s+(?:of|by)\s+$", before, re.I):
+        return Number(start, end, span, "other", value, hedge, sentence=sentence, why="a change in a count")
     rate = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)\b", after, re.I)
     if rate:
         return Number(start, end, span, "rate", value, hedge, sentence=sentence, rate=rate.group(1).lower())

@@ -64,7 +64,7 @@ _RANGE_SAME_YEAR = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s*(?:to|and|-|–|—
 _YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+)?years?\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
 _FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2}))\b")
 _CAL_YEAR = _p(r"\b(in|during|for|of|since|throughout)\s+((?:19|20)\d{2})\b(?!\s?[/-]\d)")
-_MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+({_MONTH})\s+((?:19|20)\d{{2}})\b")
+_MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+(?:the\s+end\s+of\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\b")
 _FIRST_YEAR = _p(r"first\s+year\s+of\s+the\s+(?:new\s+)?(?:offence|law)|offence's\s+first\s+year|first\s+year\s+of\s+the\s+offence|first\s+year\b")
 _LOCKDOWN = _p(r"\b(?:first\s+)?lockdown\b")
 _FIRST_MONTHS = _p(r"first\s+(\w+)\s+months\s+of\s+the\s+(?:new\s+)?(?:offence|law)")
@@ -123,7 +123,30 @@ def find_periods(text: str) -> list[Span]:  # noqa: C901 (one branch per wording
     for m in _SINCE_LAW.finditer(text):
         add(m, dt.date(2017, 4, 1), dt.date(2018, 3, 31), since=True)
     found.sort(key=lambda s: s.position)
+    for m in _RELATIVE.finditer(text):
+        earlier = [p for p in found if p.position < m.start() and not p.since]
+        if not earlier or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        anchor = earlier[-1]
+        years = _WORDS.get((m.group(1) or "").lower(), 1) if m.group(1) else 1
+        if years == 1 and not m.group(1):
+            start, end = _years_before(anchor.start, 1), _years_before(anchor.end, 1)
+        else:
+            start, end = _years_before(anchor.start, years), anchor.start - dt.timedelta(days=1)
+        found.append(Span(start, end, m.start(), m.group(0)))
+    found.sort(key=lambda s: s.position)
     return found
+
+
+_RELATIVE = _p(r"\b(?:the\s+)?(?:year\s+before|previous\s+year|preceding\s+year|year\s+earlier|"
+               r"(?:previous|preceding|prior)\s+(\w+)\s+years)\b")
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def same_end(a: dt.date | None, b: dt.date | None, days: int = 45) -> bool:
