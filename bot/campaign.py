@@ -36,6 +36,8 @@ from facts.campaign.state import CampaignState
 from facts.campaign.update import CampaignUpdate
 from facts.clock import utc_now
 from facts.figures.changes import FigureChange, changes_since, current_snapshot
+from facts.figures.check import FigureBook, check_text
+from facts.figures.check_messages import alert_reply
 from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore
 from facts.outbox import HELD, Outbox
@@ -64,7 +66,9 @@ class Campaign:
         self.state = CampaignState(sibling_path(settings.factbot_db, "alerts"))
         self.feeds = FeedState(sibling_path(settings.factbot_db, "feeds"))
         self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
-                                 timeout=settings.factbot_feed_timeout, on_enqueued=self.wake)
+                                 timeout=settings.factbot_feed_timeout, on_enqueued=self.wake,
+                                 on_item=self.check_alert)
+        self._book: tuple[tuple[int, int] | None, FigureBook] | None = None
         self._digest_done: str | None = None  # the week known to be done, to spare reading the file
         self._logged: dict[str, float] = {}  # step name -> when its failure was last logged
         self._stamps: dict[str, tuple[int, int] | None] = {}
@@ -81,9 +85,36 @@ class Campaign:
             item, _ = self.outbox.enqueue("campaign", CHANNEL_KEY,
                                           campaign_update_card(update.title, update.url, update.summary),
                                           item_id=f"CAMPAIGN-{key[:16]}", dedupe_key=f"campaign-{key}")
+            self.check_alert(item.id, " ".join(p for p in (update.title, update.summary) if p))
             self.state.add_update(key, item.id)
         self.wake()
         return item.id, True
+
+    # -- alerts check their own figures ----------------------------------------
+
+    def check_alert(self, card_id: str, text: str) -> bool:
+        """Enqueue one thread reply under the card ``card_id`` when ``text`` quotes a figure that
+        differs from, or is an out-of-date version of, a curated figure; True when one is (or was
+        already) queued. The reply's dedupe key is derived from the card, so checking the same card
+        again (a resubmitted update, a feed polled again after a restart) adds nothing."""
+        try:
+            reply = alert_reply(check_text(text, self._figure_book()))
+        except Exception as exc:  # the card stands without its check
+            log.error("figure check of %s failed: %s", card_id, type(exc).__name__)
+            return False
+        if reply is None:
+            return False
+        _, created = self.outbox.enqueue("figure-check", CHANNEL_KEY, reply, reply_to=card_id,
+                                         dedupe_key=f"figure-check-{card_id}")
+        if created:
+            log.info("%s quotes a figure that does not match; a figure check is queued for its thread", card_id)
+        return True
+
+    def _figure_book(self) -> FigureBook:
+        stamp = file_stamp(self.store.path)
+        if self._book is None or self._book[0] != stamp or stamp is None:
+            self._book = (stamp, FigureBook(self.store.facts()))
+        return self._book[1]
 
     # -- figure changes ----------------------------------------------------
 

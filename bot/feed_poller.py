@@ -163,17 +163,20 @@ class FeedPoller:
     """Polls ``specs`` into ``outbox`` (channel key ``campaign``), remembering items in ``state``.
 
     ``on_enqueued`` runs after a poll that enqueued something (the worker's
-    ``wake``). :meth:`poll` runs one poll; :meth:`start` polls at once and
+    ``wake``); ``on_item(card id, text)`` after each item is enqueued (the
+    figure check of campaign alerts). :meth:`poll` runs one poll; :meth:`start` polls at once and
     then every ``interval`` seconds in a daemon thread.
     """
 
     def __init__(self, specs: Iterable[FeedSpec], state: FeedState, outbox: Outbox, *, timeout: float = 10.0,
-                 on_enqueued: Callable[[], None] | None = None):
+                 on_enqueued: Callable[[], None] | None = None,
+                 on_item: Callable[[str, str], None] | None = None):
         self.specs = list(specs)
         self.state = state
         self.outbox = outbox
         self.timeout = timeout
         self.on_enqueued = on_enqueued
+        self.on_item = on_item
 
     def poll(self) -> PollReport:
         """Poll every feed once; at most ``POLL_CAP`` items are posted in all."""
@@ -221,8 +224,10 @@ class FeedPoller:
             if number == len(plan.post) and plan.skipped:
                 note = (f"{plan.skipped} older item(s) in this feed were not posted (first look at the feed)." if first
                         else f"{plan.skipped} more new item(s) in this feed were not posted (at most {POLL_CAP} a poll).")
-            self.outbox.enqueue("feed", "campaign", feed_item_card(item, title, note),
-                                dedupe_key=item_dedupe_key(spec.url, item))
+            card, _ = self.outbox.enqueue("feed", "campaign", feed_item_card(item, title, note),
+                                          dedupe_key=item_dedupe_key(spec.url, item))
+            if self.on_item is not None:
+                self.on_item(card.id, " ".join(p for p in (item.title, item.summary) if p))
 
     # -- background --------------------------------------------------------
 

@@ -11,13 +11,13 @@ import argparse
 import logging
 import sys
 
-from bot.cli import ask, campaign, enquiries, figures, serve
+from bot.cli import ask, campaign, check, enquiries, figures, serve
 from bot.cli.common import CommandError
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 
 #: One module per command group, in the order ``--help`` lists them.
-GROUPS = (serve, ask, figures, campaign, enquiries)
+GROUPS = (serve, ask, check, figures, campaign, enquiries)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
+from facts.figures.check import FigureBook
 from facts.figures.model import Fact
 from facts.figures.reviews import reviews_due
 from facts.figures.search import Coverage, FactIndex, SearchResult
@@ -28,6 +29,7 @@ class Catalogue:
 
     def __init__(self, facts: Iterable[Fact], today: Callable[[], dt.date] = dt.date.today):
         self._index = FactIndex(facts)
+        self._book: tuple[FactIndex, FigureBook] | None = None
         self.today = today
         self._store: FactStore | None = None
         self._stamp: tuple[int, int] | None = None
@@ -51,6 +53,14 @@ class Catalogue:
         """Figures due for review by :attr:`today` (``facts.figures.reviews``), soonest due first."""
         due = reviews_due(self._index.by_id.values(), self.today())
         return sorted((d.fact for d in due), key=lambda f: (f.review_by, f.id))
+
+    def figure_book(self) -> FigureBook:
+        """The figures read for checking drafts (:mod:`facts.figures.check`), built once per index."""
+        index, book = self._index, self._book
+        if book is None or book[0] is not index:
+            book = (index, FigureBook(index.by_id.values()))
+            self._book = book  # replaced whole, like the index
+        return book[1]
 
     def coverage(self) -> Coverage:
         return self._index.coverage()

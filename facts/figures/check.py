@@ -597,8 +597,7 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
             return Check(number, "no_figure", sentence, why="no curated figure is about this")
         best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
-    return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best),
-                 why=f"the curated figure is {best.number.span}")
+    return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
 
 
 def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sentence_facts: set[str]) -> Check:

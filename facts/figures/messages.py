@@ -275,7 +275,8 @@ def error_message(text: str) -> Message:
 
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]*)>")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
-_EMOJI_TEXT = {":white_check_mark:": "✓", ":warning:": "⚠", ":hourglass:": "⌛"}
+_EMOJI_TEXT = {":white_check_mark:": "✓", ":warning:": "⚠", ":hourglass:": "⌛", ":x:": "✗", ":no_entry:": "⛔",
+               ":grey_question:": "?", ":mag:": ""}
 
 
 def blocks_to_text(blocks: list[dict]) -> str:

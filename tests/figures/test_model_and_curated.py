@@ -155,7 +155,7 @@ def test_manifest_creates_the_app_as_built():
     manifest = yaml.safe_load((REPO / "manifest.yaml").read_text())
     features = manifest["features"]
     assert [c["command"] for c in features["slash_commands"]] == ["/grooming"]
-    assert [s["callback_id"] for s in features["shortcuts"]] == ["find_figures"]
+    assert [s["callback_id"] for s in features["shortcuts"]] == ["find_figures", "check_figures"]
     assert features["app_home"]["home_tab_enabled"] is True
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_mention", "app_home_opened"}

@@ -1,0 +1,145 @@
+"""Rendering figure checks: one line per number, as Block Kit and as plain text.
+
+:func:`check_message` is the ephemeral answer to ``/grooming check …`` and
+the **Check figures** shortcut: a line per claim in the draft (numbers that
+are not claims are left out), each with its verdict, the figure to use and
+its source, and a **Copy corrected sentence** block where one can be given
+without guessing. :func:`alert_reply` is the thread reply under a campaign
+card whose text quotes a figure that differs or is out of date.
+
+Text from the draft and from curators is escaped; nothing is computed from
+a figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from facts.figures.check import Check
+from facts.figures.messages import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, Message, mrkdwn, published_label, source_name
+from facts.figures.model import Fact
+from facts.text import escape, truncate
+
+#: What each verdict is called in an answer, and its emoji.
+LABELS: dict[str, tuple[str, str]] = {
+    "matches": (":white_check_mark:", "matches"),
+    "differs": (":x:", "differs from the curated figure"),
+    "out_of_date": (":hourglass:", "out of date"),
+    "missing_base_or_period": (":warning:", "missing its base or period"),
+    "known_misquote": (":no_entry:", "known misquote"),
+    "no_figure": (":grey_question:", "no curated figure"),
+}
+#: Verdicts an alert's thread reply is about.
+ALERT_VERDICTS = frozenset({"differs", "out_of_date"})
+#: Claims shown in one answer (each may take two blocks; a header and a footer too).
+MAX_LINES = 20
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def _source(fact: Fact) -> str:
+    src = fact.source
+    return f"{escape(source_name(fact))}, <{src.url}|{escape(truncate(src.title, 120))}>, {escape(published_label(fact))}"
+
+
+def _figure(fact: Fact, shown: str | None = None) -> str:
+    return (f"*{escape(shown or fact.display)}* ({escape(fact.period.label)}; {escape(fact.geography)}) — "
+            f"{_source(fact)}")
+
+
+def check_line(check: Check) -> str:
+    """The mrkdwn line for one checked number."""
+    emoji, label = LABELS[check.verdict]
+    head = f"{emoji} *{escape(check.number.span)}* — {label}"
+    fact = check.figure
+    if check.verdict == "matches" and fact:
+        held = " :warning: this figure is *held* by curators: do not quote it until it is checked" \
+            if fact.status == "held" else ""
+        return f"{head}: {_figure(fact, check.figure_text)}.{held}\nQuotable: _{escape(fact.claim)}_"
+    if check.verdict == "differs" and fact:
+        why = f" ({escape(check.why)})" if check.why else ""
+        return f"{head}: the curated figure is {_figure(fact, check.figure_text)}{why}."
+    if check.verdict == "out_of_date" and fact:
+        if check.newer:
+            return f"{head}: this is {_figure(fact, check.figure_text)}; a newer figure replaces it: {_figure(check.newer)}."
+        return f"{head}: this is {_figure(fact, check.figure_text)}; {escape(check.why)}."
+    if check.verdict == "missing_base_or_period" and fact:
+        return f"{head}: the figure is right, but {escape(check.why)}. Base: {escape(fact.base)}; period: " \
+               f"{escape(fact.period.label)}. {_source(fact)}."
+    if check.verdict == "known_misquote" and fact:
+        return f"{head}: {escape(check.why)} Use {_figure(fact)}."
+    return f"{head}: nothing curated is about this number, so it was not checked. Give its source, or leave it out."
+
+
+def _corrected_block(check: Check) -> dict | None:
+    if not check.corrected or check.verdict == "matches":
+        return None
+    body = truncate(check.corrected, MAX_TEXT - 80).replace("```", "'''")
+    return _section(f"Copy corrected sentence:\n```{escape(body)}```")
+
+
+def _plain_line(check: Check) -> str:
+    _, label = LABELS[check.verdict]
+    line = f"- {check.number.span}: {label}"
+    fact = check.figure
+    if check.verdict == "out_of_date" and check.newer:
+        line += f"; newer figure: {check.newer.display} ({check.newer.period.label})"
+    elif fact is not None and check.verdict != "matches":
+        line += f"; curated figure: {check.figure_text or fact.display} ({fact.period.label})"
+    if check.why:
+        line += f" ({check.why})"
+    if check.corrected and check.verdict != "matches":
+        line += f"\n  Corrected: {check.corrected}"
+    return line
+
+
+def check_message(checks: Sequence[Check]) -> Message:
+    """The answer to a check: a summary, then a line per claim (at most ``MAX_LINES``)."""
+    claims = [c for c in checks if c.verdict != "not_a_claim"]
+    if not claims:
+        text = ("No figures to check: I found no numbers that are claims (phone numbers, dates of events "
+                "and list numbering are left alone).")
+        return Message(text, [_section(text)])
+    problems = sum(c.verdict != "matches" for c in claims)
+    summary = (f"Checked {len(claims)} figure{'s' if len(claims) != 1 else ''}: "
+               + ("all match the curated figures." if not problems else
+                  f"{problems} need{'s' if problems == 1 else ''} attention."))
+    blocks: list[dict] = [_section(f"*{summary}*")]
+    for check in claims[:MAX_LINES]:
+        blocks.append(_section(truncate(check_line(check), MAX_TEXT)))
+        corrected = _corrected_block(check)
+        if corrected:
+            blocks.append(corrected)
+    footer = "Only you can see this. Figures come from the curated store; nothing was computed or rounded."
+    if len(claims) > MAX_LINES:
+        footer = f"{len(claims) - MAX_LINES} more figure(s) not shown: check a shorter draft. " + footer
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    text = "\n".join([summary, *(_plain_line(c) for c in claims[:MAX_LINES])])
+    return Message(truncate(text, MAX_FALLBACK), blocks[:MAX_BLOCKS])
+
+
+def plain_report(checks: Sequence[Check]) -> str:
+    """The check as plain text, one line per claim (for ``factbot check``)."""
+    claims = [c for c in checks if c.verdict != "not_a_claim"]
+    if not claims:
+        return "No figures to check: no numbers that are claims."
+    return "\n".join(_plain_line(c) for c in claims)
+
+
+def alert_reply(checks: Sequence[Check]) -> dict | None:
+    """``chat.postMessage`` arguments for the thread reply under a campaign card, or ``None``
+    when no number in it differs from, or is an out-of-date version of, a curated figure."""
+    flagged = [c for c in checks if c.verdict in ALERT_VERDICTS]
+    if not flagged:
+        return None
+    lead = ":mag: *Figure check:* this item quotes " + (
+        "a figure that does not match the curated one." if len(flagged) == 1 else
+        f"{len(flagged)} figures that do not match the curated ones.")
+    blocks = [_section(lead)]
+    for check in flagged[:MAX_LINES]:
+        blocks.append(_section(truncate(check_line(check), MAX_TEXT)))
+    text = "\n".join(["Figure check: this item quotes figures that do not match the curated ones.",
+                      *(_plain_line(c) for c in flagged[:MAX_LINES])])
+    return {"text": truncate(text, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
