@@ -170,7 +170,7 @@ class FeedPoller:
 
     def __init__(self, specs: Iterable[FeedSpec], state: FeedState, outbox: Outbox, *, timeout: float = 10.0,
                  on_enqueued: Callable[[], None] | None = None,
-                 on_item: Callable[[str, str], None] | None = None):
+                 on_item: Callable[[str, str], object] | None = None):
         self.specs = list(specs)
         self.state = state
         self.outbox = outbox
