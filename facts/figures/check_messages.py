@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from facts.blocks import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, context, section
 from facts.figures.check import Check
-from facts.figures.messages import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, Message, mrkdwn, published_label, source_name
+from facts.figures.messages import Message, published_label, source_name
 from facts.figures.model import Fact
 from facts.text import escape, truncate
 
@@ -36,7 +37,8 @@ MAX_LINES = 20
 
 
 def _section(text: str) -> dict:
-    return {"type": "section", "text": mrkdwn(text)}
+    # The draft's own words are echoed: verbatim, so Slack links nothing in them.
+    return section(text, verbatim=True)
 
 
 def _source(fact: Fact) -> str:
@@ -115,7 +117,7 @@ def check_message(checks: Sequence[Check]) -> Message:
     footer = "Only you can see this. Figures come from the curated store; nothing was computed or rounded."
     if len(claims) > MAX_LINES:
         footer = f"{len(claims) - MAX_LINES} more figure(s) not shown: check a shorter draft. " + footer
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    blocks.append(context(footer))
     text = "\n".join([summary, *(_plain_line(c) for c in claims[:MAX_LINES])])
     return Message(truncate(text, MAX_FALLBACK), blocks[:MAX_BLOCKS])
 
