@@ -484,6 +484,8 @@ def _periods_compatible(draft: _DraftNumber, figure: FigureNumber) -> bool:
     if any(same_end(p.end, fig_end) for p in draft.periods) and draft.number.kind in {"rise", "multiple"}:
         return True
     if all(p.since for p in draft.periods):
+        if draft.number.kind in {"count", "rate"} and (fig_end - fig_start).days <= 400:
+            return False  # "3,572 since April 2017" is a running total, not one year's count
         return any(abs((p.start - fig_start).days) <= 45 for p in draft.periods)
     return False
 
@@ -680,7 +682,8 @@ def _stems(text: str) -> set[str]:
         if word in _RISE_WORDS:
             out.add("rise")
             continue
-        out.add(re.sub(r"(?:'s|s|es|ed|ing)$", "", word) if len(word) > 4 else word)
+        # Plurals only: "recorded" must not read as "record".
+        out.add(re.sub(r"(?<!s)s$", "", word) if len(word) > 3 else word)
     return out
 
 
@@ -693,7 +696,8 @@ def _misquote(draft: _DraftNumber, book: FigureBook, matched: Fact | None = None
     """
     sentence = _stems(draft.sentence)
     for fact, misquote, numbers, distinctive in book.misquotes:
-        same_number = any(n.kind == draft.number.kind and _same_value(n.value, draft.number.value) for n in numbers)
+        same_number = any(n.kind == draft.number.kind and n.currency == draft.number.currency
+                          and _same_value(n.value, draft.number.value) for n in numbers)
         if not same_number and not (matched is not None and matched.id == fact.id and not numbers):
             if not (matched is not None and matched.id == fact.id and any(
                     _same_value(n.value, draft.number.value) for n in numbers)):

@@ -22,11 +22,11 @@ FIXED_SUBSET = frozenset([
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 29, 30,
     31, 35, 36, 46, 47, 48, 49, 54, 58, 60, 61, 62, 63, 64, 65, 66, 67, 71, 72, 73, 74, 75, 76, 77, 80, 83, 84,
     85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
-    114, 115, 116, 117, 118, 119, 123, 124, 126, 127, 132, 133, 134, 135, 136, 137, 139, 150, 151, 152, 153, 154,
-    155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176,
-    177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 191, 192, 195, 197, 204, 205, 206, 208, 209,
-    211, 212, 213, 215, 216, 217, 218, 219, 220, 221, 224, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236,
-    239, 240, 241, 243,
+    114, 115, 116, 117, 118, 119, 123, 124, 126, 127, 132, 133, 134, 135, 136, 137, 139, 140, 141, 142, 143,
+    144, 145, 146, 147, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165,
+    166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186,
+    187, 188, 189, 191, 192, 195, 197, 204, 205, 206, 207, 208, 209, 211, 212, 213, 215, 216, 217, 218, 219,
+    220, 221, 224, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 243,
 ])
 
 
@@ -108,3 +108,14 @@ def test_odd_input_never_raises(book):
     for text in ["", "   ", "%%%", "1 in 0", "£", "99999999999999999999", "2024/99", "31 February 2023 came into force",
                  "(((1)))", "a" * 5000]:
         check_text(text, book)
+
+
+def test_a_known_misquote_is_named_with_why_and_the_honest_wording(book):
+    [check] = [c for c in check_text("Under the Online Safety Act, tech firms now face fines of up to €20 million.", book)
+               if c.verdict != "not_a_claim"]
+    assert check.verdict == "known_misquote" and check.figure and check.figure.id == "campaign-wild-west-web-eur-20m-fines"
+    assert "never law" in check.why and "£18 million" in check.why
+    # The same figure quoted honestly, as history, is no misquote.
+    [past] = [c for c in check_text("In 2020 the NSPCC's Wild West Web campaign called for fines of up to €20 million.",
+                                    book) if c.verdict != "not_a_claim"]
+    assert past.verdict != "known_misquote"
