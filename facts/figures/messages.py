@@ -225,10 +225,11 @@ def help_message(command: str, coverage: Coverage) -> Message:
         f"• `{c} stats instagram` — figures about a platform (insta, fb, meta, snap, wa work too)\n"
         f"• `{c} stats 2023/24` or `{c} stats lockdown` — figures for a period\n"
         f"• `{c} stats girls` or `{c} stats online safety act fines` — figures on a topic\n"
+        f"• `{c} check <your draft>` — every number in a draft checked against the curated figures\n"
         f"• `{c} sources` — the releases the figures come from\n"
         f"Answers are only visible to you until you press *Share in channel*.\n"
         f"In a thread, mention *@{APP_NAME}* with your question; on a message, choose *Find figures* "
-        f"from its ⋮ menu."
+        f"or *Check figures* from its ⋮ menu."
     )
     covered = (
         f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
