@@ -8,6 +8,9 @@ item's outbox ``dedupe_key`` is derived from the feed and the item's key,
 so a crash between the two writes, or a server and ``factbot campaign poll``
 polling at once, still posts it once.
 
+Parsing runs in a child process bounded in time and memory (:func:`parse_bounded`),
+so a huge or pathological feed is skipped without slowing the server.
+
 A feed that times out (``timeout`` seconds for the whole response), answers
 an HTTP error, or is malformed (feedparser's ``bozo``, a parse error, an
 out-of-range character reference …) is logged and skipped; the other feeds
@@ -19,6 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +56,9 @@ log = logging.getLogger(__name__)
 
 #: Bytes read from one feed at most.
 MAX_FEED_BYTES = 5 * 1024 * 1024
+#: Seconds, and bytes of address space, one feed's parsing may take (in a child process).
+PARSE_SECONDS = 10.0
+PARSE_MEMORY = 1024 * 1024 * 1024
 USER_AGENT = "SafeguardingFacts/0.1 (campaign news feed poller)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
 #: feedparser's warnings that leave a recognised feed usable.
@@ -109,6 +122,88 @@ def fetch(url: str, *, etag: str | None = None, modified: str | None = None, tim
         raise FeedError(f"unreachable ({type(exc).__name__})") from None
 
 
+def parse_bounded(body: bytes, url: str, content_type: str = "", *, timeout: float = PARSE_SECONDS,
+                  memory: int = PARSE_MEMORY) -> tuple[str, list[FeedItem]]:
+    """:func:`parse` in a helper process given ``timeout`` seconds and ``memory`` bytes of address
+    space; raises :class:`FeedError` ("took too long to parse", "too big to parse") beyond them.
+
+    feedparser's sanitiser is pure Python: megabytes of nested markup kept it busy for over a
+    minute, holding the interpreter the intake answers from. In a helper process it cannot slow
+    the server, and it is killed at the limit (a new one starts for the next feed). One helper
+    serves every parse, so a poll does not pay for starting Python each time.
+    """
+    with _HELPER_LOCK:
+        helper = _helper(memory)
+        assert helper.stdin is not None and helper.stdout is not None
+        try:
+            request = pickle.dumps((body, url, content_type))
+            helper.stdin.write(struct.pack(">Q", len(request)) + request)
+            helper.stdin.flush()
+            ready, _, _ = select.select([helper.stdout], [], [], timeout)
+            if not ready:
+                _stop_helper()
+                raise FeedError("took too long to parse")
+            header = helper.stdout.read(8)
+            if len(header) < 8:
+                _stop_helper()
+                raise FeedError("too big to parse")
+            outcome, value = pickle.loads(helper.stdout.read(struct.unpack(">Q", header)[0]))
+        except (OSError, EOFError, pickle.UnpicklingError):
+            _stop_helper()
+            raise FeedError("too big to parse") from None
+    if outcome == "error":
+        raise FeedError(value)
+    return value
+
+
+_HELPER_LOCK = threading.Lock()
+_HELPER: list[subprocess.Popen] = []
+
+
+def _helper(memory: int) -> subprocess.Popen:
+    if _HELPER and _HELPER[0].poll() is None:
+        return _HELPER[0]
+    _HELPER.clear()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import bot.feed_poller as f; f._serve_parses({int(memory)})"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, close_fds=True)
+    _HELPER.append(process)
+    return process
+
+
+def _stop_helper() -> None:
+    if _HELPER:
+        process = _HELPER.pop()
+        process.kill()
+        process.wait(5)
+
+
+def _serve_parses(memory: int) -> None:  # pragma: no cover (runs in the helper process)
+    """The helper's loop: length-prefixed pickled requests on stdin, answers on stdout."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (ImportError, ValueError, OSError):
+        pass
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        header = source.read(8)
+        if len(header) < 8:
+            return
+        body, url, content_type = pickle.loads(source.read(struct.unpack(">Q", header)[0]))
+        try:
+            answer: tuple = ("ok", parse(body, url, content_type))
+        except FeedError as exc:
+            answer = ("error", str(exc))
+        except MemoryError:
+            answer = ("error", "too big to parse")
+        payload = pickle.dumps(answer)
+        sink.write(struct.pack(">Q", len(payload)) + payload)
+        sink.flush()
+
+
 def parse(body: bytes, url: str, content_type: str = "") -> tuple[str, list[FeedItem]]:
     """``(feed title, items)`` from a fetched body.
 
@@ -170,8 +265,9 @@ class FeedPoller:
 
     def __init__(self, specs: Iterable[FeedSpec], state: FeedState, outbox: Outbox, *, timeout: float = 10.0,
                  on_enqueued: Callable[[], None] | None = None,
-                 on_item: Callable[[str, str], object] | None = None):
+                 on_item: Callable[[str, str], object] | None = None, parse_timeout: float = PARSE_SECONDS):
         self.specs = list(specs)
+        self.parse_timeout = parse_timeout
         self.state = state
         self.outbox = outbox
         self.timeout = timeout
@@ -202,7 +298,7 @@ class FeedPoller:
                             timeout=self.timeout)
             if fetched.body is None:
                 return FeedResult(spec.url, "not modified")
-            title, items = parse(fetched.body, spec.url, fetched.content_type)
+            title, items = parse_bounded(fetched.body, spec.url, fetched.content_type, timeout=self.parse_timeout)
         except FeedError as exc:
             log.warning("feed %s skipped: %s", feed_label(spec.url), exc)
             return FeedResult(spec.url, f"skipped: {exc}")

@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from bot.runtime import Runtime
 from handlers import web_routes
+from handlers.web import Rejected, read_body
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,13 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     verifier = SignatureVerifier(secret.get_secret_value()) if secret and slack_over_http else None
 
     async def slack_events(request: Request) -> Response:
-        """401 unless signed by Slack (checked before anything is parsed); 413 over
-        ``MAX_SLACK_BODY`` bytes; 400 for a signed body that cannot be parsed."""
-        body = await request.body()
-        if len(body) > MAX_SLACK_BODY:
-            return JSONResponse({"error": "body too large"}, status_code=413)
+        """413 over ``MAX_SLACK_BODY`` bytes (refused while reading, before the signature check,
+        never buffered whole: an unsigned 300 MB request costs no memory); 401 unless signed by
+        Slack (checked before anything is parsed); 400 for a signed body that cannot be parsed."""
+        try:
+            body = await read_body(request, MAX_SLACK_BODY)
+        except Rejected as rejected:
+            return rejected.response
         if verifier is not None and not _signed(verifier, body, request):
             return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)
         try:

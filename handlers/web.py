@@ -73,19 +73,20 @@ def content_type(request: Request) -> str:
     return kind
 
 
-async def read_body(request: Request) -> bytes:
-    """The body, at most ``MAX_BODY`` bytes (413 beyond; 400 when cut short)."""
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The body, at most ``limit`` bytes (413 beyond, refused on ``Content-Length`` before
+    reading, or as soon as the chunks read pass it: never buffered whole; 400 when cut short)."""
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdigit():
         raise error(400, "Content-Length is not a number")
-    if declared is not None and int(declared) > MAX_BODY:
-        raise error(413, f"the body is over {MAX_BODY} bytes")
+    if declared is not None and int(declared) > limit:
+        raise error(413, f"the body is over {limit} bytes")
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_BODY:
-                raise error(413, f"the body is over {MAX_BODY} bytes")
+            if size > limit:
+                raise error(413, f"the body is over {limit} bytes")
             chunks.append(chunk)
     except ClientDisconnect:
         raise error(400, "the body was not sent in full") from None
