@@ -1,4 +1,9 @@
-"""Shared fixtures: the fake Slack Web API and the real server, started for real (``tests.support.server``)."""
+"""Shared fixtures: the fake Slack Web API, and the server in this process (``tests.support.inprocess``).
+
+``server`` and ``make_server`` here run the server's runtime and web app in the test process;
+``tests/e2e/conftest.py`` overrides them with the real server, started as a process
+(``tests.support.server``), for the tests that need one.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.fake_slack import PRIVATE_CHANNEL, FakeSlack
-from tests.support.server import Server, free_port, server_env
+from tests.support.inprocess import InProcessServer
+from tests.support.server import server_env
 
 
 @pytest.fixture(scope="module")
@@ -18,25 +24,26 @@ def fake_slack():
 
 @pytest.fixture(scope="module")
 def server(fake_slack, tmp_path_factory):
+    """The server in this process, one per module."""
     workdir = tmp_path_factory.mktemp("server")
-    running = Server(f"http://127.0.0.1:{free_port()}", server_env(fake_slack, workdir), workdir).start()
+    running = InProcessServer(server_env(fake_slack, workdir), workdir).start()
     yield running
     running.stop()
 
 
 @pytest.fixture
 def make_server(fake_slack, tmp_path):
-    """Start servers with custom settings: ``make_server(FACTBOT_X="...")``; stopped at the end."""
-    started: list[Server] = []
+    """In-process servers with custom settings: ``make_server(FACTBOT_X="...")``; stopped at the end."""
+    started: list[InProcessServer] = []
 
-    def make(workdir: Path | None = None, **extra: str) -> Server:
+    def make(workdir: Path | None = None, **extra: str) -> InProcessServer:
         wd = workdir or tmp_path
-        srv = Server(f"http://127.0.0.1:{free_port()}", server_env(fake_slack, wd, **extra), wd).start()
+        srv = InProcessServer(server_env(fake_slack, wd, **extra), wd).start()
         started.append(srv)
         return srv
 
     yield make
-    for srv in started:
+    for srv in reversed(started):
         srv.stop()
 
 

@@ -1,22 +1,21 @@
-"""POST /campaign-updates against the running server: auth, content types, limits, validation, dedupe."""
+"""POST /campaign-updates against the server (in process): auth, content types, limits, validation, dedupe."""
 
 from __future__ import annotations
 
-import requests
-
+from tests.support.inprocess import Response
 from tests.support.server import INTAKE_TOKEN
 
 AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
 GOOD = {"title": "Wild West Web campaign: new report", "url": "https://www.example.org/wwweb/report"}
 
 
-def _post(server, *, headers=AUTH, **kwargs) -> requests.Response:
-    return requests.post(server.url + "/campaign-updates", headers=headers, timeout=10, **kwargs)
+def _post(server, *, headers=AUTH, **kwargs) -> Response:
+    return server.post("/campaign-updates", headers=headers, timeout=10, **kwargs)
 
 
 def _held(server) -> int:
     """Items in the outbox (the campaign channel is unset here, so they are kept)."""
-    outbox = requests.get(server.url + "/healthz", timeout=5).json()["outbox"]
+    outbox = server.get("/healthz", timeout=5).json()["outbox"]
     return outbox["pending"] + outbox["sending"] + outbox["held"]
 
 

@@ -3,6 +3,8 @@
 ``server`` runs ``factbot serve`` in a subprocess on a free loopback port with
 ``SLACK_API_URL`` pointing at the fake, and sends requests exactly as Slack
 does (signed, form-encoded commands; ``payload=`` JSON for actions).
+:class:`SlackRequests` builds those requests for it and for the in-process
+server (``tests.support.inprocess``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import requests
@@ -34,8 +37,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SlackRequests:
+    """Requests exactly as Slack sends them; a subclass sends the bytes (``_post_bytes``)."""
+
+    def _post_bytes(self, path: str, body: bytes, headers: dict) -> Any:
+        raise NotImplementedError
+
+    def post_signed(self, body: str, content_type: str, *, secret: str = SIGNING_SECRET,
+                    timestamp: int | None = None, headers: dict | None = None) -> Any:
+        sent = signed_headers(secret, body, content_type, timestamp)
+        sent.update(headers or {})
+        return self._post_bytes("/slack/events", body.encode("utf-8"), sent)
+
+    def command(self, text: str, *, command: str = "/grooming", response_url: str = "https://example.invalid/r",
+                **kwargs) -> Any:
+        body = slash_command_body(command, text, response_url=response_url, user_id="U0TEST0001",
+                                  channel_id="C0TEST0001")
+        return self.post_signed(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def action(self, payload: dict, **kwargs) -> Any:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post_signed(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def event(self, payload: dict, **kwargs) -> Any:
+        return self.post_signed(json.dumps(payload), "application/json", **kwargs)
+
+
 @dataclass
-class Server:
+class Server(SlackRequests):
     """A running ``factbot serve`` subprocess and how to talk to it as Slack does."""
 
     url: str
@@ -72,26 +101,8 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
 
-    # -- requests as Slack sends them -------------------------------------
-
-    def post_signed(self, body: str, content_type: str, *, secret: str = SIGNING_SECRET,
-                    timestamp: int | None = None, headers: dict | None = None) -> requests.Response:
-        sent = signed_headers(secret, body, content_type, timestamp)
-        sent.update(headers or {})
-        return requests.post(self.url + "/slack/events", data=body.encode("utf-8"), headers=sent, timeout=10)
-
-    def command(self, text: str, *, command: str = "/grooming", response_url: str = "https://example.invalid/r",
-                **kwargs) -> requests.Response:
-        body = slash_command_body(command, text, response_url=response_url, user_id="U0TEST0001",
-                                  channel_id="C0TEST0001")
-        return self.post_signed(body, "application/x-www-form-urlencoded", **kwargs)
-
-    def action(self, payload: dict, **kwargs) -> requests.Response:
-        body = urlencode({"payload": json.dumps(payload)})
-        return self.post_signed(body, "application/x-www-form-urlencoded", **kwargs)
-
-    def event(self, payload: dict, **kwargs) -> requests.Response:
-        return self.post_signed(json.dumps(payload), "application/json", **kwargs)
+    def _post_bytes(self, path: str, body: bytes, headers: dict) -> requests.Response:
+        return requests.post(self.url + path, data=body, headers=headers, timeout=10)
 
 
 def server_env(fake: FakeSlack, workdir: Path, **extra: str) -> dict:

@@ -1,4 +1,4 @@
-"""End to end: @mentions answered once, in the thread, through the running server."""
+"""@mentions answered once, in the thread, through the server in process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End to end: signed slash commands and Share actions against the running server."""
+"""Signed slash commands and Share actions, as Slack sends them, to the server in process."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-import requests
 
 from facts.figures.messages import SHARE_ACTION_ID
 
@@ -100,7 +99,7 @@ def test_timestamp_older_than_five_minutes_is_rejected(server):
 
 
 def test_unsigned_request_is_rejected(server):
-    response = requests.post(server.url + "/slack/events", data={"command": "/grooming", "text": "stats"}, timeout=5)
+    response = server.post("/slack/events", data={"command": "/grooming", "text": "stats"}, timeout=5)
     assert response.status_code == 401
 
 
@@ -139,7 +138,7 @@ def test_share_with_a_tampered_value_shares_nothing_and_says_so(server, fake_sla
 
 
 def test_healthz(server):
-    response = requests.get(server.url + "/healthz", timeout=5)
+    response = server.get("/healthz", timeout=5)
     assert response.status_code == 200
     body = response.json()
     assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok"
@@ -148,7 +147,7 @@ def test_healthz(server):
 
 def test_healthz_is_degraded_while_the_website_intake_is_not_configured(make_server):
     running = make_server(FACTBOT_INTAKE_TOKEN="")
-    body = requests.get(running.url + "/healthz", timeout=5).json()
+    body = running.get("/healthz", timeout=5).json()
     assert body["status"] == "degraded" and "FACTBOT_INTAKE_TOKEN" in body["intake"]
 
 
@@ -176,9 +175,9 @@ def test_malformed_signed_bodies_get_a_4xx_not_a_crash(server, body, content_typ
     timestamp = str(int(time.time()))
     headers = {"content-type": content_type, "x-slack-request-timestamp": timestamp,
                "x-slack-signature": _sign_bytes(body, timestamp)}
-    response = requests.post(server.url + "/slack/events", data=body, headers=headers, timeout=5)
+    response = server.post("/slack/events", data=body, headers=headers, timeout=5)
     assert 400 <= response.status_code < 500, response.text
-    assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+    assert server.get("/healthz", timeout=5).status_code == 200
     assert "Traceback" not in server.log()
 
 
@@ -193,16 +192,10 @@ def _sign_bytes(body: bytes, timestamp: str) -> str:
 
 @pytest.mark.parametrize("timestamp", ["abc", "", "99999999999999999999"])
 def test_malformed_timestamps_are_401(server, timestamp):
-    response = requests.post(server.url + "/slack/events", data=b"command=/grooming&text=stats",
-                             headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00",
-                                      "content-type": "application/x-www-form-urlencoded"}, timeout=5)
+    response = server.post("/slack/events", data=b"command=/grooming&text=stats",
+                           headers={"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00",
+                                    "content-type": "application/x-www-form-urlencoded"}, timeout=5)
     assert response.status_code == 401
-
-
-def test_serve_creates_the_data_folder_on_a_fresh_deploy(make_server, tmp_path):
-    fresh = make_server(FACTBOT_DB=str(tmp_path / "new" / "data" / "factbot.json"))
-    assert requests.get(fresh.url + "/healthz", timeout=5).json()["figures"] > 40
-    assert (tmp_path / "new" / "data" / "factbot.json").exists()
 
 
 def test_a_very_long_query_is_answered_and_never_kept_whole(server):

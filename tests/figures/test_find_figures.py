@@ -1,4 +1,4 @@
-"""End to end: the "Find figures" message shortcut and Share in thread, through the running server."""
+"""The "Find figures" message shortcut and Share in thread, through the server in process."""
 
 from __future__ import annotations
 
