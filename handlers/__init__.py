@@ -31,7 +31,7 @@ def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command:
     the enquiry buttons (Claim, Release, Mark responded)."""
     slash_command.register(app, catalogue, command, usage)
     share.register(app, catalogue)
-    mention.register(app, catalogue, usage)
+    mention.register(app, catalogue, usage, command)
     find_figures.register(app, catalogue, usage)
     check_figures.register(app, catalogue)
     app_home.register(app, catalogue, usage, command, curators)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, section, sections
+from facts.figures import asking
 from facts.figures import messages as render
 from facts.figures.model import Fact
 from facts.figures.search import Coverage
@@ -56,16 +57,17 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
 
 
 def _how_to_ask(command: str) -> str:
-    c, app = escape(command), render.APP_NAME
+    app = render.APP_NAME
+    examples = ", ".join(f"`{escape(typed)}`" for typed, _what in asking.example_lines(command, limit=3))
+    commands = "; ".join(f"`{escape(typed)}` — {escape(what)}" for typed, what in asking.subcommand_lines(command))
     return (
         "*How to ask*\n"
-        f"• `{c} stats instagram`, `{c} stats 2023/24`, `{c} stats online safety act fines` — only you see the "
-        f"answer until you press *Share in channel*\n"
+        f"• A question in plain words: {examples} — only you see the answer until you press *Share*\n"
         f"• In a thread (where slash commands do not work): *@{app} snapchat grooming* — the answer comes in "
         f"the thread\n"
         f"• On any message: *⋮ More actions → Find figures* — the figures for its words, each with "
         f"*Share in thread*\n"
-        f"• `{c} sources` — the releases the figures come from; `{c} help` — how to ask"
+        f"• {commands}"
     )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, mrkdwn, text_chunks
+from facts.figures import asking
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
 from facts.text import escape, long_date, truncate
@@ -29,7 +30,7 @@ SHARE_ACTION_ID = "share_figures"
 #: Figures in one ephemeral answer: 8 figures of 4 blocks each stay well inside the 50-block limit.
 ANSWER_LIMIT = 8
 #: The app's name as people see it (and type it after ``@``).
-APP_NAME = "Safeguarding Facts"
+APP_NAME = asking.APP_NAME
 
 
 @dataclass
@@ -146,7 +147,7 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
 
 
 def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True,
-           after_each: Callable[[Fact], list[dict]] | None = None) -> Message:
+           after_each: Callable[[Fact], list[dict]] | None = None, command: str | None = None) -> Message:
     """The reply to a question: the figures found, or a plain no-match answer.
 
     ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``);
@@ -154,7 +155,7 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     "Share in thread" button; at most one, to stay within 50 blocks).
     """
     if not result.found:
-        return no_match(result, coverage)
+        return no_match(result, coverage, command)
     asked = escape(truncate(result.query, 200))
     title = f"*Figures for “{asked}”*" if asked else "*The newest figures*"
     blocks: list[dict] = [{"type": "section", "text": mrkdwn(f"{title} (newest release first)")}]
@@ -194,8 +195,9 @@ def share_actions(facts: Iterable[Fact], query: str) -> dict:
     }
 
 
-def no_match(result: SearchResult, coverage: Coverage) -> Message:
-    """Say plainly there is no curated figure, and list what is covered."""
+def no_match(result: SearchResult, coverage: Coverage, command: str | None = None) -> Message:
+    """Say plainly there is no curated figure, and list what is covered (and, with the
+    slash ``command``, an example of how to ask)."""
     asked = escape(truncate(result.query, 200))
     if result.platforms_without_figures:
         names = ", ".join(result.platforms_without_figures)
@@ -213,41 +215,46 @@ def no_match(result: SearchResult, coverage: Coverage) -> Message:
         f"*Topics:* {escape(', '.join(coverage.topics))}\n"
         f"*Years:* {years_label(coverage.years)}"
     )
+    if command:
+        typed, _what = asking.example_lines(command, limit=1)[0]
+        body += f"\nFor example: `{escape(typed)}` · `{escape(command)} help` for more"
     text = f"No curated figure for that. Platforms covered: {escape(', '.join(coverage.platforms))}."
     return Message(text, [{"type": "section", "text": mrkdwn(truncate(body, MAX_TEXT))}])
 
 
+def _how_to_ask_lines(command: str) -> list[str]:
+    return [f"• `{escape(typed)}` — {escape(what)}" for typed, what in asking.how_to_ask(command)]
+
+
 def help_message(command: str, coverage: Coverage) -> Message:
-    """How to ask, with examples, and what the store covers."""
-    c = escape(command)
-    body = (
-        f"*Ask for a figure with its source*\n"
-        f"• `{c} stats instagram` — figures about a platform (insta, fb, meta, snap, wa work too)\n"
-        f"• `{c} stats 2023/24` or `{c} stats lockdown` — figures for a period\n"
-        f"• `{c} stats girls` or `{c} stats online safety act fines` — figures on a topic\n"
-        f"• `{c} check <your draft>` — every number in a draft checked against the curated figures\n"
-        f"• `{c} sources` — the releases the figures come from\n"
-        f"Answers are only visible to you until you press *Share in channel*.\n"
+    """How to ask (:mod:`facts.figures.asking`), with examples, and what the store covers."""
+    body = "\n".join([
+        "*Ask for a figure in plain words; the answer comes with its source*",
+        *_how_to_ask_lines(command),
+        "Answers are only visible to you until you press *Share in channel*.",
         f"In a thread, mention *@{APP_NAME}* with your question; on a message, choose *Find figures* "
-        f"or *Check figures* from its ⋮ menu."
-    )
+        f"or *Check figures* from its ⋮ menu.",
+    ])
     covered = (
         f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
         f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
     )
     blocks: list[dict] = [{"type": "section", "text": mrkdwn(body)},
                           {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
-    return Message(f"Ask with {command} stats <platform, year or topic>, e.g. {command} stats instagram.", blocks)
+    first = asking.EXAMPLES[0][0]
+    return Message(f"Ask a question after {command}, e.g. {command} {first}", blocks)
 
 
-def mention_help(coverage: Coverage) -> Message:
+def mention_help(coverage: Coverage, command: str = "/grooming") -> Message:
     """The short help for an @mention with no question: how to ask in a thread, what is covered."""
+    examples = ", ".join(f"*{escape(e)}*" for e in asking.mention_examples())
     body = (
-        f"Ask me for a figure with its source: *@{APP_NAME} instagram*, *@{APP_NAME} snapchat 2023/24* "
-        f"or *@{APP_NAME} online safety act fines*. I answer in the thread.\n"
+        f"Ask me for a figure with its source in plain words: {examples}. I answer in the thread. "
+        f"`{escape(command)} help` lists everything I can do.\n"
         f"*Platforms:* {escape(', '.join(coverage.platforms))} · *Years:* {years_label(coverage.years)}"
     )
-    return Message(f"Ask me for a figure, e.g. @{APP_NAME} instagram.", [{"type": "section", "text": mrkdwn(body)}])
+    return Message(f"Ask me for a figure, e.g. {asking.mention_examples(1)[0]}",
+                   [{"type": "section", "text": mrkdwn(body)}])
 
 
 def sources_message(facts: Iterable[Fact]) -> Message:

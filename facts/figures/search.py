@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from facts.figures.asking import plain_question
 from facts.figures.model import Fact
-from facts.text import slack_to_plain
 
 #: Platform names as staff type them → canonical name. Platforms with no
 #: figures are listed too, so "tiktok" is answered "no figure for TikTok"
@@ -230,7 +230,7 @@ class FactIndex:
         words none of them matches are reported in ``relaxed``. Platform and
         period constraints still hold.
         """
-        plain = slack_to_plain(text[:MAX_QUERY])
+        plain = plain_question(text[:MAX_QUERY])
         result = SearchResult(query=plain)
         text_left = _THOUSANDS.sub("", plain.lower())
         parts: list[tuple[str, list[int]]] = []  # (label, postings) that must all match

@@ -2,8 +2,9 @@
 
 The cited answer is posted as a reply in the thread (the thread's
 ``thread_ts``, or the mentioning message's ``ts`` when it is not in one),
-visible to everyone there, without a Share button. A mention with no
-question, or ``help``, gets a short help.
+visible to everyone there, without a Share button. The text is read as the
+slash command's is (:mod:`facts.figures.asking`): a question in plain words,
+or ``check``, ``sources``, ``help``; a mention with no question gets a short help.
 
 The ack is immediate; the answer is posted by a Bolt lazy listener. Slack
 resends an event it thinks was not acknowledged (``X-Slack-Retry-Num``):
@@ -22,14 +23,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from facts.figures import messages as render
+from facts.figures import replies
 from facts.figures.catalogue import Catalogue
 from facts.figures.usage import Usage
-from facts.text import slack_to_plain
 
 log = logging.getLogger(__name__)
 
-#: Figures in a thread reply: everyone in the thread sees it, so it is kept short.
-THREAD_LIMIT = 3
 #: Event ids remembered to drop Slack's retries (Slack retries within about an hour).
 REMEMBERED_EVENTS = 10_000
 
@@ -53,7 +52,8 @@ class SeenEvents:
             return True
 
 
-def register(app: App, catalogue: Catalogue, usage: Usage, seen: SeenEvents | None = None) -> None:
+def register(app: App, catalogue: Catalogue, usage: Usage, command: str = "/grooming",
+             seen: SeenEvents | None = None) -> None:
     """Register the ``app_mention`` listener (one answer per ``event_id``)."""
     seen = seen or SeenEvents()
 
@@ -70,7 +70,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage, seen: SeenEvents | No
         ack()
 
     def answer(event: dict, client: WebClient) -> None:
-        message = reply(catalogue, usage, event.get("text") or "")
+        message = reply(catalogue, usage, event.get("text") or "", command)
         thread_ts = event.get("thread_ts") or event["ts"]
         try:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False,
@@ -81,16 +81,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage, seen: SeenEvents | No
     app.event("app_mention", middleware=[once_per_event])(ack=ack_now, lazy=[answer])
 
 
-def reply(catalogue: Catalogue, usage: Usage, text: str) -> render.Message:
-    """The thread reply to a mention's raw Slack ``text`` (every mention token is dropped)."""
-    question = slack_to_plain(text)
-    first, _, rest = question.partition(" ")
-    if first.lower() in {"stats", "stat", "figures"}:  # "@app stats snapchat", as with the slash command
-        question = rest
-    if question.lower() in {"", "help", "?"}:
-        return render.mention_help(catalogue.coverage())
-    if question.lower() in {"sources", "source"}:
-        return render.sources_message(f for f in catalogue.all_facts() if f.servable)
-    result = catalogue.search(question, limit=THREAD_LIMIT)
-    usage.record(result)
-    return render.answer(result, catalogue.coverage(), catalogue.today(), shareable=False)
+def reply(catalogue: Catalogue, usage: Usage, text: str, command: str = "/grooming") -> render.Message:
+    """The thread reply to a mention's raw Slack ``text``, read as the slash command reads its text
+    (:mod:`facts.figures.asking`): every mention token is dropped, then a question or a subcommand."""
+    return replies.reply(catalogue, text, command=command, surface="mention", usage=usage)

@@ -79,7 +79,7 @@ def test_serve_without_required_settings_names_them(tmp_path):
 def test_settings_come_from_a_dotenv_file(tmp_path):
     (tmp_path / ".env").write_text("FACTBOT_COMMAND=/facts\n")
     done = _factbot(["ask", "help"], tmp_path)
-    assert "/facts stats instagram" in done.stdout
+    assert "/facts instagram" in done.stdout and "/facts check" in done.stdout
 
 
 def test_facts_validate_import_list_show(tmp_path):

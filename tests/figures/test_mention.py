@@ -67,3 +67,19 @@ def test_mention_text_is_escaped_and_a_platform_without_figures_is_said(server, 
     [reply] = _wait_replies(fake_slack, "C0MENTION5")
     raw = json.dumps(reply.params)
     assert "TikTok" in raw and "<!channel>" not in raw and "<b>" not in raw
+
+
+def test_mention_reads_a_plain_question_and_drops_typed_names(server, fake_slack):
+    server.event(app_mention("Ev0PLAIN001", "C0PLAINQ01", f"<@{BOT_USER_ID}> what was the instagram figure @snap.jones",
+                             ts="1700000400.000100"))
+    [reply] = _wait_replies(fake_slack, "C0PLAINQ01")
+    figures = [b["text"]["text"] for b in reply.params["blocks"] if b["type"] == "section"][1:]
+    assert figures and "Instagram" in figures[0]
+    assert "jones" not in json.dumps(reply.params["blocks"])
+
+
+def test_mention_checks_a_draft_like_the_slash_command(server, fake_slack):
+    server.event(app_mention("Ev0CHECK001", "C0CHECKQ01", f"<@{BOT_USER_ID}> check Police recorded 7,263 online "
+                             "grooming offences in 2024/25.", ts="1700000500.000100"))
+    [reply] = _wait_replies(fake_slack, "C0CHECKQ01")
+    assert "7,263" in json.dumps(reply.params["blocks"]) and "matches" in json.dumps(reply.params["blocks"])

@@ -53,10 +53,39 @@ def test_slack_markup_in_the_query_still_finds_instagram(server, text):
     assert "37%" in _all_text(_answer(server, text))
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\t\n", "launch the rockets"])
-def test_empty_or_unknown_subcommand_gives_help(server, text):
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", "help", "Help?", "<@U0TEST0001>"])
+def test_empty_text_or_help_gives_the_help(server, text):
+    text_ = _all_text(_answer(server, text))
+    assert "/grooming instagram" in text_ and "/grooming check" in text_ and "/grooming sources" in text_
+
+
+@pytest.mark.parametrize("text", [
+    "how many grooming offences were recorded last year?",
+    "instagram",
+    "stats instagram",
+    "What was the Instagram figure during lockdown",
+    "<@U0TEST0001> instagram",
+])
+def test_anything_after_the_command_is_a_question(server, text):
     body = _answer(server, text)
-    assert "stats instagram" in _all_text(body)
+    assert "Source:" in _all_text(body) and "Ask a question after" not in body["text"]
+
+
+def test_a_question_that_starts_like_a_subcommand_is_still_a_question(server):
+    # "help" and "sources" are subcommands only when they are the whole text
+    assert "0808 800 5000" in _all_text(_answer(server, "helpline number for adults"))
+    assert "Ask a question after" not in _answer(server, "help line for adults worried about a child")["text"]
+
+
+def test_an_unrecognised_question_says_so_and_shows_how_to_ask(server):
+    text = _all_text(_answer(server, "launch the rockets"))
+    assert "no curated figure" in text.lower() and "/grooming how many grooming offences" in text
+
+
+@pytest.mark.parametrize("text", ["stats @jo.bloggs instagram", "@snap.jones instagram", "instagram #snapchat-team"])
+def test_a_plain_at_name_or_hash_channel_is_not_a_search_word(server, text):
+    figures = [b for b in _answer(server, text)["blocks"] if b["type"] == "section"][1:]
+    assert figures == [b for b in _answer(server, "instagram")["blocks"] if b["type"] == "section"][1:]
 
 
 def test_broadcast_in_the_query_is_escaped_and_pings_no_one(server):

@@ -42,7 +42,7 @@ def test_home_shows_how_to_ask_coverage_and_newest_figures_with_citations():
     view = _home()
     assert view["type"] == "home"
     raw = json.dumps(view)
-    for part in ("/grooming stats instagram", "@Safeguarding Facts", "Find figures", "Instagram", "2020",
+    for part in ("/grooming instagram", "@Safeguarding Facts", "Find figures", "Instagram", "2020",
                  "37%", "<https://www.nspcc.org.uk/a|A release>", "12 November 2020", "Offences where the platform"):
         assert part in raw
     assert "For curators" not in raw and "Unanswered" not in raw

@@ -1,0 +1,49 @@
+"""The reply to what someone typed, the same for every surface that takes a question.
+
+``/grooming <text>``, an @mention and ``factbot ask`` all come here: the text
+is read by :func:`facts.figures.asking.read` (a question unless it starts with
+a subcommand), and answered from the :class:`Catalogue`. Only the surface's
+own choices differ: how many figures, and whether the answer carries Share
+buttons (an ephemeral answer does; a reply already posted in a thread does not).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from facts.figures import messages as render
+from facts.figures.asking import read
+from facts.figures.catalogue import Catalogue
+from facts.figures.check import check_text
+from facts.figures.check_messages import check_message
+from facts.figures.usage import Usage
+
+Surface = Literal["slash_command", "mention"]
+#: Figures in a thread reply: everyone in the thread sees it, so it is kept short.
+THREAD_LIMIT = 3
+
+
+def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
+          usage: Usage | None = None) -> render.Message:
+    """The answer to raw Slack ``text`` typed after ``command`` (or in a mention).
+
+    A question is counted in ``usage`` (a question that found nothing is a gap).
+    """
+    asked = read(text)
+    if asked.action == "help":
+        if surface == "mention":
+            return render.mention_help(catalogue.coverage(), command)
+        return render.help_message(command, catalogue.coverage())
+    if asked.action == "sources":
+        return render.sources_message(f for f in catalogue.all_facts() if f.servable)
+    if asked.action == "check":
+        if not asked.text.strip():
+            return render.error_message(f"Paste the draft after the command: `{command} check Police recorded 7,263 "
+                                        "online grooming offences in 2024/25.`")
+        return check_message(check_text(asked.text, catalogue.figure_book()))
+    limit = render.ANSWER_LIMIT if surface == "slash_command" else THREAD_LIMIT
+    result = catalogue.search(asked.text, limit=limit)
+    if usage is not None:
+        usage.record(result)
+    return render.answer(result, catalogue.coverage(), catalogue.today(), shareable=surface == "slash_command",
+                         command=command)
