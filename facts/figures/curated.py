@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from facts.figures.evidence import evidence_problems
 from facts.figures.model import Fact
 from facts.validation import error_field, error_message
 
@@ -67,8 +68,10 @@ def curated_paths(directory: Path = CURATED_DIR) -> list[Path]:
 def load_curated(paths: Iterable[Path] | None = None) -> LoadResult:
     """Load and validate curated files (default: every shipped file).
 
-    Returns a :class:`LoadResult`; duplicate ids across files and
-    ``superseded_by`` pointing at an unknown id are problems too.
+    Returns a :class:`LoadResult`; duplicate ids across files,
+    ``superseded_by`` pointing at an unknown id, and the evidence rules of
+    :func:`facts.figures.evidence.evidence_problems` (a quote showing the
+    display; one current figure per series and period) are problems too.
     """
     facts: list[Fact] = []
     problems: list[Problem] = []
@@ -87,6 +90,8 @@ def load_curated(paths: Iterable[Path] | None = None) -> LoadResult:
             problems.append(
                 Problem(seen[fact.id], fact.id, "superseded_by", f"unknown fact id {fact.superseded_by!r}")
             )
+    for found in evidence_problems(facts):
+        problems.append(Problem(seen[found.fact.id], found.fact.id, found.field, found.message))
     return LoadResult(facts, problems)
 
 

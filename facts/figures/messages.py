@@ -125,6 +125,8 @@ def fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
 def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
     src = fact.source
     headline = f"*{escape(fact.display)}* — {escape(fact.claim)}"
+    if fact.historical:
+        headline += f"\n:hourglass_flowing_sand: *History, not current:* {escape(fact.historical)}"
     if fact.comparison:
         headline += f"\n_Compared with {escape(fact.comparison.display)} in {escape(fact.comparison.period.label)}._"
     for caveat in fact.caveats:

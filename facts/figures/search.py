@@ -297,7 +297,7 @@ class FactIndex:
         if not found:
             result.partial = [(label, len(postings)) for label, postings in parts if postings and label]
             result.partial += [(w, len(self._postings[w])) for w in words]
-        result.facts = [self._facts[i] for i in found]
+        result.facts = _services_by_measure([self._facts[i] for i in found], words)
         result.more = more
         return result
 
@@ -351,6 +351,23 @@ class FactIndex:
         return found, False
 
 
+def _services_by_measure(facts: list[Fact], words: list[str]) -> list[Fact]:
+    """``facts`` with the service facts among them (helplines, reporting routes) reordered in
+    their own places so the one whose measure says most of ``words`` comes first: "NSPCC
+    helpline number" gives the Helpline's number before Childline's, "Childline number" the
+    reverse. Statistics keep their order."""
+    places = [n for n, fact in enumerate(facts) if fact.kind == "service"]
+    if len(places) < 2 or not words:
+        return facts
+    wanted = set(words)
+    services = sorted((facts[n] for n in places),
+                      key=lambda f: -len(wanted & set(_terms(f.measure or ""))))
+    reordered = list(facts)
+    for n, fact in zip(places, services, strict=True):
+        reordered[n] = fact
+    return reordered
+
+
 def _rank(fact: Fact) -> tuple:
     # Newest release first; within it single-platform figures before group ones.
     published, end, fact_id = fact.sort_key
@@ -383,6 +400,8 @@ def _financial_year_of(fact: Fact) -> int | None:
     if not (start and end):
         return None
     first = start.year if start.month >= 4 else start.year - 1
-    if end <= dt.date(first + 1, 3, 31):
+    # A few days' slack: the offence's first year ran 3 April 2017 to 2 April 2018,
+    # which the NSPCC counts as 2017/18.
+    if end <= dt.date(first + 1, 3, 31) + dt.timedelta(days=7):
         return first
     return None

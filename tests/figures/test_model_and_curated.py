@@ -31,6 +31,7 @@ FILE = textwrap.dedent("""
         display: "1"
         base: Offences recorded
         period: {label: "2020"}
+        quote: "In 2020 police recorded 1 offence."
 """)
 
 

@@ -230,3 +230,15 @@ def test_malformed_timestamps_are_401(server, timestamp):
 def test_a_very_long_query_is_answered_and_never_kept_whole(server):
     body = _answer(server, "stats " + "tiktok 07700 900123 " * 3000)  # about 60,000 characters
     assert "TikTok" in _all_text(body)
+
+
+@pytest.mark.parametrize("text", ["stats NSPCC helpline number", "stats helpline", "stats what is the helpline number"])
+def test_the_helpline_question_gives_the_nspcc_helpline_before_childline(server, text):
+    text_out = _all_text(_answer(server, text))
+    assert "0808 800 5000" in text_out
+    # Childline (for children) may follow, never lead: adults asking for the Helpline get its number first
+    assert "0800 1111" not in text_out or text_out.index("0808 800 5000") < text_out.index("0800 1111")
+
+
+def test_the_childline_question_gives_childlines_number(server):
+    assert "0800 1111" in _all_text(_answer(server, "stats childline number"))
