@@ -80,7 +80,8 @@ def test_feeds_updates_and_figure_changes_reach_the_channel_once_across_a_restar
 
     # A changed figure, imported from another process: one alert with old and new values.
     changed = curated_copy(tmp_path / "curated", value="value: 7062→value: 7100",
-                           display='display: "7,062"→display: "7,100"')
+                           display='display: "7,062"→display: "7,100"',
+                           quote="that 7,062 sexual→that 7,100 sexual")  # a served figure's quote shows its display
     done = factbot(server.env, workdir, "facts", "import", "--dir", str(changed))
     assert done.returncode == 0, done.stderr
     assert "1 figure alert(s) queued" in done.stderr
