@@ -1,131 +1,77 @@
-"""Search: query text → ranked, servable figures.
+"""Search: a question → the figures that answer it, best first.
 
 The index is built once from the store's facts and kept in memory; a query
 never reads the store file. Only *servable* figures are indexed (verified or
 secondary, not superseded): held, retired and superseded figures are never
 shown as current.
 
-Ranking is fixed and honest: newest release first (``Fact.sort_key``), and
-within a release the figures about one platform before group figures. A query
-narrows by platform (aliases and typos understood), by year or financial year
-(``2020``, ``2023/24``, ``2023-2024``, ``23/24``), by a figure as it is written
-(``999``, ``1,220``) and by words (topics, claim, base, geography), all of
-which must match. Nothing is relaxed: a query whose parts have no figure in
-common finds nothing, and the answer says which parts do have figures. Words
-the index does not know are reported as not used, never silently dropped. Posting lists are kept in rank order, so answering walks at
-most a few entries past ``limit`` however large the store is.
+How a question is answered:
+
+1. **Read it** (:mod:`facts.figures.question`, :mod:`facts.figures.words`):
+   periods, places, platforms, what it asks for (a count, a share, a change,
+   a total, a date, a contact or reporting route, the newest), and its
+   words, stemmed (report ~ reporting), with typos of platforms, topics and
+   places corrected and said.
+2. **Filter**: a platform, a place (nation, region, force), a period
+   (``2023/24``, ``2020``, "the year to March 2025") or a measure named in the
+   question (all child sexual offences, indecent images) must hold. A
+   place, platform or period with no figure gets no figure — never a UK
+   figure for London or some other platform's — and the answer says what
+   does exist.
+3. **Score** each remaining figure by how well it answers: its words that
+   the question uses (rarer words count more; words in caveats and quotes
+   count less), whether it is the kind of figure asked for, and a penalty
+   for what the question did not ask about (one platform's or one nation's
+   figure for a general question, a total over years for "how many", a
+   historical campaign ask). Ties go to the newest release, and within a
+   series to its current release.
+4. **Say so rather than substitute**: a word the figures do not know
+   ("ethnicity") or a rare word no figure answering the rest also has
+   ("instagram girls") means no figure answers the question; the answer names
+   the word and shows the nearest figures as near misses, never as the answer.
+
+A question that is only a filter ("instagram", "2023/24") walks the filter's
+posting list in rank order and stops after ``limit``: answering stays
+constant-time however large the store is. A scored question scores at most
+:data:`MAX_SCORED` candidates, newest first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from facts.figures.asking import plain_question
 from facts.figures.model import Fact
-
-#: Platform names as staff type them → canonical name. Platforms with no
-#: figures are listed too, so "tiktok" is answered "no figure for TikTok"
-#: rather than with figures about some other platform.
-PLATFORM_ALIASES: dict[str, str] = {
-    "instagram": "Instagram", "insta": "Instagram", "ig": "Instagram",
-    "facebook": "Facebook", "fb": "Facebook", "meta": "Facebook",
-    "facebookowned": "Facebook", "metaowned": "Facebook",
-    "messenger": "Messenger",
-    "whatsapp": "WhatsApp", "wa": "WhatsApp",
-    "snapchat": "Snapchat", "snap": "Snapchat",
-    "kik": "Kik",
-    "tiktok": "TikTok", "youtube": "YouTube", "yt": "YouTube", "discord": "Discord",
-    "roblox": "Roblox", "twitter": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
-    "omegle": "Omegle", "minecraft": "Minecraft", "fortnite": "Fortnite", "reddit": "Reddit",
-    "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
-    "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
-}
-
-#: Phrases joined before tokenising, so "facebook owned" is one alias.
-_PHRASES = {
-    r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
-    r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
-    r"face\s+book": "facebook", r"snap\s+chat": "snapchat", r"insta\s+gram": "instagram",
-    r"online\s+safety\s+act": "osa", r"wild\s+west\s+web": "wildwestweb",
-    r"northern\s+ireland": "northernireland", r"child\s*line": "childline",
-}
-
-#: Words that mean the same thing in a query and in a fact.
-_SYNONYMS = {
-    "covid": "lockdown", "pandemic": "lockdown",
-    "penalty": "fine",
-    "legislation": "law", "act": "law", "welsh": "wale", "scottish": "scotland",
-    "ni": "northernireland", "psni": "northernireland", "phone": "helpline", "helplines": "helpline",
-    "female": "girl", "aged": "age",
-    "crime": "offence", "offense": "offence",
-    "rise": "trend", "rising": "trend", "increase": "trend", "increasing": "trend", "growth": "trend",
-}
-
-_STOPWORDS = frozenset(
-    "a an and are as at be by did do does for from get give how i in is it its me most of on or "
-    "show so stat stats statistic statistics tell than that the their there these this to was "
-    "were what when where which who why with about figure figures fact facts please many much "
-    "any some all us our you your can could would should have has had into over per since year "
-    "latest newest recent number numbers data anyone anybody someone know think need want help find "
-    "looking look post share thread threads message channel http https www com org net co uk".split()
-)
+from facts.figures.question import Question, geography_places, place_label, read_question
+from facts.figures.words import PLATFORM_ALIASES, alternatives, numbers, terms
 
 #: Characters of a query that are read (a Slack message holds at most 40,000; a question is short).
 MAX_QUERY = 4000
-
-_WORD = re.compile(r"[a-z]+|\d+")
-_FINANCIAL_YEAR = re.compile(r"\b(?:20)?(\d\d)\s*[/\-–]\s*(?:20)?(\d\d)\b")
-_YEAR = re.compile(r"\b(20\d\d)\b")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_NUMBER = re.compile(r"\d+")
-
-
-def _stem(word: str) -> str:
-    """A light plural fold: offences → offence, victims → victim, cases → case."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-_PHRASE_PATTERNS = [(re.compile(pattern), joined) for pattern, joined in _PHRASES.items()]
-
-
-def _join_phrases(text: str) -> str:
-    for pattern, joined in _PHRASE_PATTERNS:
-        text = pattern.sub(joined, text)
-    return text
-
-
-def _terms(text: str) -> list[str]:
-    """Index/query terms of plain text: lowercased, phrases joined, plurals folded, stopwords dropped.
-
-    Numbers are not terms (figures are matched by :func:`_numbers` of their
-    display); a single letter is a term only when it is a platform (``x``).
-    """
-    out = []
-    for word in _WORD.findall(_join_phrases(text.lower())):
-        if word.isdigit() or word in _STOPWORDS:  # before stemming: "was" must not become "wa" (WhatsApp)
-            continue
-        stem = _SYNONYMS.get(_stem(word), _stem(word))
-        if stem not in _STOPWORDS and (len(stem) > 1 or stem in PLATFORM_ALIASES):
-            out.append(stem)
-    return out
-
-
-def query_terms(text: str) -> list[str]:
-    """The search terms of ``text`` as a query reads them (see :func:`_terms`)."""
-    return _terms(text)
-
-
-def _numbers(text: str) -> list[str]:
-    """The numbers written in ``text`` as figure terms: ``"1,220 and 999"`` → ``["#1220", "#999"]``."""
-    return ["#" + n for n in _NUMBER.findall(_THOUSANDS.sub("", text))]
+#: Candidates scored for one question (newest first); the rest are older figures matching fewer filters.
+MAX_SCORED = 5000
+#: Words that say what kind of figure is asked for, not what it is about (stemmed): read as intents.
+_ASKING_WORDS = frozenset(terms(
+    "proportion percentage percent share majority total cumulative altogether rise risen rising increase increased "
+    "increasing doubled tripled trend trends compared compare comparison fallen fall decrease growth grown "
+    "accelerating change changed higher lower when date start started began commence come came become became "
+    "force latest last recent newest current still since during until before after "
+    "how many much often common popular used most worst biggest main top ever going gone up down "
+    "contact call ring phone email report reporting route where go do advice should "
+    "year month week day months weeks days times time per"
+))
+#: Measures a question may name that are not grooming: a figure must be of that measure.
+_MEASURE_TERMS = frozenset({"csoffenc", "indecentimag", "csoffence", "indecentimage"})
+#: Question words (stemmed) asking about platforms in general, or about victims.
+_PLATFORM_WORDS = frozenset(terms("platform platforms app apps site sites websites games"))
+_VICTIM_WORDS = frozenset(terms("victim victims girls girl boys boy age aged young youngest primaryschool "
+                                "gender children targeted under11 under12 under13"))
+#: A rare word (found in at most this share of figures) that the best figure lacks means "no figure".
+_RARE = 0.12
 
 
 @dataclass(frozen=True)
@@ -145,11 +91,17 @@ class SearchResult:
     - ``corrections``: typos read as known words ("did you mean").
     - ``platforms``: canonical platforms the query asked about;
       ``platforms_without_figures``: those with no curated figure at all.
-    - ``relaxed``: (``loose`` search only) words that matched none of the
-      figures shown.
+    - ``places``: places the question named (labels, "Scotland");
+      ``places_without_figures``: those with no figure for the rest of the question.
+    - ``periods``: periods the question named ("2023/24", "2020").
+    - ``asks``: what kind of figure was asked for ({"count", "share", "change", …}).
+    - ``relaxed``: (``loose`` search only) words that matched none of the figures shown.
     - ``ignored``: words of the query the index does not know, so not used.
-    - ``partial``: when nothing matched every part, the parts that do have
-      figures on their own: ``[(label, count)]``.
+    - ``missing``: words no figure answering the rest of the question has.
+    - ``partial``: when nothing matched, the parts that do have figures on
+      their own: ``[(label, count)]``.
+    - ``near``: when nothing answers the question, the nearest figures (never
+      shown as the answer).
     - ``query``: the plain query text that was searched.
     """
 
@@ -159,10 +111,15 @@ class SearchResult:
     corrections: list[Correction] = field(default_factory=list)
     platforms: list[str] = field(default_factory=list)
     platforms_without_figures: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    places_without_figures: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    asks: set[str] = field(default_factory=set)
     relaxed: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
     partial: list[tuple[str, int]] = field(default_factory=list)
+    near: list[Fact] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -179,6 +136,37 @@ class Coverage:
     figures: int
 
 
+@dataclass(frozen=True)
+class _Profile:
+    """What search knows about one figure: its words (term → weight) and its kind."""
+
+    weights: dict[str, float]
+    shape: str  # "count", "share", "change", "date", "contact", "route" or "other"
+    cumulative: bool
+    places: frozenset[str]
+    narrow_place: bool  # a nation or region, not the UK or England and Wales
+    historical: bool
+    stale_in_series: bool
+    platforms: bool  # about one platform or a group of them
+    about_victims: bool  # about victims' sex or age
+    compares: bool  # compared with an earlier period (a comparison, or "compared with" in its period)
+    compared_years: frozenset[int]  # financial years it is compared with
+    financial_year: int | None
+    recency: float  # years from 2017 to its release (0 when undated)
+
+
+@dataclass
+class _Asked:
+    """A question read against the index: filters, words and numbers."""
+
+    question: Question
+    words: list[str] = field(default_factory=list)
+    numbers: list[str] = field(default_factory=list)
+    filters: list[tuple[str, list[int]]] = field(default_factory=list)
+    measures: list[str] = field(default_factory=list)
+    blocked: bool = False  # something asked for has no figure at all
+
+
 class FactIndex:
     """In-memory search index over servable facts (built once, read-only after).
 
@@ -191,25 +179,22 @@ class FactIndex:
         self.by_id: dict[str, Fact] = {fact.id: fact for fact in all_facts}
         servable = sorted((f for f in all_facts if f.servable), key=_rank)
         self._facts = servable
+        current = _current_in_series(servable)
+        self._profiles = [_profile(f, current) for f in servable]
         self._postings: dict[str, list[int]] = {}
         self._platform_postings: dict[str, list[int]] = {}
+        self._place_postings: dict[str, list[int]] = {}
         self._year_postings: dict[int, list[int]] = {}
         self._fy_postings: dict[int, list[int]] = {}
-        for position, fact in enumerate(servable):
-            for term in set(_fact_terms(fact)) | set(_numbers(fact.display)):
-                self._postings.setdefault(term, []).append(position)
-            for platform in set(fact.platforms):
-                self._platform_postings.setdefault(platform, []).append(position)
-            for year in _years_of(fact):
-                self._year_postings.setdefault(year, []).append(position)
-            fy = _financial_year_of(fact)
-            if fy is not None:
-                self._fy_postings.setdefault(fy, []).append(position)
+        self._fy_span_postings: dict[int, list[int]] = {}
+        for position, (fact, profile) in enumerate(zip(servable, self._profiles, strict=True)):
+            self._post(position, fact, profile)
         self._sets: dict[int, set[int]] = {}
-        # Typos are read only as platforms, topics or places: correcting to any
+        # Typos are read only as platforms, topics, places or publishers: correcting to any
         # word of any claim turned "last" into "least".
-        named = {t for f in servable for t in _terms(" ".join([*f.topics, f.geography]))}
+        named = {t for f in servable for t in terms(" ".join([*f.topics, f.geography, f.source.publisher]))}
         self._vocabulary = sorted(named | set(PLATFORM_ALIASES))
+        self._subjects = frozenset(t for f in servable for t in terms(" ".join([*f.topics, f.source.publisher])))
         self._coverage = Coverage(
             topics=sorted({t for f in servable for t in f.topics}),
             platforms=sorted(self._platform_postings),
@@ -217,93 +202,243 @@ class FactIndex:
             figures=len(servable),
         )
 
+    def _post(self, position: int, fact: Fact, profile: _Profile) -> None:
+        for term in profile.weights:
+            self._postings.setdefault(term, []).append(position)
+        for platform in set(fact.platforms):
+            self._platform_postings.setdefault(platform, []).append(position)
+        for place in profile.places:
+            self._place_postings.setdefault(place, []).append(position)
+        for year in _years_of(fact):
+            self._year_postings.setdefault(year, []).append(position)
+        fy = _financial_year_of(fact.period.start, fact.period.end)
+        if fy is not None:
+            self._fy_postings.setdefault(fy, []).append(position)
+        for spanned in _financial_years_spanned(fact) - ({fy} if fy is not None else set()):
+            self._fy_span_postings.setdefault(spanned, []).append(position)
+
     # -- queries ---------------------------------------------------------
 
-    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:  # noqa: C901 (rewritten by the ranking work)
-        """Figures for ``text`` (raw Slack text is fine), at most ``limit``, best first.
+    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
+        """Figures answering ``text`` (raw Slack text is fine), at most ``limit``, best first.
 
         ``loose=True`` reads ``text`` as a message people wrote to each other
-        rather than a query (the "Find figures" shortcut): only platform
-        names are typo-corrected ("press" is not read as "pressed"), unknown
-        words are passed over quietly, and when no figure matches every word,
-        the figures matching the most words are shown, best first, and the
-        words none of them matches are reported in ``relaxed``. Platform and
-        period constraints still hold.
+        rather than a question (the "Find figures" shortcut): only platform
+        names are typo-corrected, unknown words are passed over quietly, no
+        word is required, and the words none of the figures shown matches are
+        reported in ``relaxed``. Platform, place and period filters still hold.
         """
         plain = plain_question(text[:MAX_QUERY])
         result = SearchResult(query=plain)
-        text_left = _THOUSANDS.sub("", plain.lower())
-        parts: list[tuple[str, list[int]]] = []  # (label, postings) that must all match
-
-        for first, second in _FINANCIAL_YEAR.findall(text_left):
-            if (int(first) + 1) % 100 == int(second):
-                fy = 2000 + int(first)
-                label = f"{fy}/{(fy + 1) % 100:02d}"
-                result.periods.append(label)
-                parts.append((label, self._fy_postings.get(fy, [])))
-        text_left = _FINANCIAL_YEAR.sub(lambda m: " " if (int(m[1]) + 1) % 100 == int(m[2]) else m[0], text_left)
-        for year in _YEAR.findall(text_left):
-            result.periods.append(year)
-            parts.append((year, self._year_postings.get(int(year), [])))
-        text_left = _YEAR.sub(" ", text_left)
-
-        if not loose:
-            for number in _numbers(text_left):
-                if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
-                    parts.append((number[1:], self._postings[number]))
-                else:
-                    result.ignored.append(number[1:])
-
-        words: list[str] = []
-        for term in _terms(text_left):
-            platform = PLATFORM_ALIASES.get(term)
-            if platform is None and term not in self._postings:
-                corrected = self._correct(term) if term.isalpha() else None
-                if loose and corrected not in PLATFORM_ALIASES:
-                    corrected = None  # in conversation an unknown word is rarely a typo
-                if corrected is None:
-                    result.ignored.append(term)
-                    continue
-                result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
-                term, platform = corrected, PLATFORM_ALIASES.get(corrected)
-            if platform is not None:
-                if platform not in result.platforms:
-                    result.platforms.append(platform)
-            elif term not in words:
-                words.append(term)
-        if loose:
-            result.ignored = []  # a conversation is full of words that are not about figures
-
-        if result.platforms:
-            result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
-            asked = [p for p in result.platforms if p in self._platform_postings]
-            if not asked:
-                return result  # never show figures about some other platform
-            parts.append((", ".join(asked), self._union(asked)))
-
-        if not parts and not words:
-            if plain.strip(" \t\n.,;:!?-") and (result.ignored or not loose):
+        asked = self._read(plain, result, loose)
+        if asked.blocked:
+            return result
+        question = asked.question
+        if not (asked.filters or asked.words or asked.numbers):
+            if loose or result.ignored or (plain.strip(" \t\n.,;:!?-") and not question.asks):
                 return result  # nothing recognised: say so rather than guess
-            if loose:
-                return result
-            parts.append(("", list(range(len(self._facts)))))  # "stats" alone: the newest figures
-
-        required = [postings for _label, postings in parts]
-        found, more = self._intersect(required + [self._postings[w] for w in words], limit)
-        if not found and words and loose:
-            found, more = self._closest(required, words, limit)
-            if found:
-                result.relaxed = [w for w in words if not any(i in self._as_set(self._postings[w]) for i in found)]
-        if not found:
-            result.partial = [(label, len(postings)) for label, postings in parts if postings and label]
-            result.partial += [(w, len(self._postings[w])) for w in words]
-        result.facts = _services_by_measure([self._facts[i] for i in found], words)
+            if _shaping(question):
+                positions, more = self._ranked(asked, limit, loose, result)  # "when did it start?"
+            else:
+                positions, more = self._first(list(range(len(self._facts))), limit)  # "stats", "latest": the newest
+        elif not asked.words and not asked.numbers and not _shaping(question):
+            positions, more = self._first(self._candidates(asked), limit)  # filters only: rank order
+        else:
+            positions, more = self._ranked(asked, limit, loose, result)
+        if not positions:
+            self._explain(asked, result)
+        result.facts = [self._facts[i] for i in positions]
         result.more = more
         return result
 
     def coverage(self) -> Coverage:
         """Topics, platforms and years the servable figures cover (computed once)."""
         return self._coverage
+
+    # -- reading a question ------------------------------------------------
+
+    def _read(self, plain: str, result: SearchResult, loose: bool) -> _Asked:
+        question = read_question(plain)
+        asked = _Asked(question)
+        result.asks = set(question.asks)
+        result.periods = question.period_labels()
+        for fy in question.financial_years:
+            exact = self._fy_postings.get(fy, [])
+            spanned = self._fy_span_postings.get(fy, [])
+            asked.filters.append((f"{fy}/{(fy + 1) % 100:02d}", sorted({*exact, *spanned}) if spanned else exact))
+        for year in question.years:
+            asked.filters.append((str(year), self._year_postings.get(year, [])))
+        if question.span is not None:
+            first, last = question.span
+            asked.filters.append((f"{first} to {last}", [i for i, f in enumerate(self._facts) if f.period.start
+                                                         and f.period.end and f.period.start.year == first
+                                                         and f.period.end.year == last]))
+        if not loose:
+            for number in numbers(question.rest):
+                if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
+                    asked.numbers.append(number)
+                elif len(number) > 2:
+                    result.ignored.append(number[1:])
+        self._read_words(question, asked, result, loose)
+        self._read_places(question, asked, result)
+        if result.platforms:
+            result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
+            with_figures = [p for p in result.platforms if p in self._platform_postings]
+            if not with_figures:
+                asked.blocked = True  # never show figures about some other platform
+            else:
+                asked.filters.append((", ".join(with_figures), self._union(self._platform_postings, with_figures)))
+        for measure in asked.measures:
+            asked.filters.append((measure, self._postings.get(measure, [])))
+        if result.ignored and not loose and not self._distinctive(asked):
+            asked.blocked = True  # a word no figure knows, and nothing else to go on: no figure answers it
+            result.missing = list(result.ignored)
+        if loose:
+            result.ignored = []  # a conversation is full of words that are not about figures
+        return asked
+
+    def _read_words(self, question: Question, asked: _Asked, result: SearchResult, loose: bool) -> None:
+        for term in terms(question.rest):
+            if term in _MEASURE_TERMS:
+                asked.measures.append(term)
+                continue
+            platform = PLATFORM_ALIASES.get(term)
+            if platform is None and term in _ASKING_WORDS:
+                continue
+            if platform is None and not self._known(term):
+                corrected = self._correct(term) if term.isalpha() else None
+                if loose and corrected not in PLATFORM_ALIASES:
+                    corrected = None  # in conversation an unknown word is rarely a typo
+                if corrected is None:
+                    if term not in result.ignored:
+                        result.ignored.append(term)
+                    continue
+                result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
+                term, platform = corrected, PLATFORM_ALIASES.get(corrected)
+            if platform is not None:
+                if platform not in result.platforms:
+                    result.platforms.append(platform)
+            elif term not in asked.words:
+                asked.words.append(term)
+
+    def _read_places(self, question: Question, asked: _Asked, result: SearchResult) -> None:
+        if not question.places:
+            return
+        result.places = [place_label(p) for p in question.places]
+        with_figures = [p for p in question.places if p in self._place_postings]
+        result.places_without_figures = [place_label(p) for p in question.places if p not in self._place_postings]
+        if not with_figures:
+            asked.blocked = True  # never a UK figure for London
+            result.near = self._near_places(asked)
+            return
+        label = ", ".join(place_label(p) for p in with_figures)
+        asked.filters.append((label, self._union(self._place_postings, with_figures)))
+
+    def _distinctive(self, asked: _Asked) -> bool:
+        """True when the question names a filter, a figure or a rare word: enough to answer it
+        though some of its words are unknown (they are said to be not used)."""
+        return bool(asked.filters or asked.numbers or any(self._share(w) <= _RARE for w in asked.words))
+
+    def _known(self, term: str) -> bool:
+        return any(alt in self._postings for alt in alternatives(term))
+
+    # -- answering -------------------------------------------------------
+
+    def _candidates(self, asked: _Asked) -> list[int]:
+        """Positions passing every filter, in rank order (all figures when there is none)."""
+        lists = [postings for _label, postings in asked.filters]
+        if not lists and not (asked.words or asked.numbers):
+            return list(range(len(self._facts)))
+        if not lists:
+            found: set[int] = set()
+            for word in asked.words:
+                for alt in alternatives(word):
+                    found.update(self._postings.get(alt, []))
+            for number in asked.numbers:
+                found.update(self._postings.get(number, []))
+            return sorted(found)
+        if any(not postings for postings in lists):
+            return []
+        lists = sorted(lists, key=len)
+        others = [self._as_set(p) for p in lists[1:]]
+        return [i for i in lists[0] if all(i in other for other in others)]
+
+    def _first(self, positions: list[int], limit: int) -> tuple[list[int], bool]:
+        return positions[:limit], len(positions) > limit
+
+    def _ranked(self, asked: _Asked, limit: int, loose: bool, result: SearchResult) -> tuple[list[int], bool]:
+        candidates = self._candidates(asked)[:MAX_SCORED]
+        weights = {w: self._idf(w) for w in asked.words}
+        scored = []
+        for position in candidates:
+            matched, score = self._score(position, asked, weights)
+            if matched or not (asked.words or asked.numbers):
+                scored.append((-score, position))
+        scored.sort()
+        ranked = [position for _score, position in scored]
+        if not ranked:
+            return [], False
+        if not loose:
+            required = self._required(asked.words)
+            answering = [i for i in ranked if all(self._has(i, w) for w in required)]
+            if not answering:
+                result.missing = [w for w in required if not self._has(ranked[0], w)]
+                result.near = [self._facts[i] for i in ranked[:3]]
+                return [], False
+            ranked = answering
+        else:
+            shown = ranked[:limit]
+            result.relaxed = [w for w in asked.words if not any(self._has(i, w) for i in shown)]
+        return ranked[:limit], len(ranked) > limit
+
+    def _score(self, position: int, asked: _Asked, weights: dict[str, float]) -> tuple[int, float]:
+        profile = self._profiles[position]
+        fact_weights = profile.weights
+        matched, score = 0, 0.0
+        for word, idf in weights.items():
+            best = max((fact_weights.get(alt, 0.0) for alt in alternatives(word)), default=0.0)
+            if best:
+                matched += 1
+                score += idf * best
+        for number in asked.numbers:
+            if number in fact_weights:
+                matched += 1
+                score += 6.0 * fact_weights[number]
+        words = set(asked.words)
+        return matched, score + _fit(profile, asked.question, has_platform_words=bool(_PLATFORM_WORDS & words),
+                                     has_victim_words=bool(_VICTIM_WORDS & words))
+
+    def _required(self, words: list[str]) -> list[str]:
+        """Words of the question that every answer must have: rare subjects (a topic or a publisher
+        few figures have, such as "girls" or "childline"). "Instagram girls" has no figure; Instagram
+        figures are not an answer to it."""
+        return [w for w in words if w in self._subjects and self._share(w) <= _RARE]
+
+    def _has(self, position: int, word: str) -> bool:
+        weights = self._profiles[position].weights
+        return any(alt in weights for alt in alternatives(word))
+
+    def _share(self, word: str) -> float:
+        count = max((len(self._postings.get(alt, [])) for alt in alternatives(word)), default=0)
+        return count / max(len(self._facts), 1)
+
+    def _idf(self, word: str) -> float:
+        share = self._share(word)
+        return math.log(1 + 1 / share) if share else 0.0
+
+    def _explain(self, asked: _Asked, result: SearchResult) -> None:
+        """When nothing answers: the parts of the question that have figures on their own."""
+        parts = [(label, len(postings)) for label, postings in asked.filters if postings and label]
+        parts += [(w, len(self._postings.get(w, []))) for w in asked.words if self._postings.get(w)]
+        result.partial = parts
+
+    def _near_places(self, asked: _Asked) -> list[Fact]:
+        """For a place with no figure: the best figures for the rest of the question, elsewhere."""
+        others = _Asked(asked.question, asked.words, asked.numbers, list(asked.filters), asked.measures)
+        if not (others.words or others.numbers or others.filters):
+            return self._facts[:3]
+        positions, _more = self._ranked(others, 3, True, SearchResult(query=""))
+        return [self._facts[i] for i in positions]
 
     # -- internals -------------------------------------------------------
 
@@ -320,63 +455,151 @@ class FactIndex:
             cached = self._sets[key] = set(postings)
         return cached
 
-    def _union(self, platforms: list[str]) -> list[int]:
-        if len(platforms) == 1:
-            return self._platform_postings[platforms[0]]
-        return sorted({i for p in platforms for i in self._platform_postings[p]})
-
-    def _closest(self, required: list[list[int]], words: list[str], limit: int) -> tuple[list[int], bool]:
-        """Positions within ``required`` matching the most ``words`` (at least one), best first."""
-        allowed = [self._as_set(postings) for postings in required]
-        hits: dict[int, int] = {}
-        for word in words:
-            for position in self._postings[word]:
-                if all(position in group for group in allowed):
-                    hits[position] = hits.get(position, 0) + 1
-        ranked = sorted(hits, key=lambda position: (-hits[position], position))
-        return ranked[:limit], len(ranked) > limit
-
-    def _intersect(self, lists: list[list[int]], limit: int) -> tuple[list[int], bool]:
-        """First ``limit`` positions present in every list, and whether there are more."""
-        if not lists or any(not postings for postings in lists):
-            return [], False
-        lists = sorted(lists, key=len)
-        smallest, others = lists[0], [self._as_set(p) for p in lists[1:]]
-        found: list[int] = []
-        for position in smallest:
-            if all(position in other for other in others):
-                if len(found) == limit:
-                    return found, True
-                found.append(position)
-        return found, False
+    def _union(self, postings: dict[str, list[int]], keys: list[str]) -> list[int]:
+        if len(keys) == 1:
+            return postings[keys[0]]
+        return sorted({i for key in keys for i in postings[key]})
 
 
-def _services_by_measure(facts: list[Fact], words: list[str]) -> list[Fact]:
-    """``facts`` with the service facts among them (helplines, reporting routes) reordered in
-    their own places so the one whose measure says most of ``words`` comes first: "NSPCC
-    helpline number" gives the Helpline's number before Childline's, "Childline number" the
-    reverse. Statistics keep their order."""
-    places = [n for n, fact in enumerate(facts) if fact.kind == "service"]
-    if len(places) < 2 or not words:
-        return facts
-    wanted = set(words)
-    services = sorted((facts[n] for n in places),
-                      key=lambda f: -len(wanted & set(_terms(f.measure or ""))))
-    reordered = list(facts)
-    for n, fact in zip(places, services, strict=True):
-        reordered[n] = fact
-    return reordered
+# -- scoring a figure's fit to what was asked -----------------------------------
+
+#: Bonus when a figure is the kind asked for: shape asked → shapes that answer it.
+_ANSWERS: dict[str, dict[str, float]] = {
+    "share": {"share": 2.5},
+    "count": {"count": 2.0},
+    "change": {"change": 2.5},
+    "date": {"date": 3.0},
+    "contact": {"contact": 3.0, "route": 1.0},
+    "report": {"route": 3.0, "contact": 1.5},
+}
+
+
+def _shaping(question: Question) -> bool:
+    """True when the question asks for something that orders figures beyond rank order."""
+    return bool(question.asks)
+
+
+def _fit(profile: _Profile, question: Question, *, has_platform_words: bool, has_victim_words: bool) -> float:
+    """How well a figure's kind fits what was asked (words aside): bonuses and penalties."""
+    asks = question.asks
+    score = sum(_ANSWERS.get(ask, {}).get(profile.shape, 0.0) for ask in asks)
+    if "total" in asks:
+        score += 2.5 if profile.cumulative else 0.0
+    elif profile.cumulative and profile.shape == "count":
+        score -= 1.0  # a total over years for "how many"
+    if "change" in asks and profile.compares:
+        score += 1.0  # a count whose claim compares it with an earlier year
+    if question.since is not None and question.since in profile.compared_years:
+        score += 2.0  # "since 2014/15": the figure compared with that year
+    if not asks - {"latest"} and profile.shape == "count":
+        score += 1.0  # a general question: the headline count
+    if profile.shape == "change" and "change" not in asks:
+        score -= 0.5
+    if profile.platforms and not has_platform_words and "share" not in asks:
+        score -= 1.5  # one platform's figure for a question about no platform
+    if profile.about_victims and not has_victim_words:
+        score -= 0.75  # victims' sex or age, not asked about
+    if profile.narrow_place and not question.places:
+        score -= 1.5  # one nation's figure for a question about no place
+    if profile.historical:
+        score -= 1.5
+    named_period = bool(question.financial_years or question.years or question.span)
+    if profile.stale_in_series and not named_period:
+        score -= 1.0  # a newer release of the same series answers it
+    if not named_period:
+        # The newest release first among figures that answer alike; strongly when the newest is asked for.
+        score += profile.recency * (0.5 if "latest" in asks else 0.12)
+    if question.financial_years and profile.financial_year in question.financial_years:
+        score += 1.0  # the figure is for the year named, not compared with it
+    return score
+
+
+# -- what search knows about a figure ---------------------------------------------
+
+_FIELD_WEIGHTS = (("claim", 1.0), ("measure", 1.0), ("display", 1.0), ("topics", 1.0), ("platforms", 1.0),
+                  ("geography", 1.0), ("publisher", 1.0), ("period", 1.0), ("base", 1.0), ("unit", 1.0),
+                  ("caveats", 0.5), ("quote", 0.5), ("title", 0.3))
+
+
+def _field_texts(fact: Fact) -> dict[str, str]:
+    return {
+        "claim": fact.claim, "measure": fact.measure or "", "display": fact.display,
+        "topics": " ".join(fact.topics), "platforms": " ".join(fact.platforms), "geography": fact.geography,
+        "publisher": fact.source.publisher, "period": fact.period.label, "base": fact.base, "unit": fact.unit,
+        "caveats": " ".join(fact.caveats), "quote": fact.quote or "", "title": fact.source.title,
+    }
+
+
+def _profile(fact: Fact, current: set[str]) -> _Profile:
+    texts = _field_texts(fact)
+    weights: dict[str, float] = {}
+    for name, weight in _FIELD_WEIGHTS:
+        for term in terms(texts[name]):
+            if weights.get(term, 0.0) < weight:
+                weights[term] = weight
+    for number in numbers(fact.claim + " " + fact.period.label):
+        weights[number] = 0.5  # "89% more than in 2017/18", "(18 months)"
+    for number in numbers(fact.display):
+        weights[number] = 1.0
+    places = geography_places(fact.geography)
+    return _Profile(
+        weights=weights, shape=_shape(fact), cumulative=_cumulative(fact), places=places,
+        narrow_place=bool(places) and not places & {"uk", "englandwales"},
+        historical=bool(fact.historical) or "campaign" in fact.topics and "law" not in fact.topics,
+        stale_in_series=bool(fact.series) and fact.id not in current,
+        platforms=bool(fact.platforms),
+        about_victims=bool({"victims", "girls", "age"} & set(fact.topics)),
+        compares=fact.comparison is not None or "compared with" in fact.period.label,
+        compared_years=frozenset(_financial_years_spanned(fact) | _years_named(fact.claim)),
+        financial_year=_financial_year_of(fact.period.start, fact.period.end),
+        recency=max(0, fact.source.published.year - 2016) if fact.source.published and fact.kind == "statistic" else 0,
+    )
+
+
+def _years_named(text: str) -> set[int]:
+    """Financial years written in ``text`` ("2017/18" → 2017)."""
+    return {2000 + int(a) for a, b in re.findall(r"\b20(\d\d)/(\d\d)\b", text) if (int(a) + 1) % 100 == int(b)}
+
+
+def _shape(fact: Fact) -> str:
+    unit = fact.unit.lower()
+    topics = {t.lower() for t in fact.topics}
+    if fact.kind == "service" or topics & {"helpline", "emergency"}:
+        return "contact"
+    if "reporting" in topics:
+        return "route"
+    if "date" in unit or "commencement" in unit or "royal assent" in unit or "start" in unit:
+        return "date"
+    if any(word in unit for word in ("increase", "rise", "change")) or "compared with" in fact.period.label:
+        return "change"
+    if "percent" in unit or "%" in fact.display or unit.startswith("proportion") or unit.startswith("share"):
+        return "share"
+    counted = ("offence", "crime", "session", "contact", "report", "victim", "child", "case", "webpage", "image")
+    if fact.kind == "statistic" and "law" not in topics and any(word in unit for word in counted):
+        return "count"
+    return "other"
+
+
+def _cumulative(fact: Fact) -> bool:
+    start, end = fact.period.start, fact.period.end
+    return bool(start and end and (end - start).days > 400 and "compared with" not in fact.period.label)
+
+
+def _current_in_series(facts: list[Fact]) -> set[str]:
+    """Ids of the newest figure of each series (``facts`` are in rank order, newest first)."""
+    seen: set[str] = set()
+    current: set[str] = set()
+    for fact in facts:
+        if fact.series and fact.series not in seen:
+            seen.add(fact.series)
+            current.add(fact.id)
+    return current
 
 
 def _rank(fact: Fact) -> tuple:
     # Newest release first; within it single-platform figures before group ones.
     published, end, fact_id = fact.sort_key
     return (published, len(fact.platforms) > 1, end, fact_id)
-
-
-def _fact_terms(fact: Fact) -> list[str]:
-    text = " ".join([fact.display, fact.claim, fact.base, fact.geography, fact.unit, *fact.topics, *fact.platforms])
-    return _terms(text)
 
 
 def _years_of(fact: Fact) -> set[int]:
@@ -386,7 +609,7 @@ def _years_of(fact: Fact) -> set[int]:
     start, end = fact.period.start, fact.period.end
     if start and end and start.year == end.year:
         years.add(start.year)
-    fy = _financial_year_of(fact)
+    fy = _financial_year_of(start, end)
     if fy is not None:
         years.add(fy)
     if fact.source.published:
@@ -394,9 +617,8 @@ def _years_of(fact: Fact) -> set[int]:
     return years
 
 
-def _financial_year_of(fact: Fact) -> int | None:
-    """The financial year (April–March, keyed by its first year) a figure's period lies within."""
-    start, end = fact.period.start, fact.period.end
+def _financial_year_of(start: dt.date | None, end: dt.date | None) -> int | None:
+    """The financial year (April–March, keyed by its first year) a period lies within."""
     if not (start and end):
         return None
     first = start.year if start.month >= 4 else start.year - 1
@@ -405,3 +627,23 @@ def _financial_year_of(fact: Fact) -> int | None:
     if end <= dt.date(first + 1, 3, 31) + dt.timedelta(days=7):
         return first
     return None
+
+
+def _financial_years_spanned(fact: Fact) -> set[int]:
+    """Financial years a change or a comparison is between: its period's first and last, and
+    the comparison's (a "2024/25 compared with 2017/18" figure answers both years)."""
+    spanned: set[int] = set()
+    if fact.comparison is not None:
+        fy = _financial_year_of(fact.comparison.period.start, fact.comparison.period.end)
+        if fy is not None:
+            spanned.add(fy)
+    start, end = fact.period.start, fact.period.end
+    if start and end and "compared with" in fact.period.label:
+        spanned.add(start.year if start.month >= 4 else start.year - 1)
+        spanned.add(end.year if end.month >= 4 else end.year - 1)
+    return spanned
+
+
+def query_terms(text: str) -> list[str]:
+    """The search terms of ``text`` as a query reads them (:func:`facts.figures.words.terms`)."""
+    return terms(text)

@@ -1,0 +1,192 @@
+"""What a question asks for, read from its plain words.
+
+:func:`read_question` finds, in a question's plain text:
+
+- **periods**: financial years (``2023/24``, ``2023-2024``, ``23/24``, "the year
+  to March 2025"), calendar years (``2020``) — each a filter — and a baseline
+  after "since" / "from" ("since 2017/18"), which is *not* a filter but asks
+  for a change or a total from then;
+- **places**: a nation (UK, England and Wales, Wales, Scotland, Northern
+  Ireland), an English region, or a police force or city that no figure may
+  cover (the Met, Greater Manchester, London) — a filter;
+- **what is asked**: a count ("how many", "number of"), a share ("what
+  percentage", "proportion", "%"), a change ("risen", "increase", "doubled",
+  "since 2017/18"), a total over years ("in total", "since the law came in",
+  "cumulative"), a date ("when did … start / come into force"), a contact or
+  reporting route ("helpline number", "how do I report"), and whether the
+  newest is wanted ("latest", "last year", "most recent").
+
+Nothing here searches; :mod:`facts.figures.search` uses the reading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: Places a question may name: key → (how people write it, label for answers).
+#: Order matters: "England and Wales" is read before "Wales".
+PLACES: dict[str, tuple[str, str]] = {
+    "englandwales": (r"\bengland\s*(?:and|&)\s*wales\b|\be\s*&\s*w\b|\be&w\b", "England and Wales"),
+    "northernireland": (r"\bnorthern\s+ireland\b|\bni\b|\bpsni\b", "Northern Ireland"),
+    "scotland": (r"\bscotland\b|\bscottish\b", "Scotland"),
+    "wales": (r"\bwales\b|\bwelsh\b|\bcymru\b", "Wales"),
+    "uk": (r"\buk\b|\bunited\s+kingdom\b|\bbritain\b|\bnationally\b|\buk[\s-]+wide\b", "the UK"),
+    "westmidlands": (r"\bwest\s+mid(?:land)?s\b", "the West Midlands"),
+    "southeast": (r"\bsouth[\s-]+east\b|\bhampshire\b|\bsussex\b|\bsurrey\b", "the South East"),
+    # Forces and cities with no figure of their own: named so the answer can say so.
+    "kent": (r"\bkent\b", "Kent"),
+    "met": (r"\bmet\s+police\b|\bmetropolitan\b|\bthe\s+met\b|\blondon\b|\bscotland\s+yard\b",
+            "the Metropolitan Police (London)"),
+    "manchester": (r"\bgreater\s+manchester\b|\bgmp\b|\bmanchester\b", "Greater Manchester"),
+    "dyfedpowys": (r"\bdyfed[\s-]*powys\b", "Dyfed-Powys"),
+    "lincolnshire": (r"\blincolnshire\b|\blincs\b", "Lincolnshire"),
+    "england": (r"\bengland\b", "England"),
+    "us": (r"\bthe\s+us\b|\bamerica\b|\busa\b|\bunited\s+states\b", "the United States"),
+}
+_PLACE_PATTERNS = [(key, re.compile(pattern)) for key, (pattern, _label) in PLACES.items()]
+
+#: A geography as curated ("UK (44 police forces)", "Wales (4 police forces)") → place keys.
+_GEOGRAPHY_PLACES = [
+    ("englandwales", re.compile(r"england\s+and\s+wales", re.I)),
+    ("northernireland", re.compile(r"northern\s+ireland", re.I)),
+    ("scotland", re.compile(r"scotland", re.I)),
+    ("wales", re.compile(r"(?<!england and )\bwales\b", re.I)),
+    ("uk", re.compile(r"\buk\b|united kingdom", re.I)),
+    ("westmidlands", re.compile(r"west midlands", re.I)),
+    ("southeast", re.compile(r"south east|hampshire|sussex|surrey|kent", re.I)),
+    ("england", re.compile(r"^england\b(?! and)", re.I)),
+]
+
+_FINANCIAL_YEAR = re.compile(r"\b(?:20)?(\d\d)\s*[/\-–]\s*(?:20)?(\d\d)\b")
+_YEAR_TO = re.compile(r"\byear\s+(?:to|ending|ended)\s+(?:the\s+end\s+of\s+)?(march|april)\s+(20\d\d)\b")
+_YEAR = re.compile(r"\b(20\d\d)\b")
+_SINCE_THE_LAW = re.compile(r"\bsince\s+the\s+(?:new\s+)?(?:law|offence|act)\s+(?:came\s+in(?:to\s+force)?|changed|"
+                            r"was\s+introduced|started|began|come\s+in)\b|\bsince\s+the\s+law\s+change\b")
+#: A span of months and years: "april 2017 to march 2020", "apr 2017 - oct 2019".
+_SPAN = re.compile(r"\b(?:[a-z]{3,9}\s+)?(20\d\d)\s*(?:to|-|–|until)\s*(?:[a-z]{3,9}\s+)?(20\d\d)\b")
+_SINCE = re.compile(r"\b(?:since|compared\s+(?:with|to)|on)\s+(?:the\s+)?(?:year\s+)?$")
+
+_INTENTS: dict[str, str] = {
+    "share": r"%|\bper\s*cent|\bpercent|\bpercentage|\bproportion|\bshare\b|\bmajority\b|\bwhat\s+part\b|"
+             r"\bmost\s+(?:common|used|popular)\b|\bused\s+most\b|\bwhich\s+(?:app|platform|site)s?\b|"
+             r"\bhow\s+many\s+of\b|\bmostly\b",
+    "count": r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b|\ba\s+(?:day|week)\b|\bper\s+(?:day|week)\b|"
+             r"\bin\s+total\b|\btotal\b",
+    "change": r"\brisen\b|\brise\b|\brising\b|\bincrease|\bgone\s+up\b|\bgoing\s+up\b|\bup\s+on\b|\bdoubl|"
+              r"\btripl|\btrend|\bcompared?\b|\bfallen\b|\bfall\b|\bdecrease|\bgrowth\b|\bgrown\b|"
+              r"\baccelerat|\bchanged?\b|\bhigher\b|\blower\b",
+    "total": r"\bin\s+total\b|\btotal\b|\bcumulative\b|\baltogether\b|\b(?:last|over|past)\s+(?:\d+|two|three|four|five|six|seven)\s+years\b|"
+             r"\bin\s+(?:\d+|six|five)\s+years\b",
+    "date": r"\bwhen\b|\bwhat\s+date\b|\bcome?\s+into\s+force\b|\bcame\s+in\b|\bcome\s+in\b|\bbecome\s+law\b|"
+            r"\bbecame\s+law\b|\bstart(?:ed)?\b|\bbegan\b|\bcommence",
+    "contact": r"\bhelp\s*line\b|\bnumber\s+(?:for|to\s+call|can)\b|\b(?:what|which)\s+number\b|\bnumber\b(?!\s+of)|"
+               r"\bcall\b|\bring\b|\bphone\b|\bemail\b|\bcontact\b|\bno\.",
+    "report": r"\breport(?:ing)?\s+(?:to|a|an|grooming|someone|an?\s+online)\b|\bhow\s+(?:do|can)\s+(?:i|we|they|you)\s+report\b|"
+              r"\bwhere\s+do\s+(?:they|i|we)\s+go\b|\bwhat\s+do\s+i\s+do\b|\bwho\s+should\b|\badvice\b",
+    "latest": r"\blatest\b|\bheadline\b|\blast\s+(?:year|yr)\b|\bthis\s+year\b|\bmost\s+recent|\brecently\b|\bnewest\b|"
+              r"\bcurrent\b|\bnow\b|\bstill\b|\btoday\b",
+}
+_INTENT_PATTERNS = {name: re.compile(pattern) for name, pattern in _INTENTS.items()}
+
+
+@dataclass
+class Question:
+    """A question's reading (see the module docstring). Periods are keyed by their
+    first year: ``2023`` for 2023/24; ``years`` are calendar years."""
+
+    text: str
+    financial_years: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    since: int | None = None
+    span: tuple[int, int] | None = None  # a period from one calendar year to another, both named
+    places: list[str] = field(default_factory=list)
+    asks: set[str] = field(default_factory=set)
+    rest: str = ""  # the text left once periods are taken out (for words and numbers)
+
+    def period_labels(self) -> list[str]:
+        return [f"{fy}/{(fy + 1) % 100:02d}" for fy in self.financial_years] + [str(y) for y in self.years]
+
+
+def place_label(key: str) -> str:
+    """How an answer names a place key ("the UK", "Scotland")."""
+    return PLACES[key][1] if key in PLACES else key
+
+
+def geography_places(geography: str) -> frozenset[str]:
+    """Place keys of a curated geography ("UK (44 police forces)" → ``{"uk"}``)."""
+    found = {key for key, pattern in _GEOGRAPHY_PLACES if pattern.search(geography)}
+    if "englandwales" in found:
+        found.discard("wales")
+    return frozenset(found)
+
+
+def read_question(text: str) -> Question:
+    """The reading of a question's plain, lowercased-or-not ``text``. Never raises."""
+    lowered = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower())
+    question = Question(text=text)
+    if _SINCE_THE_LAW.search(lowered):
+        question.since = 2017  # the offence came into force on 3 April 2017 (2017/18)
+        lowered = _SINCE_THE_LAW.sub(" since 2017 ", lowered)
+    for span in _SPAN.finditer(lowered):
+        first, last = int(span[1]), int(span[2])
+        if last - first > 1 or (span[0][:1].isalpha() and last > first):  # not "2023-2024", a financial year
+            question.span = (first, last)
+            lowered = lowered.replace(span[0], " ")
+            break
+    left = _take_financial_years(lowered, question)
+    left = _take_years(left, question)
+    question.rest = left
+    for key, pattern in _PLACE_PATTERNS:
+        if pattern.search(lowered):
+            question.places.append(key)
+            lowered = pattern.sub(" ", lowered)
+    question.asks = {name for name, pattern in _INTENT_PATTERNS.items() if pattern.search(lowered)}
+    if "change" in question.asks:
+        question.asks.discard("share")  # "percentage increase", "% rise": a change
+    if question.since is not None and "total" in question.asks:
+        question.asks.discard("change")
+    if question.since is not None and "total" not in question.asks:
+        question.asks.add("change")
+    if "contact" in question.asks and re.search(r"\bhow\s+many\b|\bnumber\s+of\b", lowered):
+        question.asks.discard("contact")
+    return question
+
+
+def _is_since(before: str) -> bool:
+    return bool(_SINCE.search(before[-40:]))
+
+
+def _take_financial_years(text: str, question: Question) -> str:
+    def take(match: re.Match[str]) -> str:
+        first, second = int(match[1]), int(match[2])
+        if (first + 1) % 100 != second:
+            return match[0]
+        fy = 2000 + first
+        if _is_since(text[: match.start()]):
+            question.since = fy
+        elif fy not in question.financial_years:
+            question.financial_years.append(fy)
+        return " "
+
+    text = _FINANCIAL_YEAR.sub(take, text)
+
+    def year_to(match: re.Match[str]) -> str:
+        fy = int(match[2]) - 1
+        if fy not in question.financial_years:
+            question.financial_years.append(fy)
+        return " "
+
+    return _YEAR_TO.sub(year_to, text)
+
+
+def _take_years(text: str, question: Question) -> str:
+    def take(match: re.Match[str]) -> str:
+        year = int(match[1])
+        if _is_since(text[: match.start()]):
+            question.since = year
+        elif year not in question.years:
+            question.years.append(year)
+        return " "
+
+    return _YEAR.sub(take, text)

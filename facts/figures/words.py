@@ -1,0 +1,153 @@
+"""Words as search reads them, in a question and in a figure alike.
+
+Text is lowercased, a few phrases are joined into one token ("online safety
+act" → ``osa``, "child sexual offences" → ``csoffence``), stopwords are
+dropped and every word is stemmed with the Snowball English stemmer
+(``snowballstemmer``), so *report*, *reported* and *reporting* are one term.
+Synonyms then map a question's word onto the figures' vocabulary ("kids" →
+``child``, "crimes" → ``offenc``). Numbers are not terms: figures are matched
+by the numbers written in their display (:func:`numbers`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+#: Platform names as staff type them → canonical name. Platforms with no
+#: figures are listed too, so "tiktok" is answered "no figure for TikTok"
+#: rather than with figures about some other platform.
+PLATFORM_ALIASES: dict[str, str] = {
+    "instagram": "Instagram", "insta": "Instagram", "ig": "Instagram",
+    "facebook": "Facebook", "fb": "Facebook", "meta": "Facebook",
+    "facebookowned": "Facebook", "metaowned": "Facebook",
+    "messenger": "Messenger",
+    "whatsapp": "WhatsApp", "wa": "WhatsApp",
+    "snapchat": "Snapchat", "snap": "Snapchat",
+    "kik": "Kik",
+    "tiktok": "TikTok", "youtube": "YouTube", "yt": "YouTube", "discord": "Discord",
+    "roblox": "Roblox", "twitter": "X (Twitter)", "telegram": "Telegram", "twitch": "Twitch",
+    "omegle": "Omegle", "minecraft": "Minecraft", "fortnite": "Fortnite", "reddit": "Reddit",
+    "signal": "Signal", "skype": "Skype", "xbox": "Xbox",
+    "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
+}
+
+#: Phrases joined before tokenising (in questions and figures alike).
+_PHRASES = {
+    r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
+    r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
+    r"face\s+book": "facebook", r"snap\s+chat": "snapchat", r"insta\s+gram": "instagram",
+    r"online\s+safety\s+act": "osa", r"wild\s+west\s+web": "wildwestweb",
+    r"northern\s+ireland": "northernireland", r"child\s*line": "childline",
+    r"england\s*(?:and|&)\s*wales|\be\s*&\s*w\b": "englandwales",
+    r"help\s+line": "helpline", r"nspcc(?:'s)?\s+help\s*line": "nspcchelpline",
+    r"\bfirst\s+(?:full\s+)?year\b(?!\s+(?:above|over|that|when))": "firstyear", r"royal\s+assent": "royalassent",
+    r"primary[\s-]+school": "primaryschool", r"self[\s-]+generated": "selfgenerated",
+    r"west\s+mid(?:land)?s": "westmidlands", r"south[\s-]+east": "southeast",
+    r"internet\s+watch\s+foundation": "iwf", r"crime\s+survey": "csew",
+    r"sexual\s+communication\s+with\s+a\s+child": "scwc",
+    # Every child sexual offence, not grooming alone: a measure of its own.
+    r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b": "csoffence",
+    r"indecent\s+images?": "indecentimage",
+    r"under[\s-]*(\d\d?)s?\b": r"under\1",
+}
+_PHRASE_PATTERNS = [(re.compile(pattern), joined) for pattern, joined in _PHRASES.items()]
+
+_STOPWORDS = frozenset(
+    # function words
+    "a an and are as at be been being but by did do does doing for from get got give how i if in is it its me "
+    "most of on or so than that the their them then there these they this those to was were what whats when "
+    "where which who whom whose why will with about into over per any some all us our we you your can could "
+    "would should shall may might must have has had not no yes just also only very really still ever "
+    "my mine he she his her him it's i'm im let lets out up off".split()
+    # words about asking and using a figure, not about its subject
+) | frozenset(
+    "show tell give find know think need want wants wanted please thanks thank help looking look "
+    "stat stats statistic statistics figure figures fact facts data number numbers "
+    "say said saying true right correct check quote use using write writing "
+    "press release headline line social post tweet carousel graphic briefing story piece article "
+    "punchy good best quick simple one single something anything anyone anybody someone "
+    "post share thread threads message channel http https www com org net co uk "
+    "year years yr yrs latest newest recent recently current currently now today "
+    "campaign campaigns comms many much happen happens happened happening".split()
+)
+
+#: A question's word (stemmed) → the figures' words (stemmed) it may match.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "covid": ("lockdown",), "pandem": ("lockdown",),
+    "penalti": ("fine", "penalti"), "fine": ("fine", "penalti"),
+    "legisl": ("law",), "act": ("law",),
+    "welsh": ("wale",), "cymru": ("wale",), "scottish": ("scotland",),
+    "ni": ("northernireland",), "psni": ("northernireland",),
+    "phone": ("helplin",), "ring": ("helplin", "call"), "call": ("helplin", "call"),
+    "femal": ("girl",), "age": ("age", "aged"),
+    "crime": ("offenc",), "offens": ("offenc",),
+    "kid": ("child",), "children": ("child",), "child": ("child",),
+    "groomer": ("groom",), "predat": ("groom",),
+    "app": ("app", "platform"), "site": ("platform", "websit"), "platform": ("platform", "app"),
+    "risen": ("rise",), "rise": ("rise",), "increas": ("rise",), "gone": (), "doubl": ("doubl", "rise"),
+    "tripl": ("rise",), "growth": ("rise",),
+    "youngest": ("youngest",), "young": ("youngest", "young", "age"),
+    "boy": ("boy", "girl"), "gender": ("girl",), "sex": ("girl",),
+    "regul": ("regul",), "regulat": ("regul",),
+    "s15a": ("15a",), "15a": ("15a",),
+    "under12": ("primaryschool", "under12", "11"), "under11": ("primaryschool", "11", "under11"),
+    "younger": ("under", "youngest", "age"),
+    "start": ("start", "commenc", "forc"), "began": ("commenc", "start"), "commenc": ("commenc",),
+}
+
+_WORD = re.compile(r"[a-z][a-z0-9']*|\d+[a-z]?")
+_NUMBER = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """The Snowball English stem of a lowercase word (cached: the vocabulary is small)."""
+    return str(_STEMMER.stemWord(word))
+
+
+def join_phrases(text: str) -> str:
+    """Lowercased ``text`` with the known phrases joined into one token each."""
+    text = text.lower()
+    for pattern, joined in _PHRASE_PATTERNS:
+        text = pattern.sub(joined, text)
+    return text
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed terms of plain ``text``: phrases joined, stopwords and numbers dropped.
+
+    A single letter is a term only when it is a platform alias; platform aliases
+    are kept as typed (``"insta"``), not stemmed, so they can be looked up.
+    """
+    out = []
+    for word in _WORD.findall(join_phrases(text)):
+        word = word.replace("'", "")
+        if word.isdigit() or word in _STOPWORDS:  # before stemming: "was" must not become "wa" (WhatsApp)
+            continue
+        if word in PLATFORM_ALIASES:
+            out.append(word)
+            continue
+        if word.endswith("s") and word[:-1] in PLATFORM_ALIASES:  # "insta's" → "insta"
+            out.append(word[:-1])
+            continue
+        stemmed = stem(word)
+        if stemmed not in _STOPWORDS and len(stemmed) > 1:
+            out.append(stemmed)
+    return out
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers written in ``text`` as figure terms: ``"1,220 and 999"`` → ``["#1220", "#999"]``."""
+    return ["#" + n for n in _NUMBER.findall(_THOUSANDS.sub("", text))]
+
+
+def alternatives(term: str) -> tuple[str, ...]:
+    """The figure terms a question's ``term`` may match: itself and its synonyms."""
+    extra = SYNONYMS.get(term)
+    return (term, *extra) if extra else (term,)
