@@ -69,7 +69,7 @@ _SINCE = re.compile(r"\b(?:since|compared\s+(?:with|to)|on)\s+(?:the\s+)?(?:year
 
 _INTENTS: dict[str, str] = {
     "share": r"%|\bper\s*cent|\bpercent|\bpercentage|\bproportion|\bshare\b|\bmajority\b|\bwhat\s+part\b|"
-             r"\bmost\s+(?:common|used|popular)\b|\bused\s+most\b|\bwhich\s+(?:app|platform|site)s?\b|"
+             r"\bmost\s+(?:common|used|popular)\b|\bused\s+most\b|\b(?:which|what)\s+(?:app|platform|site)s?\b|"
              r"\bhow\s+many\s+of\b|\bmostly\b",
     "count": r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b|\ba\s+(?:day|week)\b|\bper\s+(?:day|week)\b|"
              r"\bin\s+total\b|\btotal\b",
@@ -80,8 +80,8 @@ _INTENTS: dict[str, str] = {
              r"\bin\s+(?:\d+|six|five)\s+years\b",
     "date": r"\bwhen\b|\bwhat\s+date\b|\bcome?\s+into\s+force\b|\bcame\s+in\b|\bcome\s+in\b|\bbecome\s+law\b|"
             r"\bbecame\s+law\b|\bstart(?:ed)?\b|\bbegan\b|\bcommence",
-    "contact": r"\bhelp\s*line\b|\bnumber\s+(?:for|to\s+call|can)\b|\b(?:what|which)\s+number\b|\bnumber\b(?!\s+of)|"
-               r"\bcall\b|\bring\b|\bphone\b|\bemail\b|\bcontact\b|\bno\.",
+    "contact": r"\bhelp\s*line\b|\bnumber\s+(?:to\s+call|to\s+ring|can)\b|\b(?:what|which|phone|contact)\s+number\b|"
+               r"\bcall\b|\bring\b|\bphone\b|\bemail\b|\bcontact\b|\bno\.|\bchildline\s+number\b",
     "report": r"\breport(?:ing)?\s+(?:to|a|an|grooming|someone|an?\s+online)\b|\bhow\s+(?:do|can)\s+(?:i|we|they|you)\s+report\b|"
               r"\bwhere\s+do\s+(?:they|i|we)\s+go\b|\bwhat\s+do\s+i\s+do\b|\bwho\s+should\b|\badvice\b",
     "latest": r"\blatest\b|\bheadline\b|\blast\s+(?:year|yr)\b|\bthis\s+year\b|\bmost\s+recent|\brecently\b|\bnewest\b|"
@@ -146,8 +146,9 @@ def read_question(text: str) -> Question:
         question.asks.discard("share")  # "percentage increase", "% rise": a change
     if question.since is not None and "total" in question.asks:
         question.asks.discard("change")
-    if question.since is not None and "total" not in question.asks:
-        question.asks.add("change")
+    if question.since is not None and "total" not in question.asks and "change" not in question.asks:
+        # "how many since 2017": a total; "Scotland since 2017/18": a change
+        question.asks.add("total" if "count" in question.asks else "change")
     if "contact" in question.asks and re.search(r"\bhow\s+many\b|\bnumber\s+of\b", lowered):
         question.asks.discard("contact")
     return question
@@ -157,7 +158,17 @@ def _is_since(before: str) -> bool:
     return bool(_SINCE.search(before[-40:]))
 
 
+_FY_RANGE = re.compile(r"\b(?:20)?(\d\d)\s*/\s*(?:20)?(\d\d)\s*(?:to|until|-|–)\s*(?:20)?(\d\d)\s*/\s*(?:20)?(\d\d)\b")
+
+
 def _take_financial_years(text: str, question: Question) -> str:
+    for match in _FY_RANGE.finditer(text):
+        first, last = int(match[1]), int(match[3])
+        if (first + 1) % 100 == int(match[2]) and (last + 1) % 100 == int(match[4]) and last > first:
+            question.span = (2000 + first, 2001 + last)  # April of the first year to March after the last
+            text = text.replace(match[0], " ")
+            break
+
     def take(match: re.Match[str]) -> str:
         first, second = int(match[1]), int(match[2])
         if (first + 1) % 100 != second:

@@ -61,7 +61,7 @@ _ASKING_WORDS = frozenset(terms(
     "accelerating change changed higher lower when date start started began commence come came become became "
     "force latest last recent newest current still since during until before after "
     "how many much often common popular used most worst biggest main top ever going gone up down "
-    "contact call ring phone email report reporting route where go do advice should "
+    "where go do should "
     "year month week day months weeks days times time per"
 ))
 #: Measures a question may name that are not grooming: a figure must be of that measure.
@@ -148,6 +148,8 @@ class _Profile:
     historical: bool
     stale_in_series: bool
     platforms: bool  # about one platform or a group of them
+    group: bool  # about a group of platforms taken together
+    channel: str  # for a contact: its unit ("UK freephone number", "email address")
     about_victims: bool  # about victims' sex or age
     compares: bool  # compared with an earlier period (a comparison, or "compared with" in its period)
     compared_years: frozenset[int]  # financial years it is compared with
@@ -164,6 +166,7 @@ class _Asked:
     numbers: list[str] = field(default_factory=list)
     filters: list[tuple[str, list[int]]] = field(default_factory=list)
     measures: list[str] = field(default_factory=list)
+    platforms: int = 0  # how many platforms the question names
     blocked: bool = False  # something asked for has no figure at all
 
 
@@ -284,12 +287,17 @@ class FactIndex:
         if result.platforms:
             result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
             with_figures = [p for p in result.platforms if p in self._platform_postings]
+            asked.platforms = len(result.platforms)
             if not with_figures:
                 asked.blocked = True  # never show figures about some other platform
             else:
                 asked.filters.append((", ".join(with_figures), self._union(self._platform_postings, with_figures)))
         for measure in asked.measures:
             asked.filters.append((measure, self._postings.get(measure, [])))
+        acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", plain)}
+        if not loose and (acronyms & set(result.ignored)):
+            asked.blocked = True  # a name no figure knows ("IWF" before its figures are curated)
+            result.missing = sorted(acronyms & set(result.ignored))
         if result.ignored and not loose and not self._distinctive(asked):
             asked.blocked = True  # a word no figure knows, and nothing else to go on: no figure answers it
             result.missing = list(result.ignored)
@@ -327,8 +335,8 @@ class FactIndex:
         result.places = [place_label(p) for p in question.places]
         with_figures = [p for p in question.places if p in self._place_postings]
         result.places_without_figures = [place_label(p) for p in question.places if p not in self._place_postings]
-        if not with_figures:
-            asked.blocked = True  # never a UK figure for London
+        if result.places_without_figures:
+            asked.blocked = True  # never a UK figure for London (nor half a comparison)
             result.near = self._near_places(asked)
             return
         label = ", ".join(place_label(p) for p in with_figures)
@@ -347,8 +355,8 @@ class FactIndex:
     def _candidates(self, asked: _Asked) -> list[int]:
         """Positions passing every filter, in rank order (all figures when there is none)."""
         lists = [postings for _label, postings in asked.filters]
-        if not lists and not (asked.words or asked.numbers):
-            return list(range(len(self._facts)))
+        if not lists and (not (asked.words or asked.numbers) or _shaping(asked.question)):
+            return list(range(len(self._facts)))  # what is asked for orders every figure
         if not lists:
             found: set[int] = set()
             for word in asked.words:
@@ -372,7 +380,7 @@ class FactIndex:
         scored = []
         for position in candidates:
             matched, score = self._score(position, asked, weights)
-            if matched or not (asked.words or asked.numbers):
+            if matched or asked.filters or not (asked.words or asked.numbers):
                 scored.append((-score, position))
         scored.sort()
         ranked = [position for _score, position in scored]
@@ -404,9 +412,7 @@ class FactIndex:
             if number in fact_weights:
                 matched += 1
                 score += 6.0 * fact_weights[number]
-        words = set(asked.words)
-        return matched, score + _fit(profile, asked.question, has_platform_words=bool(_PLATFORM_WORDS & words),
-                                     has_victim_words=bool(_VICTIM_WORDS & words))
+        return matched, score + _fit(profile, asked.question, set(asked.words), asked.platforms)
 
     def _required(self, words: list[str]) -> list[str]:
         """Words of the question that every answer must have: rare subjects (a topic or a publisher
@@ -479,15 +485,16 @@ def _shaping(question: Question) -> bool:
     return bool(question.asks)
 
 
-def _fit(profile: _Profile, question: Question, *, has_platform_words: bool, has_victim_words: bool) -> float:
+def _fit(profile: _Profile, question: Question, words: set[str], platforms_asked: int) -> float:
     """How well a figure's kind fits what was asked (words aside): bonuses and penalties."""
     asks = question.asks
+    has_platform_words, has_victim_words = bool(_PLATFORM_WORDS & words), bool(_VICTIM_WORDS & words)
     score = sum(_ANSWERS.get(ask, {}).get(profile.shape, 0.0) for ask in asks)
     if "total" in asks:
         score += 2.5 if profile.cumulative else 0.0
     elif profile.cumulative and profile.shape == "count":
         score -= 1.0  # a total over years for "how many"
-    if "change" in asks and profile.compares:
+    if "change" in asks and profile.compares and profile.shape != "change":
         score += 1.0  # a count whose claim compares it with an earlier year
     if question.since is not None and question.since in profile.compared_years:
         score += 2.0  # "since 2014/15": the figure compared with that year
@@ -495,8 +502,12 @@ def _fit(profile: _Profile, question: Question, *, has_platform_words: bool, has
         score += 1.0  # a general question: the headline count
     if profile.shape == "change" and "change" not in asks:
         score -= 0.5
-    if profile.platforms and not has_platform_words and "share" not in asks:
+    if profile.platforms and not has_platform_words and "share" not in asks and not platforms_asked:
         score -= 1.5  # one platform's figure for a question about no platform
+    if profile.group and platforms_asked == 1:
+        score -= 1.0  # a group of platforms' share for a question about one
+    if "contact" in asks and profile.shape == "contact":
+        score += 1.0 if ("email" in profile.channel) == ("email" in words) else 0.0
     if profile.about_victims and not has_victim_words:
         score -= 0.75  # victims' sex or age, not asked about
     if profile.narrow_place and not question.places:
@@ -516,7 +527,7 @@ def _fit(profile: _Profile, question: Question, *, has_platform_words: bool, has
 
 # -- what search knows about a figure ---------------------------------------------
 
-_FIELD_WEIGHTS = (("claim", 1.0), ("measure", 1.0), ("display", 1.0), ("topics", 1.0), ("platforms", 1.0),
+_FIELD_WEIGHTS = (("claim", 1.0), ("measure", 1.5), ("display", 1.5), ("topics", 1.0), ("platforms", 1.0),
                   ("geography", 1.0), ("publisher", 1.0), ("period", 1.0), ("base", 1.0), ("unit", 1.0),
                   ("caveats", 0.5), ("quote", 0.5), ("title", 0.3))
 
@@ -533,26 +544,35 @@ def _field_texts(fact: Fact) -> dict[str, str]:
 def _profile(fact: Fact, current: set[str]) -> _Profile:
     texts = _field_texts(fact)
     weights: dict[str, float] = {}
+    fields: dict[str, int] = {}
     for name, weight in _FIELD_WEIGHTS:
-        for term in terms(texts[name]):
+        for term in set(terms(texts[name])):
+            fields[term] = fields.get(term, 0) + 1
             if weights.get(term, 0.0) < weight:
                 weights[term] = weight
+    for term, count in fields.items():  # a word the figure is about is in several of its fields
+        weights[term] += 0.2 * min(count - 1, 3)
     for number in numbers(fact.claim + " " + fact.period.label):
-        weights[number] = 0.5  # "89% more than in 2017/18", "(18 months)"
+        weights[number] = 0.75  # "89% more than in 2017/18"
     for number in numbers(fact.display):
         weights[number] = 1.0
     places = geography_places(fact.geography)
+    released = _released(fact)
+    fy = _financial_year_of(fact.period.start, fact.period.end)
+    compared = _financial_years_spanned(fact) | _years_named(fact.claim)
     return _Profile(
         weights=weights, shape=_shape(fact), cumulative=_cumulative(fact), places=places,
         narrow_place=bool(places) and not places & {"uk", "englandwales"},
         historical=bool(fact.historical) or "campaign" in fact.topics and "law" not in fact.topics,
         stale_in_series=bool(fact.series) and fact.id not in current,
         platforms=bool(fact.platforms),
+        group=len(fact.platforms) > 1,
+        channel=fact.unit.lower() if fact.kind == "service" else "",
         about_victims=bool({"victims", "girls", "age"} & set(fact.topics)),
-        compares=fact.comparison is not None or "compared with" in fact.period.label,
-        compared_years=frozenset(_financial_years_spanned(fact) | _years_named(fact.claim)),
-        financial_year=_financial_year_of(fact.period.start, fact.period.end),
-        recency=max(0, fact.source.published.year - 2016) if fact.source.published and fact.kind == "statistic" else 0,
+        compares=fact.comparison is not None or "compared with" in fact.period.label or bool(compared - {fy}),
+        compared_years=frozenset(compared),
+        financial_year=fy,
+        recency=max(0, released.year - 2016) if released else 0,
     )
 
 
@@ -564,10 +584,10 @@ def _years_named(text: str) -> set[int]:
 def _shape(fact: Fact) -> str:
     unit = fact.unit.lower()
     topics = {t.lower() for t in fact.topics}
+    if "reporting" in topics and "route" in unit or "scope" in unit:
+        return "route"
     if fact.kind == "service" or topics & {"helpline", "emergency"}:
         return "contact"
-    if "reporting" in topics:
-        return "route"
     if "date" in unit or "commencement" in unit or "royal assent" in unit or "start" in unit:
         return "date"
     if any(word in unit for word in ("increase", "rise", "change")) or "compared with" in fact.period.label:
@@ -597,9 +617,17 @@ def _current_in_series(facts: list[Fact]) -> set[str]:
 
 
 def _rank(fact: Fact) -> tuple:
-    # Newest release first; within it single-platform figures before group ones.
+    # Newest release first (an undated statistic by the end of its period); within it
+    # single-platform figures before group ones.
     published, end, fact_id = fact.sort_key
+    if fact.source.published is None and fact.kind == "statistic" and fact.period.end:
+        published = -fact.period.end.toordinal()
     return (published, len(fact.platforms) > 1, end, fact_id)
+
+
+def _released(fact: Fact) -> dt.date | None:
+    """When a statistic was released: its source's date, or the end of its period when undated."""
+    return fact.source.published or fact.period.end if fact.kind == "statistic" else None
 
 
 def _years_of(fact: Fact) -> set[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
@@ -35,7 +36,7 @@ PLATFORM_ALIASES: dict[str, str] = {
 }
 
 #: Phrases joined before tokenising (in questions and figures alike).
-_PHRASES = {
+_PHRASES: dict[str, Any] = {
     r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
     r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
     r"face\s+book": "facebook", r"snap\s+chat": "snapchat", r"insta\s+gram": "instagram",
@@ -52,7 +53,12 @@ _PHRASES = {
     r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b": "csoffence",
     r"indecent\s+images?": "indecentimage",
     r"under[\s-]*(\d\d?)s?\b": r"under\1",
+    # durations are not figures: "18 months", "six years"
+    r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(months?|years?|yrs?)\b":
+        lambda m: f"{m[2][0]}{_NUMBER_WORDS.get(m[1], m[1])}dur",
 }
+_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                 "nine": "9", "ten": "10"}
 _PHRASE_PATTERNS = [(re.compile(pattern), joined) for pattern, joined in _PHRASES.items()]
 
 _STOPWORDS = frozenset(
@@ -65,7 +71,7 @@ _STOPWORDS = frozenset(
     # words about asking and using a figure, not about its subject
 ) | frozenset(
     "show tell give find know think need want wants wanted please thanks thank help looking look "
-    "stat stats statistic statistics figure figures fact facts data number numbers "
+    "stat stats statistic statistics figure figures fact facts data "
     "say said saying true right correct check quote use using write writing "
     "press release headline line social post tweet carousel graphic briefing story piece article "
     "punchy good best quick simple one single something anything anyone anybody someone "
@@ -103,6 +109,9 @@ _NUMBER = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _STEMMER = snowballstemmer.stemmer("english")
+#: Words the stemmer leaves apart that mean the same in a question and a figure.
+_CANONICAL = {"children": "child", "kids": "child", "kid": "child", "crimes": "offenc", "crime": "offenc",
+              "offense": "offenc", "offenses": "offenc"}
 
 
 @lru_cache(maxsize=100_000)
@@ -136,7 +145,7 @@ def terms(text: str) -> list[str]:
         if word.endswith("s") and word[:-1] in PLATFORM_ALIASES:  # "insta's" → "insta"
             out.append(word[:-1])
             continue
-        stemmed = stem(word)
+        stemmed = _CANONICAL.get(word) or stem(word)
         if stemmed not in _STOPWORDS and len(stemmed) > 1:
             out.append(stemmed)
     return out
