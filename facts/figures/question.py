@@ -136,11 +136,12 @@ def read_question(text: str) -> Question:
             break
     left = _take_financial_years(lowered, question)
     left = _take_years(left, question)
-    question.rest = left
     for key, pattern in _PLACE_PATTERNS:
         if pattern.search(lowered):
             question.places.append(key)
             lowered = pattern.sub(" ", lowered)
+            left = pattern.sub(" ", left)  # a place is a filter, not a search word
+    question.rest = left
     question.asks = {name for name, pattern in _INTENT_PATTERNS.items() if pattern.search(lowered)}
     if "change" in question.asks:
         question.asks.discard("share")  # "percentage increase", "% rise": a change

@@ -66,6 +66,8 @@ _ASKING_WORDS = frozenset(terms(
 ))
 #: Measures a question may name that are not grooming: a figure must be of that measure.
 _MEASURE_TERMS = frozenset({"csoffenc", "indecentimag", "csoffence", "indecentimage"})
+#: How an answer names those measures.
+MEASURE_LABELS = {"csoffenc": "all child sexual offences (not only grooming)", "indecentimag": "indecent image offences"}
 #: Question words (stemmed) asking about platforms in general, or about victims.
 _PLATFORM_WORDS = frozenset(terms("platform platforms app apps site sites websites games"))
 _VICTIM_WORDS = frozenset(terms("victim victims girls girl boys boy age aged young youngest primaryschool "
@@ -245,7 +247,7 @@ class FactIndex:
             else:
                 positions, more = self._first(list(range(len(self._facts))), limit)  # "stats", "latest": the newest
         elif not asked.words and not asked.numbers and not _shaping(question):
-            positions, more = self._first(self._candidates(asked), limit)  # filters only: rank order
+            positions, more = self._filtered(asked, limit)  # filters only: rank order
         else:
             positions, more = self._ranked(asked, limit, loose, result)
         if not positions:
@@ -293,7 +295,11 @@ class FactIndex:
             else:
                 asked.filters.append((", ".join(with_figures), self._union(self._platform_postings, with_figures)))
         for measure in asked.measures:
-            asked.filters.append((measure, self._postings.get(measure, [])))
+            postings = self._postings.get(measure, [])
+            if not postings:
+                asked.blocked = True  # never grooming figures for all child sexual offences
+                result.missing.append(MEASURE_LABELS.get(measure, measure))
+            asked.filters.append((MEASURE_LABELS.get(measure, measure), postings))
         acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", plain)}
         if not loose and (acronyms & set(result.ignored)):
             asked.blocked = True  # a name no figure knows ("IWF" before its figures are curated)
@@ -371,11 +377,30 @@ class FactIndex:
         others = [self._as_set(p) for p in lists[1:]]
         return [i for i in lists[0] if all(i in other for other in others)]
 
+    def _filtered(self, asked: _Asked, limit: int) -> tuple[list[int], bool]:
+        """The first ``limit`` positions passing every filter, in rank order, and whether there are
+        more: walks the shortest posting list and stops after ``limit + 1`` (constant time)."""
+        lists = sorted((postings for _label, postings in asked.filters), key=len)
+        if not lists[0]:
+            return [], False
+        others = [self._as_set(p) for p in lists[1:]]
+        found: list[int] = []
+        for position in lists[0]:
+            if all(position in other for other in others):
+                if len(found) == limit:
+                    return found, True
+                found.append(position)
+        return found, False
+
     def _first(self, positions: list[int], limit: int) -> tuple[list[int], bool]:
         return positions[:limit], len(positions) > limit
 
     def _ranked(self, asked: _Asked, limit: int, loose: bool, result: SearchResult) -> tuple[list[int], bool]:
         candidates = self._candidates(asked)[:MAX_SCORED]
+        if asked.numbers and not asked.words and not asked.question.asks:
+            # a figure as written ("0808 800 5000"): the figures showing it, not those mentioning it
+            shown = [i for i in candidates if all(self._profiles[i].weights.get(n, 0) >= 1 for n in asked.numbers)]
+            candidates = shown or candidates
         weights = {w: self._idf(w) for w in asked.words}
         scored = []
         for position in candidates:
@@ -396,7 +421,7 @@ class FactIndex:
             ranked = answering
         else:
             shown = ranked[:limit]
-            result.relaxed = [w for w in asked.words if not any(self._has(i, w) for i in shown)]
+            result.relaxed = [w for w in asked.words if w in self._subjects and not any(self._has(i, w) for i in shown)]
         return ranked[:limit], len(ranked) > limit
 
     def _score(self, position: int, asked: _Asked, weights: dict[str, float]) -> tuple[int, float]:
@@ -443,8 +468,9 @@ class FactIndex:
         others = _Asked(asked.question, asked.words, asked.numbers, list(asked.filters), asked.measures)
         if not (others.words or others.numbers or others.filters):
             return self._facts[:3]
-        positions, _more = self._ranked(others, 3, True, SearchResult(query=""))
-        return [self._facts[i] for i in positions]
+        positions, _more = self._ranked(others, 10, True, SearchResult(query=""))
+        wider = [i for i in positions if not self._profiles[i].narrow_place]  # the UK or England and Wales
+        return [self._facts[i] for i in (wider or positions)[:3]]
 
     # -- internals -------------------------------------------------------
 
@@ -487,8 +513,12 @@ def _shaping(question: Question) -> bool:
 
 def _fit(profile: _Profile, question: Question, words: set[str], platforms_asked: int) -> float:
     """How well a figure's kind fits what was asked (words aside): bonuses and penalties."""
+    return _fit_kind(profile, question, words) + _fit_scope(profile, question, words, platforms_asked)
+
+
+def _fit_kind(profile: _Profile, question: Question, words: set[str]) -> float:
+    """Bonuses for being the kind of figure asked for (a count, a share, a change, a total…)."""
     asks = question.asks
-    has_platform_words, has_victim_words = bool(_PLATFORM_WORDS & words), bool(_VICTIM_WORDS & words)
     score = sum(_ANSWERS.get(ask, {}).get(profile.shape, 0.0) for ask in asks)
     if "total" in asks:
         score += 2.5 if profile.cumulative else 0.0
@@ -502,13 +532,21 @@ def _fit(profile: _Profile, question: Question, words: set[str], platforms_asked
         score += 1.0  # a general question: the headline count
     if profile.shape == "change" and "change" not in asks:
         score -= 0.5
-    if profile.platforms and not has_platform_words and "share" not in asks and not platforms_asked:
+    if "contact" in asks and profile.shape == "contact":
+        score += 1.0 if ("email" in profile.channel) == ("email" in words) else 0.0
+    if question.financial_years and profile.financial_year in question.financial_years:
+        score += 1.0  # the figure is for the year named, not compared with it
+    return score
+
+
+def _fit_scope(profile: _Profile, question: Question, words: set[str], platforms_asked: int) -> float:
+    """Penalties for what the question did not ask about, and the newest release first."""
+    score = 0.0
+    if profile.platforms and not _PLATFORM_WORDS & words and "share" not in question.asks and not platforms_asked:
         score -= 1.5  # one platform's figure for a question about no platform
     if profile.group and platforms_asked == 1:
         score -= 1.0  # a group of platforms' share for a question about one
-    if "contact" in asks and profile.shape == "contact":
-        score += 1.0 if ("email" in profile.channel) == ("email" in words) else 0.0
-    if profile.about_victims and not has_victim_words:
+    if profile.about_victims and not _VICTIM_WORDS & words:
         score -= 0.75  # victims' sex or age, not asked about
     if profile.narrow_place and not question.places:
         score -= 1.5  # one nation's figure for a question about no place
@@ -519,9 +557,7 @@ def _fit(profile: _Profile, question: Question, words: set[str], platforms_asked
         score -= 1.0  # a newer release of the same series answers it
     if not named_period:
         # The newest release first among figures that answer alike; strongly when the newest is asked for.
-        score += profile.recency * (0.5 if "latest" in asks else 0.12)
-    if question.financial_years and profile.financial_year in question.financial_years:
-        score += 1.0  # the figure is for the year named, not compared with it
+        score += profile.recency * (0.5 if "latest" in question.asks else 0.15)
     return score
 
 

@@ -40,24 +40,24 @@ _PHRASES: dict[str, Any] = {
     r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
     r"whats\s+app": "whatsapp", r"tik\s+tok": "tiktok", r"you\s+tube": "youtube",
     r"face\s+book": "facebook", r"snap\s+chat": "snapchat", r"insta\s+gram": "instagram",
-    r"online\s+safety\s+act": "osa", r"wild\s+west\s+web": "wildwestweb",
+    r"online\s+safety\s+act": "osa online safety", r"wild\s+west\s+web": "wildwestweb",
     r"northern\s+ireland": "northernireland", r"child\s*line": "childline",
     r"england\s*(?:and|&)\s*wales|\be\s*&\s*w\b": "englandwales",
-    r"help\s+line": "helpline", r"nspcc(?:'s)?\s+help\s*line": "nspcchelpline",
+    r"help\s+line": "helpline", r"nspcc(?:'s)?\s+help\s*line": "nspcchelpline helpline",
     r"\bfirst\s+(?:full\s+)?year\b(?!\s+(?:above|over|that|when))": "firstyear", r"royal\s+assent": "royalassent",
     r"primary[\s-]+school": "primaryschool", r"self[\s-]+generated": "selfgenerated",
     r"west\s+mid(?:land)?s": "westmidlands", r"south[\s-]+east": "southeast",
     r"internet\s+watch\s+foundation": "iwf", r"crime\s+survey": "csew",
     r"sexual\s+communication\s+with\s+a\s+child": "scwc",
     # Every child sexual offence, not grooming alone: a measure of its own.
-    r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b": "csoffence",
+    r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b(?!\s+act)": "csoffence",
     r"indecent\s+images?": "indecentimage",
     r"under[\s-]*(\d\d?)s?\b": r"under\1",
     # durations are not figures: "18 months", "six years"
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(months?|years?|yrs?)\b":
         lambda m: f"{m[2][0]}{_NUMBER_WORDS.get(m[1], m[1])}dur",
 }
-_NUMBER_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+_NUMBER_WORDS: dict[str, str] = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
                  "nine": "9", "ten": "10"}
 _PHRASE_PATTERNS = [(re.compile(pattern), joined) for pattern, joined in _PHRASES.items()]
 
@@ -70,7 +70,7 @@ _STOPWORDS = frozenset(
     "my mine he she his her him it's i'm im let lets out up off".split()
     # words about asking and using a figure, not about its subject
 ) | frozenset(
-    "show tell give find know think need want wants wanted please thanks thank help looking look "
+    "show tell give gave given gives find know think need want wants wanted please thanks thank help looking look "
     "stat stats statistic statistics figure figures fact facts data "
     "say said saying true right correct check quote use using write writing "
     "press release headline line social post tweet carousel graphic briefing story piece article "
@@ -110,7 +110,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _STEMMER = snowballstemmer.stemmer("english")
 #: Words the stemmer leaves apart that mean the same in a question and a figure.
-_CANONICAL = {"children": "child", "kids": "child", "kid": "child", "crimes": "offenc", "crime": "offenc",
+_CANONICAL = {"max": "maximum", "children": "child", "kids": "child", "kid": "child", "crimes": "offenc", "crime": "offenc",
               "offense": "offenc", "offenses": "offenc"}
 
 

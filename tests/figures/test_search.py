@@ -106,10 +106,16 @@ def test_parts_with_no_figure_in_common_find_nothing_and_say_what_exists(index):
     assert index.search("snapchat scotland").facts == []
 
 
-@pytest.mark.parametrize("query", ["last year", "1999", "12345", "مرحبا", "インスタ", "zebra crossing"])
+@pytest.mark.parametrize("query", ["1999", "12345", "مرحبا", "インスタ", "zebra crossing"])
 def test_nothing_recognised_finds_nothing(index, query):
     result = index.search(query)
     assert result.facts == [] and not result.found
+
+
+@pytest.mark.parametrize("query", ["last year", "latest", "most recent"])
+def test_the_newest_alone_gives_the_newest_figures_headline_count_first(index, query):
+    result = index.search(query)
+    assert result.facts[0].id == "grooming-2024-25-uk-offences"
 
 
 def test_unknown_words_beside_known_ones_are_reported(index):
