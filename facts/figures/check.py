@@ -578,11 +578,15 @@ def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: set[str]) 
 def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: set[str], text: str) -> Check:
     sentence = draft.sentence.strip()
     candidates = _candidates(draft, book)
+    if number.kind == "date":
+        # A date in a draft is a claim about a law or duty (other dates are not claims): only a
+        # figure whose own value is a date can confirm it, never a release's period start.
+        candidates = [c for c in candidates if c.primary]
     matching = [c for c in candidates if _value_matches(number, c.number)]
     if matching:
         best = max(matching, key=lambda c: _score(draft, c, sentence_facts))
         return _judge_match(draft, best, book, sentence_facts)
-    if number.kind in {"date"} or number.kind == "age" and draft.subject == "eligibility":
+    if number.kind == "age" and draft.subject == "eligibility":
         candidates = [c for c in candidates if c.primary]
     misquoted = _misquote(draft, book)
     if misquoted:
