@@ -36,10 +36,20 @@ from facts.clock import utc_now
 from facts.enquiries import messages as render
 from facts.enquiries.archive import EnquiryArchive
 from facts.enquiries.claims import ACTIONS, apply_event
-from facts.enquiries.model import CHANNEL_KEY, KIND, EnquiryForm, EnquiryRecord, Event, Submission, reference_of
+from facts.enquiries.escalation import LOOK_BACK, elapsed, reminders_due, waiting
+from facts.enquiries.model import (
+    ALERT_KEY,
+    CHANNEL_KEY,
+    KIND,
+    EnquiryForm,
+    EnquiryRecord,
+    Event,
+    Submission,
+    reference_of,
+)
 from facts.enquiries.retention import PurgeReport, purge
 from facts.enquiries.triage import matches
-from facts.outbox import DELIVERED, Outbox, OutboxItem
+from facts.outbox import DELIVERED, HELD, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +61,14 @@ class EnquiryService:
     ``lead``: the safeguarding lead's user or user-group ID (urgent posts
     mention it). ``signposting()``: the emergency signposting returned with
     an urgent enquiry. ``wake()``: tells the delivery worker to deliver now.
+    ``remind_after``: how long an urgent enquiry may wait unclaimed before its
+    first reminder (``facts.enquiries.escalation``).
     """
 
     def __init__(self, archive: EnquiryArchive, outbox: Outbox, *, lead: str | None = None,
                  retention_days: int = 90, signposting: Callable[[], list[dict]] = list,
-                 wake: Callable[[], None] = lambda: None, now: Callable[[], dt.datetime] = utc_now):
+                 wake: Callable[[], None] = lambda: None, now: Callable[[], dt.datetime] = utc_now,
+                 remind_after: dt.timedelta = dt.timedelta(minutes=15)):
         self.archive = archive
         self.outbox = outbox
         self.lead = lead
@@ -63,6 +76,7 @@ class EnquiryService:
         self.signposting = signposting
         self.wake = wake
         self.now = now
+        self.remind_after = remind_after
         self._handover: queue.Queue[str] = queue.Queue()
         self._queuer: Loop | None = None
 
@@ -258,18 +272,91 @@ class EnquiryService:
             self.wake()
         return report
 
+    # -- escalation -------------------------------------------------------------------
+
+    def held_urgent(self) -> list[tuple[str, str]]:
+        """``(reference, Slack error)`` of each urgent enquiry whose post is held (not in Slack)."""
+        found = []
+        for item in self.outbox.items(HELD):
+            if item.kind == KIND and reference_of(item.id) == item.id:
+                record = self.archive.get(item.id)
+                if record is not None and record.urgent and record.purged_at is None:
+                    found.append((item.id, item.error or "unknown"))
+        return found
+
+    def unclaimed_urgent(self) -> list[EnquiryRecord]:
+        """Urgent enquiries of the last few days posted and not claimed, oldest first."""
+        return [r for r in self._recent() if r.urgent and waiting(r)]
+
+    def _recent(self) -> list[EnquiryRecord]:
+        return self.archive.since(self.now() - LOOK_BACK)
+
+    def alert_held(self) -> int:
+        """Tell the safeguarding lead of each urgent enquiry newly held (reference and reason only,
+        once per hold); returns how many were queued."""
+        queued = 0
+        for reference, code in self.held_urgent():
+            _, created = self.outbox.enqueue(KIND, ALERT_KEY, render.held_alert(reference, code, lead=self.lead),
+                                             item_id=f"{reference}-held-alert")
+            if created:
+                log.error("urgent enquiry held: %s (%s); telling the safeguarding lead", reference, code)
+                queued += 1
+        return queued
+
+    def remind(self) -> int:
+        """Queue the thread reminders now due for unclaimed enquiries; returns how many."""
+        now = self.now()
+        queued = 0
+        for record in self._recent():
+            due = reminders_due(record, now, self.remind_after)
+            if not due:
+                continue
+            message = render.reminder(record, due[-1], elapsed(record, now), lead=self.lead)
+            self.outbox.enqueue(KIND, CHANNEL_KEY, message, item_id=f"{record.reference}-remind-{due[-1]}")
+            self.archive.update(record.reference, _reminded(due))
+            log.info("%s unclaimed after %s: reminder %s queued", record.reference, elapsed(record, now), due[-1])
+            queued += 1
+        return queued
+
+    def escalator(self, interval: float = 15.0, remind_every: float = 60.0) -> Loop:
+        """The escalation loop (``bot.loops``), not started: every ``interval`` seconds it tells the
+        lead of urgent enquiries newly held, and every ``remind_every`` seconds it queues the
+        reminders due."""
+        last = [float("-inf")]
+
+        def step() -> None:
+            queued = self.alert_held()
+            if time.monotonic() - last[0] >= remind_every:
+                queued += self.remind()
+                last[0] = time.monotonic()
+            if queued:
+                self.wake()
+
+        return Loop("enquiry-escalation", step, interval, first_wait=min(interval, 5.0))
+
     # -- status ------------------------------------------------------------------
 
     def health(self) -> dict:
-        """For /healthz: held enquiry deliveries by error, what each error means, and how many
-        stored enquiries are not yet in the outbox (no personal details)."""
+        """For /healthz: held enquiry deliveries by error, what each error means, the urgent
+        enquiries held (references only), and how many stored enquiries are not yet in the
+        outbox (no personal details)."""
         held: dict[str, int] = {}
-        for item in self.outbox.items("held"):
+        for item in self.outbox.items(HELD):
             if item.kind == KIND:
                 held[item.error or "unknown"] = held.get(item.error or "unknown", 0) + 1
         problems = [render.held_problem(code) for code in held]
-        return {"held": sum(held.values()), "held_errors": held, "problems": problems,
+        urgent = [reference for reference, _ in self.held_urgent()]
+        if urgent:
+            problems.insert(0, f"urgent enquiry held: {', '.join(urgent)} (not in Slack; fix the cause, "
+                               "then `factbot enquiries retry`)")
+        return {"held": sum(held.values()), "held_errors": held, "problems": problems, "urgent_held": urgent,
                 "not_yet_queued": self.archive.incoming_count()}
+
+
+def _reminded(names: list[str]) -> Callable[[EnquiryRecord], EnquiryRecord]:
+    def change(record: EnquiryRecord) -> EnquiryRecord:
+        return record.model_copy(update={"reminded": [*record.reminded, *(n for n in names if n not in record.reminded)]})
+    return change
 
 
 # -- Slack checks and signposting ----------------------------------------------------------

@@ -13,6 +13,7 @@ archive folder ``<stem>-enquiries/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from bot.enquiry_service import EnquiryService, check_private
 from bot.loops import Loops, every, refresher
 from bot.settings import Settings
 from facts.enquiries.archive import EnquiryArchive, archive_path
+from facts.enquiries.model import ALERT_KEY as ENQUIRY_ALERT_KEY
 from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
 from facts.enquiries.signposting import signposting
 from facts.enquiries.triage import load_patterns, load_phrases
@@ -77,7 +79,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     loops = Loops()
     client = web_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
                         retries=False)
-    channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel}
+    channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel,
+                ENQUIRY_ALERT_KEY: alert_channel(settings)}
     worker = DeliveryWorker(outbox, client, channels)
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
@@ -88,6 +91,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     if start:
         loops.add(worker.loop)
         loops.add(enquiries.queuer())
+        loops.add(enquiries.escalator())
         # A `factbot` command's additions to the outbox are seen by the worker itself (SQLite's
         # data_version, within DeliveryWorker's IDLE_CHECK_SECONDS): no file to watch.
         campaign.start(loops)
@@ -96,10 +100,21 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         loops.add(refresher(catalogue))
     if not settings.factbot_enquiry_channel:
         log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
-    held = enquiries.health()["held"]
-    if held:
-        log.warning("%d enquiry deliveries are held (see /healthz); `factbot enquiries retry` resends them", held)
+    health = enquiries.health()
+    if health["held"]:
+        log.warning("%d enquiry deliveries are held (see /healthz); `factbot enquiries retry` resends them",
+                    health["held"])
+    if health["urgent_held"]:
+        log.error("urgent enquiry held: %s (see /healthz)", ", ".join(health["urgent_held"]))
     return runtime
+
+
+def alert_channel(settings: Settings) -> str | None:
+    """Where a held urgent enquiry is announced: the safeguarding lead's direct messages when the
+    lead is a user (``U…``/``W…``: chat.postMessage to a user ID), else the campaign channel (a
+    user group is mentioned there); ``None`` when neither is set."""
+    lead = settings.factbot_safeguarding_lead
+    return lead if lead and lead[0] in "UW" else settings.factbot_campaign_channel
 
 
 def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker: DeliveryWorker) -> EnquiryService:
@@ -107,7 +122,8 @@ def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker:
     service = EnquiryService(
         EnquiryArchive(archive_path(settings.factbot_db)), outbox,
         lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days,
-        signposting=lambda: signposting(catalogue), wake=worker.wake)
+        signposting=lambda: signposting(catalogue), wake=worker.wake,
+        remind_after=dt.timedelta(minutes=settings.factbot_urgent_remind_minutes))
     worker.checks[ENQUIRY_CHANNEL_KEY] = check_private
     previous = worker.on_delivered
 

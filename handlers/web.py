@@ -6,10 +6,15 @@ whose ``response`` is the JSON answer:
 - ``503`` no intake token configured; ``401`` no ``Authorization: Bearer
   <FACTBOT_INTAKE_TOKEN>`` (compared in constant time);
 - ``415`` not ``application/json`` or ``application/x-www-form-urlencoded``
-  (or a charset other than UTF-8);
+  (or a charset other than UTF-8; a form may also declare Windows-1252 or
+  Latin-1);
 - ``413`` a body over :data:`MAX_BODY` bytes (checked on ``Content-Length``
   and while reading: a large body is never held in memory);
-- ``400`` not UTF-8, not JSON, an unreadable form, or a body cut short;
+- ``400`` JSON not in UTF-8, not JSON, an unreadable form, or a body cut short;
+  a form (percent-encoded bytes included) is read as UTF-8, or as declared,
+  or, when its bytes are not UTF-8, as Windows-1252 (older websites still
+  send it: ``%91like%92 caf%E9``), the few bytes Windows-1252 leaves
+  undefined as Latin-1: a form is never refused for its encoding;
 - ``422`` ``{"error": "invalid fields", "fields": [{"field", "message"}]}``
   (:func:`invalid`): a JSON body that is not an object is field ``body``;
   a known field sent twice in a form is refused.
@@ -33,6 +38,9 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # bytes
 JSON_TYPE, FORM_TYPE = "application/json", "application/x-www-form-urlencoded"
+UTF8 = ("utf-8", "utf8")
+#: Charset labels a form may declare besides UTF-8 (browsers read every one of them as Windows-1252).
+LEGACY_CHARSETS = ("windows-1252", "cp1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii")
 
 
 class Rejected(Exception):
@@ -64,13 +72,22 @@ def check_token(request: Request, token: str | None, what: str) -> None:
 
 
 def content_type(request: Request) -> str:
-    """``JSON_TYPE`` or ``FORM_TYPE`` (415 otherwise, or for a charset other than UTF-8)."""
-    kind, _, params = request.headers.get("content-type", "").partition(";")
+    """``JSON_TYPE`` or ``FORM_TYPE`` (415 otherwise, or for a charset other than UTF-8,
+    except a form's Windows-1252 or Latin-1: see :func:`declared_charset`)."""
+    kind, _, _ = request.headers.get("content-type", "").partition(";")
     kind = kind.strip().lower()
-    charset = dict(p.strip().lower().partition("=")[::2] for p in params.split(";") if "=" in p).get("charset")
-    if kind not in (JSON_TYPE, FORM_TYPE) or (charset and charset.strip('"') not in ("utf-8", "utf8")):
+    charset = declared_charset(request)
+    allowed = UTF8 + (LEGACY_CHARSETS if kind == FORM_TYPE else ())
+    if kind not in (JSON_TYPE, FORM_TYPE) or (charset and charset not in allowed):
         raise error(415, f"send {JSON_TYPE} or {FORM_TYPE}, in UTF-8")
     return kind
+
+
+def declared_charset(request: Request) -> str | None:
+    """The ``charset`` parameter of ``Content-Type``, lower case without quotes (``None``: not given)."""
+    _, _, params = request.headers.get("content-type", "").partition(";")
+    charset = dict(p.strip().lower().partition("=")[::2] for p in params.split(";") if "=" in p).get("charset")
+    return charset.strip().strip('"') if charset else None
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
@@ -93,24 +110,20 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def parse_fields(kind: str, body: bytes, known: Iterable[str] = ()) -> dict[str, Any]:
-    """The submitted fields from a JSON object or a form (400/422 as above)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise error(400, "the body is not valid UTF-8") from None
+def parse_fields(kind: str, body: bytes, known: Iterable[str] = (), charset: str | None = None) -> dict[str, Any]:
+    """The submitted fields from a JSON object or a form (400/422 as above); ``charset``:
+    a form's declared charset (``None``: UTF-8, or Windows-1252 when its bytes are not UTF-8)."""
     if kind == JSON_TYPE:
         try:
-            data = json.loads(text)
+            data = json.loads(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise error(400, "the body is not valid UTF-8") from None
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep; ValueError: a huge number
             raise error(400, "the body is not valid JSON") from None
         if not isinstance(data, dict):
             raise invalid([("body", "must be a JSON object of fields")])
         return data
-    try:
-        pairs = parse_qs(text, keep_blank_values=True, errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise error(400, "the form is not valid UTF-8 form data") from None
+    pairs = _form_pairs(body, charset)
     known = set(known)
     repeated = [(name, "must be sent once") for name, values in pairs.items() if len(values) > 1 and name in known]
     if repeated:
@@ -118,11 +131,24 @@ def parse_fields(kind: str, body: bytes, known: Iterable[str] = ()) -> dict[str,
     return {name: values[-1] for name, values in pairs.items()}
 
 
+def _form_pairs(body: bytes, charset: str | None) -> dict[str, list[str]]:
+    """The form's fields, its bytes (and percent-encoded bytes) read as :func:`parse_fields` says."""
+    tries = ("utf-8", "cp1252", "latin-1") if charset in (None, *UTF8) else ("cp1252", "latin-1")
+    for encoding in tries:
+        try:
+            return parse_qs(body.decode(encoding), keep_blank_values=True, encoding=encoding, errors="strict")
+        except UnicodeDecodeError:
+            continue  # Latin-1 decodes any byte: the last try always answers
+        except ValueError:
+            break
+    raise error(400, "the form is not valid form data")
+
+
 async def read_fields(request: Request, token: str | None, what: str, known: Iterable[str] = ()) -> dict[str, Any]:
     """Token, content type, bounded body and fields, in that order; raises :class:`Rejected`."""
     check_token(request, token, what)
     kind = content_type(request)
-    return parse_fields(kind, await read_body(request), known)
+    return parse_fields(kind, await read_body(request), known, declared_charset(request))
 
 
 def guarded(what: str, handle: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:

@@ -43,7 +43,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from facts.clock import utc_now
-from facts.enquiries.model import EnquiryForm, EnquiryRecord, format_reference, parse_reference
+from facts.enquiries.model import EnquiryForm, EnquiryRecord, format_reference, normal_reference, parse_reference
 from facts.persistence import FileLock, atomic_write, fsync_dir
 
 #: How long the same Idempotency-Key returns the same reference.
@@ -129,7 +129,9 @@ class EnquiryArchive:
         return None
 
     def get(self, reference: str) -> EnquiryRecord | None:
-        """The record (queued or still incoming), or ``None`` when there is none."""
+        """The record (queued or still incoming), or ``None`` when there is none. The
+        reference may be typed in any case, with spaces around it."""
+        reference = normal_reference(reference)
         if parse_reference(reference) is None:
             return None
         year = self.path_for(reference)
@@ -161,6 +163,22 @@ class EnquiryArchive:
         One moved out of ``incoming/`` while this runs is met again in its year's folder
         on the next run."""
         yield from _present(self._files())
+
+    def with_email(self, email: str) -> list[EnquiryRecord]:
+        """The records (not yet purged) whose email address is ``email``, compared without case
+        or surrounding spaces, oldest first (an erasure request: reads every file)."""
+        wanted = email.strip().casefold()
+        return [r for r in self.records() if r.email and r.email.strip().casefold() == wanted]
+
+    def since(self, cutoff: dt.datetime) -> list[EnquiryRecord]:
+        """The records received after ``cutoff``, oldest first (reads the newest files only,
+        newest first, until one is older: cheap enough for a loop every minute)."""
+        recent = []
+        for record in _present(self._files(newest_first=True)):
+            if record.received_at <= cutoff:
+                break
+            recent.append(record)
+        return list(reversed(recent))
 
     def remove_stale_temporary_files(self) -> int:
         """Delete temporary files a crash left mid-write (they can hold personal details).
@@ -270,6 +288,7 @@ class EnquiryArchive:
         it is. Returns the record as stored afterwards (``None`` when there is
         no such record).
         """
+        reference = normal_reference(reference)
         with self._writing():
             path = self._find(reference)
             if path is None:

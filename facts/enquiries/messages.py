@@ -148,14 +148,24 @@ def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int 
     else:
         title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
     blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}})
+    if record.problems:
+        blocks.append(_verbatim(":warning: *Check before replying*\n" + "\n".join(
+            f"• {escape(p.message)}" for p in record.problems)))
+    marked = {p.field for p in record.problems}
+
+    def shown(label: str, value: str | None, field: str) -> dict:
+        flag = " :warning: _as typed_" if field in marked and value else ""
+        return _field_text(f"*{label}*\n{_or_dash(value)}{flag}")
+
+    phone = record.phone if "phone" in marked or not record.phone else _phone(record.phone)
     blocks.append({"type": "section", "fields": [
         _field_text(f"*Reference*\n{record.reference}"),
         _field_text(f"*Received*\n{slack_time(record.received_at)}"),
-        _field_text(f"*Name*\n{_or_dash(record.name)}"),
-        _field_text(f"*Organisation*\n{_or_dash(record.organisation)}"),
-        _field_text(f"*Email*\n{_or_dash(record.email)}"),
-        _field_text(f"*Phone*\n{escape(_phone(record.phone)) if record.phone else '—'}"),
-        _field_text(f"*Service*\n{_or_dash(record.service)}"),
+        shown("Name", record.name, "name"),
+        shown("Organisation", record.organisation, "organisation"),
+        shown("Email", record.email, "email"),
+        shown("Phone", phone, "phone"),
+        shown("Service", record.service, "service"),
     ]})
     message = record.message or ""
     if len(escape(message)) <= INLINE_MESSAGE:
@@ -251,6 +261,8 @@ HELD_EXPLANATIONS = {
     "is_archived": "The enquiry channel is archived: point FACTBOT_ENQUIRY_CHANNEL at a live private channel.",
     "invalid_auth": "Slack refused the bot token (SLACK_BOT_TOKEN): fix it, then `factbot enquiries retry`.",
     "token_revoked": "The bot token was revoked: reinstall the app, then `factbot enquiries retry`.",
+    "enquiry_alert_channel_not_set": "Nobody can be told in Slack that an urgent enquiry is held: set "
+                                     "FACTBOT_SAFEGUARDING_LEAD to a user ID (U…), or set FACTBOT_CAMPAIGN_CHANNEL.",
 }
 
 
@@ -259,3 +271,31 @@ def held_problem(code: str) -> str:
     ``"not_in_channel"``), in words for /healthz and the log."""
     return HELD_EXPLANATIONS.get(code.split(":")[-1],
                                  f"Slack answered {code}; see the log, then `factbot enquiries retry`.")
+
+
+# -- escalation -------------------------------------------------------------------------
+
+
+def reminder(record: EnquiryRecord, which: str, waited: str, *, lead: str | None) -> dict:
+    """The thread reply reminding that ``record`` is unclaimed after ``waited`` ("15 minutes"):
+    the reference and the wait only, no personal details. ``which`` is ``"day"`` for the
+    working-day reminder, else an urgent one."""
+    who = f"{mention(lead)} " if lead else ""
+    if which == "day":
+        line = f":hourglass: {record.reference} has waited {waited} and nobody has claimed it. {who}please claim it " \
+               "or hand it on."
+    else:
+        line = f":alarm_clock: *Urgent* enquiry {record.reference} has waited {waited} and nobody has claimed it. " \
+               f"{who or 'Whoever reads this first: '}please look now and press Claim."
+    return {"text": line, "thread_ts": record.ts, "blocks": [_verbatim(line)]}
+
+
+def held_alert(reference: str, code: str, *, lead: str | None) -> dict:
+    """The message telling someone that urgent enquiry ``reference`` could not be posted (held with
+    Slack error ``code``): the reference, the reason and the fix only, never personal details."""
+    who = f"{mention(lead)} " if lead else ""
+    line = (f":rotating_light: {who}*Urgent enquiry {reference} is held*: it could not be posted to the enquiry "
+            f"channel ({escape(code)}). {escape(held_problem(code))} Until then it is only on the server "
+            "(`factbot enquiries list`).")
+    return {"text": f"Urgent enquiry {reference} is held: it could not be posted ({code})",
+            "blocks": [_verbatim(line)]}

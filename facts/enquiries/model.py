@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +113,9 @@ class EnquiryForm(BaseModel):
     service: str | None = None
     message: str = Field(min_length=1, max_length=MAX_MESSAGE)
     consent: bool
+    #: What was wrong with an enquiry kept all the same (:func:`accept_enquiry`): the fields
+    #: named are as typed (cleaned of control characters), not validated.
+    problems: tuple[FieldError, ...] = ()
 
     @field_validator("name", "organisation", mode="before")
     @classmethod
@@ -195,7 +198,7 @@ class EnquiryForm(BaseModel):
 
     def content_hash(self) -> str:
         """SHA-256 (hex) of the normalised fields: the same enquiry sent twice hashes the same."""
-        fields = self.model_dump(exclude={"consent"})
+        fields = self.model_dump(exclude={"consent", "problems"})
         return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -260,6 +263,97 @@ def _given(data: Mapping[str, Any], name: str) -> bool:
     return not (value is None or (isinstance(value, str) and not _trim(value)))
 
 
+#: Field → what staff are told when its value was kept as typed (:func:`accept_enquiry`).
+KEPT_AS_TYPED = {
+    "phone": "phone as typed, not a valid phone number: check it before calling",
+    "email": "email as typed, not a valid email address: check it before writing",
+    "name": "name as typed, not accepted by the form's rules",
+    "organisation": "organisation as typed, not accepted by the form's rules",
+    "service": "service as typed, not one the form offers",
+    "message": "message as typed, not accepted by the form's rules",
+}
+NOT_GIVEN = {
+    "name": "no name given",
+    "message": "no message given",
+    "consent": "consent to store the enquiry was not given: kept because the text suggests a child is at risk",
+    "contact": "no valid email address or phone number: the family cannot be contacted from this enquiry",
+}
+#: Stand-ins that pass validation for a field that did not (each replaced by the typed value afterwards).
+_STAND_INS: dict[str, Any] = {"name": "x", "email": None, "phone": None, "organisation": None, "service": None,
+                              "message": "x", "consent": True}
+_STAND_IN_EMAIL = "stand-in@example.org"
+
+
+def accept_enquiry(data: Mapping[str, Any], urgent: Callable[[], bool]) -> EnquiryForm:
+    """Like :func:`parse_enquiry`, but what can be kept is kept, with ``problems`` saying what was wrong.
+
+    - A phone number (or email address) that is not valid never blocks an
+      enquiry whose other contact detail is valid: it is kept as typed.
+    - When ``urgent()`` (called only if something is wrong) says the text
+      suggests a child is at risk, nothing blocks it: every bad or missing
+      field is kept as typed (cleaned of control characters), or left empty,
+      and named in ``problems``.
+
+    Raises :class:`EnquiryInvalid` (as :func:`parse_enquiry`) otherwise.
+    """
+    try:
+        return parse_enquiry(data)
+    except EnquiryInvalid as exc:
+        refused = exc
+    bad = {e.field for e in refused.errors}
+    contact = {"email", "phone"}
+    if len(bad & contact) == 1 and bad <= contact and _given(data, (contact - bad).pop()):
+        return _kept(data, bad)  # one contact detail bad, the other valid: the bad one is kept as typed
+    if not urgent():
+        raise refused
+    return _kept(data, bad)
+
+
+def _kept(data: Mapping[str, Any], bad: set[str]) -> EnquiryForm:
+    known = set(EnquiryForm.model_fields) - {"problems"}
+    standing = {name: value for name, value in data.items() if name in known and name not in bad}
+    standing.update({name: _STAND_INS[name] for name in bad if name in _STAND_INS})
+    if standing.get("email") is None and standing.get("phone") is None:
+        standing["email"] = _STAND_IN_EMAIL  # only to pass the contact rule; replaced below
+        bad.add("email")
+    form = EnquiryForm.model_validate(standing)  # every field left is one that passed on its own
+    update: dict[str, Any] = {}
+    problems: list[FieldError] = []
+    for name in ("name", "email", "phone", "organisation", "service", "message"):
+        if name not in bad:
+            continue
+        typed = _as_typed(data.get(name), multiline=name == "message")
+        update[name] = typed
+        if typed is not None:
+            problems.append(FieldError(field=name, message=KEPT_AS_TYPED[name]))
+        elif _given(data, name):
+            problems.append(FieldError(field=name, message=f"{name} was not sent as text: left out"))
+        elif name in ("name", "message"):
+            problems.append(FieldError(field=name, message=NOT_GIVEN[name]))
+    if "consent" in bad:
+        update["consent"] = False
+        problems.append(FieldError(field="consent", message=NOT_GIVEN["consent"]))
+    contacts = [update.get(n, getattr(form, n)) for n in ("email", "phone")]
+    if not any(contacts) or all(n in bad for n in ("email", "phone")):
+        problems.append(FieldError(field="contact", message=NOT_GIVEN["contact"]))
+    if "message" in update and update["message"] is None:
+        update["message"] = ""
+    return form.model_copy(update={**update, "problems": tuple(problems)})
+
+
+def _as_typed(value: Any, *, multiline: bool = False) -> str | None:
+    """A refused value as typed, made safe to store and show: text only, control and
+    text-direction characters removed, at most 10,000 characters; ``None`` when nothing is left."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a phone number sent as a JSON number
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _BIDI_CONTROLS.sub("", (_CONTROL_BUT_LINES if multiline else _CONTROL).sub(" ", value))
+    value = _trim(value) if multiline else _one_line(value)[:MAX_MESSAGE]
+    return value or None
+
+
 def honeypot_filled(data: Mapping[str, Any]) -> bool:
     """True when the hidden ``website`` field holds anything: a robot sent it."""
     value = data.get(HONEYPOT)
@@ -280,6 +374,13 @@ def parse_reference(reference: str) -> tuple[int, int] | None:
     """``"ENQ-2026-000123"`` → ``(2026, 123)``; ``None`` when it is not a reference."""
     match = _REFERENCE.match(reference)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def normal_reference(typed: str) -> str:
+    """A reference as people type it (``" enq-2026-000123"``) in the form it is filed under
+    (``"ENQ-2026-000123"``); text that is not a reference comes back trimmed only."""
+    upper = typed.strip().upper()
+    return upper if parse_reference(upper) else typed.strip()
 
 
 def reference_of(item_id: str) -> str | None:
@@ -322,6 +423,8 @@ class EnquiryRecord(BaseModel):
     message: str | None = None
     urgent: bool = False
     triage: list[str] = Field(default_factory=list)
+    #: What was wrong with the enquiry as sent, kept all the same (:func:`accept_enquiry`): no values.
+    problems: list[FieldError] = Field(default_factory=list)
     idempotency_key: str | None = None
     content_hash: str | None = None
     channel: str | None = None
@@ -335,14 +438,16 @@ class EnquiryRecord(BaseModel):
     purged_at: dt.datetime | None = None
     #: True once the Slack messages were queued for editing by the purge.
     slack_scrubbed: bool = False
+    #: The reminders already sent in its thread (``facts.enquiries.escalation``).
+    reminded: list[str] = Field(default_factory=list)
 
     @classmethod
     def new(cls, reference: str, form: EnquiryForm, received_at: dt.datetime, *, triage: list[str],
             idempotency_key: str | None) -> EnquiryRecord:
         return cls(reference=reference, received_at=received_at, name=form.name, email=form.email,
                    phone=form.phone, organisation=form.organisation, service=form.service, message=form.message,
-                   urgent=bool(triage), triage=triage, idempotency_key=idempotency_key,
-                   content_hash=form.content_hash())
+                   urgent=bool(triage), triage=triage, problems=list(form.problems),
+                   idempotency_key=idempotency_key, content_hash=form.content_hash())
 
     def purged(self, now: dt.datetime) -> EnquiryRecord:
         """A copy without the personal details (see :data:`PERSONAL_FIELDS`), with a ``purged`` event."""
@@ -368,6 +473,9 @@ class Submission:
 
 #: Outbox ``kind`` and ``channel_key`` of everything enquiries post.
 KIND = CHANNEL_KEY = "enquiry"
+#: The channel key of the message telling the safeguarding lead that an urgent enquiry is held:
+#: a direct message when the lead is a user, else the campaign channel (``bot.runtime``).
+ALERT_KEY = "enquiry_alert"
 #: The channel key of the purge's edits: no privacy check, since removing
 #: details must go ahead even if the channel has since been made public.
 SCRUB_KEY = "enquiry_scrub"

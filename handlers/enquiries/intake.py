@@ -1,17 +1,25 @@
 """``POST /enquiries``: the website's "Make an enquiry" form (thin Starlette endpoint).
 
 The shared intake checks come first (``handlers.web``: 503/401 token,
-415 content type, 413 over 64 KiB, 400 not UTF-8 or JSON, 422 naming each
-bad field as ``{"error", "fields": [{"field", "message"}]}``), then:
+415 content type, 413 over 64 KiB, 400 JSON not UTF-8 or not JSON, forms
+in Windows-1252 read as such, 422 naming each bad field as
+``{"error", "fields": [{"field", "message"}]}``), then:
 
 - ``202`` ``{"id": "ENQ-2026-000123", "status": "accepted"}`` once the
   enquiry is stored (then it is handed to the queue for Slack); an urgent one adds ``"urgent": true`` and
   ``"signposting"`` (999, the NSPCC Helpline, from the facts store). The same
   ``Idempotency-Key`` or the same content again gets the same id.
-- A filled honeypot (``website``) gets a normal-looking 202 and is dropped.
-- ``409`` the ``Idempotency-Key`` was already used for a different enquiry.
-- Text suggesting a child is at immediate risk brings the signposting into
-  the answer even when the enquiry is refused (422) or dropped (honeypot).
+- **An urgent enquiry is never refused or dropped.** When its text suggests a
+  child is at risk, bad or missing fields (a mistyped phone, no consent tick,
+  no contact details), a filled honeypot or a reused ``Idempotency-Key`` do
+  not stop it: it is stored and posted with the problems marked, and the
+  202 adds ``"fields"`` (what to fix, as a 422 would name them) and a
+  ``"note"`` saying it was received.
+- A phone number (or email address) that is not valid, beside a valid
+  other one, is kept as typed and marked: 202 with ``"fields"``.
+- A filled honeypot (``website``) on routine text gets a normal-looking 202 and is dropped.
+- ``409`` the ``Idempotency-Key`` was already used for a different enquiry
+  (routine text; with the signposting).
 - ``503`` when the enquiry could not be stored (nothing is kept; send again).
 
 Nothing from the body is logged.
@@ -31,9 +39,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from facts.enquiries.archive import IdempotencyConflict
-from facts.enquiries.model import EnquiryForm, EnquiryInvalid, Submission, honeypot_filled, parse_enquiry
+from facts.enquiries.model import (
+    HONEYPOT,
+    EnquiryForm,
+    EnquiryInvalid,
+    FieldError,
+    Submission,
+    accept_enquiry,
+    honeypot_filled,
+)
 from facts.enquiries.triage import matches
-from handlers.web import error, guarded, invalid, read_fields
+from handlers.web import Rejected, error, guarded, invalid, read_fields
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +65,17 @@ def _idempotency_key(request: Request) -> str | None:
     return key
 
 
-def _signposted(urgent: bool, signposting: Callable[[], list[dict]]) -> dict:
-    return {"urgent": True, "signposting": signposting()} if urgent else {}
-
-
 def _decoy() -> dict:
     """The answer to a robot: shaped like a real one, from a number range real references do not reach."""
     return {"id": f"ENQ-{dt.date.today().year}-9{secrets.randbelow(10 ** 5):05d}", "status": "accepted"}
+
+
+HONEYPOT_PROBLEM = FieldError(field=HONEYPOT, message="the hidden field only robots see was filled in (browser "
+                              "autofill does this too): kept because the text suggests a child is at risk")
+KEY_PROBLEM = FieldError(field="Idempotency-Key", message="the website sent a key already used for another "
+                         "enquiry: kept as a new enquiry because the text suggests a child is at risk")
+RECEIVED_NOTE = ("Received: the enquiry is stored and staff will see it. Some details need correcting (see "
+                 "fields); please do not send it again unless asked.")
 
 
 def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str | None,
@@ -67,34 +87,62 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
 
     async def enquiries(request: Request) -> Response:
         data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
-        # Whatever else happens to the request, someone describing a child in danger is shown
-        # where to get help now (the website shows the answer's signposting). Only the rare
-        # dropped or refused request is triaged here; a stored one is triaged once, off the loop.
-        def urgent() -> bool:
-            return bool(matches(*(str(data.get(f) or "") for f in ("name", "organisation", "message"))))
+        # Someone describing a child in danger is never turned away and always shown where to get
+        # help now. Only a request that something would stop is triaged here, off the event loop
+        # (once); a stored one is triaged by the service.
+        known: list[bool] = []
 
-        if honeypot_filled(data):
+        def urgent() -> bool:
+            if not known:
+                known.append(bool(matches(*(v if isinstance(v := data.get(f), str) else ""
+                                            for f in ("name", "organisation", "message")))))
+            return known[0]
+
+        honeypot = honeypot_filled(data)
+        if honeypot and not await run_in_threadpool(urgent):
             log.info("enquiry with the honeypot filled in: dropped")
-            return JSONResponse({**_decoy(), **_signposted(await run_in_threadpool(urgent), signposting)},
-                                status_code=202)
-        key = _idempotency_key(request)
+            return JSONResponse(_decoy(), status_code=202)
         try:
-            form = parse_enquiry(data)
+            key = _idempotency_key(request)
+        except Rejected:
+            if not await run_in_threadpool(urgent):
+                raise
+            key = None
+        try:
+            form = await run_in_threadpool(accept_enquiry, data, urgent)
         except EnquiryInvalid as exc:
-            extra = _signposted(await run_in_threadpool(urgent), signposting)
-            raise invalid(((e.field, e.message) for e in exc.errors), **extra) from None
+            raise invalid((e.field, e.message) for e in exc.errors) from None
+        if honeypot:
+            form = form.model_copy(update={"problems": (*form.problems, HONEYPOT_PROBLEM)})
         try:
-            submission = await run_in_threadpool(submit, form, key)
+            submission = await _store(submit, form, key)
         except IdempotencyConflict:
-            raise error(409, "this Idempotency-Key was already used for a different enquiry; "
-                             "send a new key for each enquiry") from None
-        except OSError as exc:
-            log.error("enquiry could not be stored: %s", type(exc).__name__)
-            raise error(503, "the enquiry could not be stored; please send it again") from None
+            if not await run_in_threadpool(urgent):
+                raise Rejected(409, {"error": "this Idempotency-Key was already used for a different enquiry; "
+                                              "send a new key for each enquiry",
+                                     "signposting": signposting()}) from None
+            form = form.model_copy(update={"problems": (*form.problems, KEY_PROBLEM)})
+            submission = await _store(submit, form, None)
+        if submission.created and (honeypot or form.problems):
+            what = ", ".join(p.field for p in form.problems)
+            log.warning("%s stored with problems marked (%s)%s", submission.reference, what,
+                        ": urgent, honeypot filled, held for review" if honeypot else "")
         body: dict[str, Any] = {"id": submission.reference, "status": "accepted"}
-        if submission.urgent:
+        if submission.urgent or (known and known[0]):
             body.update(urgent=True, signposting=signposting())
+        if form.problems:
+            body.update(fields=[{"field": p.field, "message": p.message} for p in form.problems
+                                if p.field != HONEYPOT], note=RECEIVED_NOTE)
         after = BackgroundTask(accepted, submission.reference) if accepted and submission.created else None
         return JSONResponse(body, status_code=202, background=after)
 
     return guarded("enquiry intake", enquiries)
+
+
+async def _store(submit: Callable[[EnquiryForm, str | None], Submission], form: EnquiryForm,
+                 key: str | None) -> Submission:
+    try:
+        return await run_in_threadpool(submit, form, key)
+    except OSError as exc:
+        log.error("enquiry could not be stored: %s", type(exc).__name__)
+        raise error(503, "the enquiry could not be stored; please send it again") from None

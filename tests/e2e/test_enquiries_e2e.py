@@ -432,7 +432,9 @@ MALFORMED = [
     ("huge json body", JSON_HEADERS, _json(message="x" * 70_000), 413, "65536 bytes"),
     ("huge form body", FORM_HEADERS, urlencode({**GOOD, "message": "x" * 70_000}).encode(), 413, "65536 bytes"),
     ("invalid utf-8 json", JSON_HEADERS, b'{"name": "Sam \xff\xfe", "message": "x"}', 400, "UTF-8"),
-    ("invalid utf-8 form", FORM_HEADERS, b"name=Sam%FF&message=x&email=a%40b.org&consent=on", 400, "UTF-8"),
+    # Not UTF-8, so read as Windows-1252; %81 is undefined there, so Latin-1: a control character.
+    ("form not utf-8 with a control character", FORM_HEADERS, b"name=Sam%81&message=x&email=a%40b.org&consent=on",
+     422, "control"),
     ("not json", JSON_HEADERS, b'{"name": "Sam",', 400, "not valid JSON"),
     ("empty json body", JSON_HEADERS, b"", 400, "not valid JSON"),
     ("json list", JSON_HEADERS, json.dumps([GOOD]).encode(), 422, "body"),
@@ -450,8 +452,8 @@ MALFORMED = [
     ("consent off in form", FORM_HEADERS, urlencode({**GOOD, "consent": "off"}).encode(), 422, "consent"),
     ("bad email", JSON_HEADERS, _json(email="sam@@example"), 422, "email"),
     ("zero-width inside email", JSON_HEADERS, _json(email="sam\u200b@example.org"), 422, "email"),
-    ("bad phone", JSON_HEADERS, _json(phone="12345"), 422, "phone"),
-    ("phone is a number", JSON_HEADERS, _json(phone=1206878178), 422, "phone"),
+    ("bad phone and no email", JSON_HEADERS, _json(phone="12345", email=...), 422, "phone"),
+    ("phone is a number and no email", JSON_HEADERS, _json(phone=1206878178, email=...), 422, "phone"),
     ("no contact at all", JSON_HEADERS, _json(email=...), 422, "email"),
     ("unknown service", JSON_HEADERS, _json(service="astrology"), 422, "service"),
     ("emoji in name", JSON_HEADERS, _json(name="Sam 😀"), 422, "emoji"),
@@ -527,15 +529,18 @@ def test_an_idempotency_key_reused_for_a_different_enquiry_is_409(enq):
     assert clash.status_code == 409 and "Idempotency-Key" in clash.json()["error"]
 
 
-def test_urgent_text_gets_signposting_even_when_refused_or_dropped(enq):
+def test_urgent_text_is_stored_with_signposting_even_when_it_would_be_refused_or_dropped(enq):
     from tests.support.server import INTAKE_TOKEN
 
     url = enq.url + "/enquiries"
     headers = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
     urgent = "She is in danger and scared to go home."
-    refused = requests.post(url, json={"name": "Cy", "message": urgent}, headers=headers, timeout=5)
-    assert refused.status_code == 422 and refused.json()["urgent"] is True
-    assert any("999" in json.dumps(s) for s in refused.json()["signposting"])
-    dropped = requests.post(url, json={"name": "Di", "email": "di@example.org", "service": "other", "message": urgent,
-                                       "consent": True, "website": "autofilled"}, headers=headers, timeout=5)
-    assert dropped.status_code == 202 and dropped.json()["urgent"] is True
+    kept = requests.post(url, json={"name": "Cy", "message": urgent}, headers=headers, timeout=5)
+    assert kept.status_code == 202 and kept.json()["urgent"] is True
+    assert {f["field"] for f in kept.json()["fields"]} == {"consent", "contact"}
+    assert any("999" in json.dumps(s) for s in kept.json()["signposting"])
+    assert record(enq, kept.json()["id"])["message"] == urgent
+    held = requests.post(url, json={"name": "Di", "email": "di@example.org", "service": "other", "message": urgent,
+                                    "consent": True, "website": "autofilled"}, headers=headers, timeout=5)
+    assert held.status_code == 202 and held.json()["urgent"] is True
+    assert record(enq, held.json()["id"])["name"] == "Di"

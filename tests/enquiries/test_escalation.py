@@ -1,0 +1,180 @@
+"""Held is never silent, and an unclaimed urgent enquiry is chased.
+
+The service with the real delivery worker and an injected clock (reminders), and the server in
+this process on a public channel (the lead's direct message, /healthz, ``factbot enquiries list``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.delivery import DeliveryWorker
+from bot.enquiry_service import EnquiryService, check_private
+from facts.enquiries import messages as render
+from facts.enquiries.archive import EnquiryArchive
+from facts.enquiries.escalation import DAY, URGENT_AGAIN, URGENT_FIRST, reminders_due
+from facts.enquiries.model import ALERT_KEY, CHANNEL_KEY, EnquiryRecord, parse_enquiry
+from facts.outbox import PENDING, Outbox
+from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
+from tests.support.inprocess import InProcessServer
+from tests.support.server import INTAKE_TOKEN, server_env
+
+LEAD = "U0LEAD0001"
+URGENT = "My daughter is in immediate danger tonight"
+GOOD = {"name": "Jo Bloggs", "email": "jo@example.org", "phone": "01206 878178", "service": "therapeutic",
+        "message": "Please call me about therapeutic support.", "consent": True}
+T0 = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
+
+
+class Clock:
+    def __init__(self, start: dt.datetime):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def parts(tmp_path, fake):
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    clock = Clock(dt.datetime.now(dt.UTC))
+    service = EnquiryService(EnquiryArchive(tmp_path / "enquiries"), outbox, lead=LEAD, now=clock,
+                             remind_after=dt.timedelta(minutes=15))
+    client = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=2, retry_handlers=[])
+    worker = DeliveryWorker(outbox, client, {CHANNEL_KEY: CHANNEL, ALERT_KEY: LEAD},
+                            checks={CHANNEL_KEY: check_private}, on_delivered=service.on_delivered, retry_base=0.05)
+    yield service, worker, clock
+    outbox.close()
+
+
+def deliver(worker: DeliveryWorker) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        worker.run_once()
+        if not worker.outbox.items(PENDING):
+            return
+        time.sleep(0.02)
+
+
+def thread(fake, ts: str) -> list[str]:
+    return [m["text"] for m in fake.messages.get(CHANNEL, []) if m.get("thread_ts") == ts]
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def test_an_unclaimed_urgent_enquiry_is_reminded_after_the_interval_then_again(parts, fake):
+    service, worker, clock = parts
+    reference = service.submit(parse_enquiry({**GOOD, "message": URGENT})).reference
+    deliver(worker)
+    ts = service.archive.get(reference).ts
+    clock.advance(minutes=14)
+    assert service.remind() == 0
+    clock.advance(minutes=1)
+    assert service.remind() == 1 and service.remind() == 0  # once
+    deliver(worker)
+    [first] = thread(fake, ts)
+    assert reference in first and f"<@{LEAD}>" in first and "15 minutes" in first
+    assert "Jo Bloggs" not in first and "danger" not in first
+    clock.advance(minutes=45)
+    assert service.remind() == 1
+    deliver(worker)
+    assert len(thread(fake, ts)) == 2 and "60 minutes" in thread(fake, ts)[1]
+    assert service.archive.get(reference).reminded == [URGENT_FIRST, URGENT_AGAIN]
+
+
+def test_a_claimed_urgent_enquiry_is_not_reminded(parts, fake):
+    service, worker, clock = parts
+    reference = service.submit(parse_enquiry({**GOOD, "message": URGENT})).reference
+    deliver(worker)
+    service.act(reference, render.CLAIM, "U0CLAIM001")
+    clock.advance(hours=30)
+    assert service.remind() == 0
+
+
+def test_a_routine_enquiry_is_reminded_once_after_a_working_day(parts, fake):
+    service, worker, clock = parts
+    reference = service.submit(parse_enquiry(GOOD)).reference
+    deliver(worker)
+    clock.advance(hours=2)
+    assert service.remind() == 0
+    clock.advance(hours=22)
+    assert service.remind() == 1
+    clock.advance(hours=5)
+    assert service.remind() == 0
+    deliver(worker)
+    [reminder] = thread(fake, service.archive.get(reference).ts)
+    assert "24 hours" in reminder and reference in reminder
+
+
+def test_reminders_missed_while_down_are_one_reminder():
+    record = EnquiryRecord.new("ENQ-2026-000001", parse_enquiry({**GOOD, "message": URGENT}), T0,
+                               triage=["immediate danger"], idempotency_key=None).model_copy(update={"ts": "1.2"})
+    assert reminders_due(record, T0 + dt.timedelta(days=2), dt.timedelta(minutes=15)) == [URGENT_FIRST, URGENT_AGAIN,
+                                                                                           DAY]
+    assert reminders_due(record.model_copy(update={"ts": None}), T0 + dt.timedelta(days=2),
+                         dt.timedelta(minutes=15)) == []  # not posted: the held alert is the way
+
+
+# -- held urgent: the lead is told -------------------------------------------------------------
+
+
+def test_an_urgent_enquiry_held_on_a_public_channel_sends_the_lead_a_direct_message(parts, fake):
+    service, worker, _ = parts
+    fake.channels[CHANNEL] = {"is_private": False}
+    reference = service.submit(parse_enquiry({**GOOD, "message": URGENT})).reference
+    routine = service.submit(parse_enquiry(GOOD)).reference
+    deliver(worker)
+    assert service.held_urgent() == [(reference, "channel_not_private")]
+    assert service.alert_held() == 1 and service.alert_held() == 0  # once per hold
+    deliver(worker)
+    [dm] = fake.messages[LEAD]
+    shown = json.dumps(dm)
+    assert reference in shown and "channel_not_private" in shown and routine not in shown
+    for detail in ("Jo Bloggs", "jo@example.org", "878178", "danger", "therapeutic"):
+        assert detail not in shown
+    assert fake.messages.get(CHANNEL, []) == []
+    assert service.health()["urgent_held"] == [reference]
+    assert "urgent enquiry held" in service.health()["problems"][0]
+
+
+@pytest.fixture
+def public(fake_slack, tmp_path):
+    channel = "C0PUBLIC01"
+    fake_slack.channels[channel] = {"is_private": False}
+    env = server_env(fake_slack, tmp_path, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_SAFEGUARDING_LEAD=LEAD)
+    running = InProcessServer(env, tmp_path).start()
+    yield running
+    running.stop()
+
+
+def test_held_on_a_public_channel_through_the_server_dm_healthz_and_list(public, fake_slack):
+    body = {**GOOD, "name": "Kit Heldtest", "email": "kit.heldtest@example.org", "message": URGENT}
+    response = public.post("/enquiries", json=body, headers={"Authorization": f"Bearer {INTAKE_TOKEN}"})
+    assert response.status_code == 202 and response.json()["urgent"] is True
+    reference = response.json()["id"]
+    deadline = time.monotonic() + 30
+    while not any(reference in m["text"] for m in fake_slack.messages.get(LEAD, [])):
+        assert time.monotonic() < deadline, "the lead was not told"
+        time.sleep(0.1)
+    dm = [m for m in fake_slack.messages[LEAD] if reference in m["text"]]
+    assert len(dm) == 1 and "Kit" not in json.dumps(dm) and "danger" not in json.dumps(dm)
+    health = public.get("/healthz").json()
+    assert health["enquiries"]["urgent_held"] == [reference] and health["status"] == "degraded"
+    listed = subprocess.run([sys.executable, "-m", "bot.cli", "enquiries", "list"], cwd=public.workdir,
+                            env=public.env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    [line] = [ln for ln in listed.stdout.splitlines() if ln.startswith(reference + " ")]
+    assert "URGENT" in line and "channel_not_private" in line
+    assert "urgent enquiry held: 1" in listed.stdout and "Kit" not in listed.stdout
+    assert f"urgent enquiry held: {reference}" in public.log() and "Kit" not in public.log()

@@ -1,0 +1,248 @@
+"""An urgent enquiry is never refused or dropped: ``POST /enquiries`` through the server in this
+process (``tests.support.inprocess``) to the fake Slack.
+
+Urgent text with a phone the validator refuses, no consent, a bad email or no contact at all,
+a filled honeypot or a reused Idempotency-Key is stored and posted with the problem marked, and
+the 202 says what to fix. Also: a valid email beside a bad phone, Windows-1252 forms, and no
+personal detail in the DEBUG log.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import subprocess
+import sys
+import time
+from urllib.parse import quote_from_bytes
+
+import pytest
+
+from tests.support.inprocess import InProcessServer
+from tests.support.server import INTAKE_TOKEN, server_env
+
+CHANNEL = "C0URGENT01"
+LEAD = "U0LEAD0001"
+AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
+URGENT = "My daughter is in immediate danger tonight, please help"
+SENT: set[str] = set()  # every personal detail sent in this module (none may reach the log)
+
+
+@pytest.fixture(scope="module")
+def srv(fake_slack, tmp_path_factory):
+    fake_slack.channels[CHANNEL] = {"is_private": True}
+    workdir = tmp_path_factory.mktemp("urgent")
+    env = server_env(fake_slack, workdir, FACTBOT_ENQUIRY_CHANNEL=CHANNEL, FACTBOT_SAFEGUARDING_LEAD=LEAD,
+                     FACTBOT_LOG_LEVEL="DEBUG")
+    running = InProcessServer(env, workdir).start()
+    yield running
+    running.stop()
+
+
+def tag() -> str:
+    return "".join(random.choices(string.ascii_lowercase, k=8))
+
+
+def enquiry(**changes) -> dict:
+    """A valid enquiry with details unique to this call; ``...`` removes a field."""
+    t = tag()
+    body = {"name": f"Jo {t.title()}", "email": f"jo.{t}@example.org", "phone": "01206 878178",
+            "service": "family support", "message": f"{URGENT} ({t})", "consent": True, **changes}
+    body = {k: v for k, v in body.items() if v is not ...}
+    SENT.update(v for k, v in body.items()
+                if k in ("name", "email", "phone", "message") and isinstance(v, str) and len(v) > 4)
+    return body
+
+
+def submit(srv, body: dict, **headers: str):
+    return srv.post("/enquiries", json=body, headers={**AUTH, **headers})
+
+
+def stored(srv, reference: str) -> dict:
+    root = srv.workdir / "factbot-enquiries"
+    for path in (root / reference[4:8] / f"{reference}.json", root / "incoming" / f"{reference}.json",
+                 root / reference[4:8] / f"{reference}.json"):
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            continue
+    raise AssertionError(f"{reference} is not stored")
+
+
+def posted(fake, reference: str, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [m for m in list(fake.messages.get(CHANNEL, []))
+                 if (m.get("metadata") or {}).get("event_payload", {}).get("outbox_id") == reference]
+        if found:
+            assert len(found) == 1
+            return found[0]
+        assert time.monotonic() < deadline, f"{reference} was not posted"
+        time.sleep(0.05)
+
+
+def accepted_urgent(response) -> dict:
+    assert response.status_code == 202, response.text
+    answer = response.json()
+    assert answer["status"] == "accepted" and answer["urgent"] is True
+    assert any(s["display"] == "999" for s in answer["signposting"])
+    return answer
+
+
+# -- urgent with something wrong: stored, posted, marked ----------------------------------------
+
+
+@pytest.mark.parametrize("changes,field,shown", [
+    ({"phone": "07700 90012"}, "phone", "phone as typed"),  # a mistyped mobile, with a valid email
+    ({"phone": "07700 90012", "email": ...}, "phone", "phone as typed"),  # the mistyped mobile is all there is
+    ({"consent": ...}, "consent", "consent to store the enquiry was not given"),
+    ({"consent": "off"}, "consent", "consent to store the enquiry was not given"),
+    ({"email": "jo@@example", "phone": ...}, "email", "email as typed"),
+    ({"email": ..., "phone": ...}, "contact", "cannot be contacted"),
+    ({"name": ...}, "name", "no name given"),
+    ({"service": "astrology"}, "service", "service as typed"),
+])
+def test_urgent_enquiry_with_a_bad_or_missing_field_is_stored_and_posted_with_the_problem_marked(
+        srv, fake_slack, changes, field, shown):
+    body = enquiry(**changes)
+    answer = accepted_urgent(submit(srv, body))
+    assert field in [f["field"] for f in answer["fields"]] and "Received" in answer["note"]
+    record = stored(srv, answer["id"])
+    assert record["urgent"] is True and record["message"] == body["message"]
+    assert field in [p["field"] for p in record["problems"]]
+    post = posted(fake_slack, answer["id"])
+    blocks = json.dumps(post["blocks"])
+    assert "URGENT" in post["text"] and shown in blocks and "Check before replying" in blocks
+    for value in changes.values():
+        if isinstance(value, str) and value != "off":
+            assert value in blocks  # kept as typed, shown to staff
+
+
+def test_a_valid_email_with_a_bad_phone_is_not_refused_even_when_routine(srv, fake_slack):
+    body = enquiry(message=f"Could you send details of your family support service? ({tag()})", phone="07700 90012")
+    SENT.add(body["message"])
+    response = submit(srv, body)
+    assert response.status_code == 202, response.text
+    answer = response.json()
+    assert "urgent" not in answer and [f["field"] for f in answer["fields"]] == ["phone"]
+    assert "07700 90012" not in response.text  # the answer names the field, never the value
+    record = stored(srv, answer["id"])
+    assert (record["email"], record["phone"]) == (body["email"], "07700 90012")
+    assert "phone as typed" in json.dumps(posted(fake_slack, answer["id"])["blocks"])
+
+
+@pytest.mark.parametrize("changes,field", [({"consent": ...}, "consent"), ({"email": ..., "phone": "12"}, "phone"),
+                                           ({"email": ..., "phone": ...}, "email")])
+def test_a_routine_enquiry_with_a_bad_field_is_still_refused_and_nothing_is_stored(srv, changes, field):
+    before = sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    response = submit(srv, enquiry(message="Please send your leaflet.", **changes))
+    assert response.status_code == 422 and field in [f["field"] for f in response.json()["fields"]]
+    assert "urgent" not in response.json()
+    assert sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+
+
+def test_urgent_enquiry_with_a_filled_honeypot_is_kept_for_review(srv, fake_slack):
+    body = enquiry(website="https://autofilled.example")
+    answer = accepted_urgent(submit(srv, body))
+    record = stored(srv, answer["id"])
+    assert record["name"] == body["name"] and "website" in [p["field"] for p in record["problems"]]
+    assert "only robots see was filled in" in json.dumps(posted(fake_slack, answer["id"])["blocks"])
+    line = [ln for ln in srv.log().splitlines() if answer["id"] in ln and "honeypot" in ln]
+    assert line and "urgent" in line[0] and "held for review" in line[0]
+
+
+def test_routine_enquiry_with_a_filled_honeypot_is_still_dropped(srv):
+    before = sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    response = submit(srv, enquiry(message="Please send your leaflet.", website="http://spam.example"))
+    assert response.status_code == 202 and "urgent" not in response.json()
+    assert sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+
+
+def test_a_reused_idempotency_key_gives_the_same_answer_with_the_signposting(srv, fake_slack):
+    key = f"form-{tag()}"
+    body = enquiry()
+    first = accepted_urgent(submit(srv, body, **{"Idempotency-Key": key}))
+    again = accepted_urgent(submit(srv, body, **{"Idempotency-Key": key}))
+    assert again["id"] == first["id"]
+    other = accepted_urgent(submit(srv, enquiry(), **{"Idempotency-Key": key}))  # a plugin reusing its form id
+    assert other["id"] != first["id"] and [f["field"] for f in other["fields"]] == ["Idempotency-Key"]
+    posted(fake_slack, other["id"])
+    routine = submit(srv, enquiry(message="Please send your leaflet."), **{"Idempotency-Key": key})
+    assert routine.status_code == 409 and any(s["display"] == "999" for s in routine.json()["signposting"])
+
+
+# -- encodings -------------------------------------------------------------------------------
+
+
+def test_a_windows_1252_form_is_read_not_refused(srv, fake_slack):
+    t = tag()
+    message = f"We’d ‘like’ to meet at the café ({t})"
+    fields = {"name": f"Zoë {t.title()}", "email": f"zoe.{t}@example.org", "message": message, "consent": "on"}
+    SENT.update({fields["name"], fields["email"], message})
+    body = "&".join(f"{k}={quote_from_bytes(v.encode('cp1252'))}" for k, v in fields.items())
+    assert "%91like%92" in body and "caf%E9" in body
+    response = srv.post("/enquiries", data=body.encode("ascii"),
+                        headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 202, response.text
+    record = stored(srv, response.json()["id"])
+    assert (record["name"], record["message"]) == (fields["name"], message)
+
+
+@pytest.mark.parametrize("charset", ["windows-1252", "ISO-8859-1"])
+def test_a_form_declaring_a_legacy_charset_is_decoded_as_declared(srv, charset):
+    t = tag()
+    fields = {"name": f"Renée {t.title()}", "email": f"renee.{t}@example.org", "message": "Merci, très bien",
+              "consent": "on"}
+    SENT.update({fields["name"], fields["email"]})
+    body = "&".join(f"{k}={quote_from_bytes(v.encode('cp1252'))}" for k, v in fields.items())
+    response = srv.post("/enquiries", data=body.encode(),
+                        headers={**AUTH, "Content-Type": f"application/x-www-form-urlencoded; charset={charset}"})
+    assert response.status_code == 202, response.text
+    assert stored(srv, response.json()["id"])["name"] == fields["name"]
+
+
+def test_json_in_another_charset_is_still_refused(srv):
+    response = srv.post("/enquiries", data=json.dumps(enquiry()).encode(),
+                        headers={**AUTH, "Content-Type": "application/json; charset=windows-1252"})
+    assert response.status_code == 415
+
+
+# -- erasure requests ------------------------------------------------------------------------
+
+
+def factbot(srv, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=srv.workdir, env=srv.env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_an_erasure_request_finds_a_familys_enquiries_by_email_and_takes_references_in_any_case(srv):
+    t = tag()
+    email = f"Family.{t}@Example.org"
+    first = submit(srv, enquiry(email=email, message="Please send your leaflet."))
+    second = submit(srv, enquiry(email=email.lower(), message="And the one about training."))
+    submit(srv, enquiry(message="Someone else's enquiry."))
+    SENT.update({email, email.lower()})
+    references = sorted(r.json()["id"] for r in (first, second))
+    found = factbot(srv, "enquiries", "find", "--email", f" {email.upper()} ")
+    assert found.returncode == 0, found.stderr
+    assert sorted(line.split()[0] for line in found.stdout.splitlines()) == references
+    assert email.lower() not in found.stdout.lower()
+    done = factbot(srv, "enquiries", "purge", *(r.lower() for r in references))
+    assert done.returncode == 0, done.stderr
+    assert all(stored(srv, r)["email"] is None for r in references)
+    none = factbot(srv, "enquiries", "find", "--email", email)
+    assert none.returncode == 1 and "no enquiry on record" in none.stderr
+
+
+# -- the log ---------------------------------------------------------------------------------
+
+
+def test_no_personal_detail_reaches_the_debug_log(srv, fake_slack):
+    """Runs last in this module: every enquiry above was logged at DEBUG."""
+    reference = accepted_urgent(submit(srv, enquiry(phone="07700 90012", consent=...)))["id"]
+    posted(fake_slack, reference)
+    log = srv.log()
+    assert " DEBUG " in log and reference in log
+    leaked = sorted(detail for detail in SENT if detail in log)
+    assert leaked == [] and len(SENT) > 20
