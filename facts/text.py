@@ -60,6 +60,50 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
 
 
+def utf16_len(text: str) -> int:
+    """``text``'s length as Slack counts a message's ``text``: UTF-16 code units (an emoji such
+    as 😀 is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def truncate_utf16(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-16 code units, ending in ``…`` when cut."""
+    if utf16_len(text) <= limit:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+_BREAKS = ("\n", ". ", "? ", "! ", "; ", ", ", " ")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, nothing left out: each piece ends
+    at the last line break before the limit, else the last sentence end, else clause, else
+    space (only a word longer than ``limit`` is broken inside). Only the spaces (and one line
+    break) at each break are dropped; ``[""]`` for ``""``."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = 0
+        for mark in _BREAKS:
+            at = window.rfind(mark)
+            if at > limit // 4:
+                cut = at + len(mark)
+                break
+        cut = cut or limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip(" ")
+        if text.startswith("\n"):
+            text = text[1:]
+    return pieces + ([text] if text or not pieces else [])
+
+
 def message_words(message: dict, limit: int = 2000) -> str:
     """The searchable words of a Slack message dict, as Slack text (``str``, at most ``limit`` chars).
 

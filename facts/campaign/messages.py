@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from facts.blocks import context, message, section, sections
+from facts.blocks import context, message, section, sections, text_sections
 from facts.campaign.feeds import FeedItem
 from facts.figures.changes import FigureChange
 from facts.figures.messages import published_label
@@ -120,7 +120,7 @@ def _source_line(fact: Fact) -> str:
 def figure_change_card(change: FigureChange) -> dict:
     """One figure added, changed (each field old → new) or retired, with its source link."""
     fact = change.fact
-    blocks = [section(f"{_HEADINGS[change.kind]}: *{escape(fact.display)}* — {escape(fact.claim)}")]
+    blocks = text_sections(f"{_HEADINGS[change.kind]}: *{escape(fact.display)}* — {escape(fact.claim)}")
     rows = change_lines(change.changed)
     if rows:
         blocks.append(section("\n".join(f"*{label}:* {escape(old)} → {escape(new)}" for label, old, new in rows)))

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from facts.blocks import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, context, section
+from facts.blocks import MAX_BLOCKS, MAX_TEXT, context, fallback, section, text_sections
 from facts.figures.check import Check
 from facts.figures.messages import Message, published_label, source_name
 from facts.figures.model import Fact
-from facts.text import escape, truncate
+from facts.text import escape, split_text, truncate
 
 #: What each verdict is called in an answer, and its emoji.
 LABELS: dict[str, tuple[str, str]] = {
@@ -75,11 +75,29 @@ def check_line(check: Check) -> str:
     return f"{head}: nothing curated is about this number, so it was not checked. Give its source, or leave it out."
 
 
-def _corrected_block(check: Check) -> dict | None:
+def _corrected_blocks(check: Check) -> list[dict]:
+    """The corrected sentence in code blocks, split (never cut) when over a section's 3,000 characters."""
     if not check.corrected or check.verdict == "matches":
-        return None
-    body = truncate(check.corrected, MAX_TEXT - 80).replace("```", "'''")
-    return _section(f"Copy corrected sentence:\n```{escape(body)}```")
+        return []
+    pieces = split_text(escape(check.corrected.replace("```", "'''")), MAX_TEXT - 80)
+    return [_section(("Copy corrected sentence:\n" if i == 0 else "") + f"```{piece}```")
+            for i, piece in enumerate(pieces)]
+
+
+def _claim_blocks(check: Check, *, corrected: bool = True) -> list[dict]:
+    """One claim's line (split into sections at sentence ends when long, never cut) and its correction."""
+    return text_sections(check_line(check), verbatim=True) + (_corrected_blocks(check) if corrected else [])
+
+
+def _within(blocks: list[dict], groups: list[list[dict]], reserve: int) -> int:
+    """Add whole ``groups`` to ``blocks`` while ``reserve`` blocks stay free of Slack's 50; how many were added."""
+    added = 0
+    for group in groups:
+        if len(blocks) + len(group) + reserve > MAX_BLOCKS:
+            break
+        blocks.extend(group)
+        added += 1
+    return added
 
 
 def _plain_line(check: Check) -> str:
@@ -109,17 +127,13 @@ def check_message(checks: Sequence[Check]) -> Message:
                + ("all match the curated figures." if not problems else
                   f"{problems} need{'s' if problems == 1 else ''} attention."))
     blocks: list[dict] = [_section(f"*{summary}*")]
-    for check in claims[:MAX_LINES]:
-        blocks.append(_section(truncate(check_line(check), MAX_TEXT)))
-        corrected = _corrected_block(check)
-        if corrected:
-            blocks.append(corrected)
+    shown = _within(blocks, [_claim_blocks(c) for c in claims[:MAX_LINES]], reserve=1)
     footer = "Only you can see this. Figures come from the curated store; nothing was computed or rounded."
-    if len(claims) > MAX_LINES:
-        footer = f"{len(claims) - MAX_LINES} more figure(s) not shown: check a shorter draft. " + footer
+    if len(claims) > shown:
+        footer = f"{len(claims) - shown} more figure(s) not shown: check a shorter draft. " + footer
     blocks.append(context(footer))
-    text = "\n".join([summary, *(_plain_line(c) for c in claims[:MAX_LINES])])
-    return Message(truncate(text, MAX_FALLBACK), blocks[:MAX_BLOCKS])
+    text = "\n".join([summary, *(_plain_line(c) for c in claims[:shown])])
+    return Message(fallback(text), blocks)
 
 
 def plain_report(checks: Sequence[Check]) -> str:
@@ -140,8 +154,7 @@ def alert_reply(checks: Sequence[Check]) -> dict | None:
         "a figure that does not match the curated one." if len(flagged) == 1 else
         f"{len(flagged)} figures that do not match the curated ones.")
     blocks = [_section(lead)]
-    for check in flagged[:MAX_LINES]:
-        blocks.append(_section(truncate(check_line(check), MAX_TEXT)))
+    shown = _within(blocks, [_claim_blocks(c, corrected=False) for c in flagged[:MAX_LINES]], reserve=0)
     text = "\n".join(["Figure check: this item quotes figures that do not match the curated ones.",
-                      *(_plain_line(c) for c in flagged[:MAX_LINES])])
-    return {"text": truncate(text, MAX_FALLBACK), "blocks": blocks[:MAX_BLOCKS]}
+                      *(_plain_line(c) for c in flagged[:shown])])
+    return {"text": fallback(text), "blocks": blocks}

@@ -18,11 +18,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, mrkdwn, text_chunks
+from facts.blocks import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, cap_blocks, fallback, mrkdwn, text_chunks, text_sections
 from facts.figures import asking
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
-from facts.text import escape, long_date, truncate
+from facts.text import escape, long_date, truncate, utf16_len
 
 #: The action id of the "Share in channel" button; its value is a JSON
 #: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
@@ -115,7 +115,8 @@ def _rendered(fact: Fact, today: dt.date) -> _Rendered:
 
 
 def fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
-    """Four blocks for one figure: divider, figure and claim, details, citation.
+    """The blocks of one figure: divider, figure and claim (one section, or more for a claim
+    over 3,000 characters: split at a sentence, never cut), details, citation.
 
     The returned dicts are shared between calls: treat them as read-only.
     """
@@ -139,9 +140,9 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
     source = f"*Source:* {escape(source_name(fact))}, {link}, {escape(published_label(fact))}\n{_status_line(fact, today)}"
     return [
         {"type": "divider"},
-        {"type": "section", "text": mrkdwn(headline)},
-        {"type": "context", "elements": [mrkdwn(details)]},
-        {"type": "context", "elements": [mrkdwn(source)]},
+        *text_sections(headline),
+        *[{"type": "context", "elements": [mrkdwn(piece)]} for piece in text_chunks([details])],
+        *[{"type": "context", "elements": [mrkdwn(piece)]} for piece in text_chunks([source])],
     ]
 
 
@@ -149,12 +150,15 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
 
 
 def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True,
-           after_each: Callable[[Fact], list[dict]] | None = None, command: str | None = None) -> Message:
+           after_each: Callable[[Fact], list[dict]] | None = None, command: str | None = None,
+           max_blocks: int = MAX_BLOCKS) -> Message:
     """The reply to a question: the figures found, or a plain no-match answer.
 
     ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``);
     ``after_each(fact)`` gives blocks to add after each figure (e.g. a
-    "Share in thread" button; at most one, to stay within 50 blocks).
+    "Share in thread" button). Whole figures only, within ``max_blocks``
+    (a message's 50; a modal's 100): a figure that does not fit is left out,
+    and the answer says more figures match.
     """
     if not result.found:
         return no_match(result, coverage, command)
@@ -164,35 +168,49 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     notes = _search_notes(result)
     if notes:
         blocks.append({"type": "context", "elements": [mrkdwn(notes)]})
+    room = max_blocks - len(blocks) - 2  # the "more" note and the Share button
+    shown: list[Fact] = []
     for fact in result.facts:
-        blocks.extend(fact_blocks(fact, today))
-        if after_each is not None:
-            blocks.extend(after_each(fact))
-    if result.more:
+        own = fact_blocks(fact, today) + (after_each(fact) if after_each is not None else [])
+        if len(own) > room:  # a figure is shown whole, with its citation, or not at all
+            break
+        blocks.extend(own)
+        shown.append(fact)
+        room -= len(own)
+    if result.more or len(shown) < len(result.facts):
         blocks.append({"type": "context", "elements": [mrkdwn(
             "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
     if shareable:
-        blocks.append(share_actions(result.facts, result.query))
-    return Message(_fallback("", [_rendered(f, today).escaped_citation for f in result.facts]), cap_blocks(blocks))
+        blocks.append(share_actions(shown, result.query))
+    return Message(_fallback("", [_rendered(f, today).escaped_citation for f in shown]), blocks)
 
 
 def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
     """The same cited figures, posted visibly, attributed to who shared them."""
     blocks: list[dict] = [{"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
+    shown = []
     for fact in facts:
-        blocks.extend(fact_blocks(fact, today))
-    text = _fallback(f"Shared by <@{user_id}>: ", [_rendered(f, today).escaped_citation for f in facts])
-    return Message(text, cap_blocks(blocks))
+        own = fact_blocks(fact, today)
+        if len(blocks) + len(own) > MAX_BLOCKS:  # whole figures only, each with its citation
+            break
+        blocks.extend(own)
+        shown.append(fact)
+    text = _fallback(f"Shared by <@{user_id}>: ", [_rendered(f, today).escaped_citation for f in shown])
+    return Message(text, blocks)
 
 
 def share_actions(facts: Iterable[Fact], query: str) -> dict:
     """An actions block with the Share button carrying the figure ids."""
-    value = json.dumps({"ids": [f.id for f in facts], "q": truncate(query, 200)})
+    ids = [f.id for f in facts]
+    value = json.dumps({"ids": ids, "q": truncate(query, 200)})
+    while len(value) > 2000 and ids:  # always whole JSON: a cut value could not be read back
+        ids = ids[:-1]
+        value = json.dumps({"ids": ids, "q": truncate(query, 200)})
     return {
         "type": "actions",
         "elements": [{
             "type": "button", "action_id": SHARE_ACTION_ID, "style": "primary",
-            "text": {"type": "plain_text", "text": "Share in channel"}, "value": value[:2000],
+            "text": {"type": "plain_text", "text": "Share in channel"}, "value": value,
         }],
     }
 
@@ -221,7 +239,7 @@ def no_match(result: SearchResult, coverage: Coverage, command: str | None = Non
         typed, _what = asking.example_lines(command, limit=1)[0]
         body += f"\nFor example: `{escape(typed)}` · `{escape(command)} help` for more"
     text = f"No curated figure for that. Platforms covered: {escape(', '.join(coverage.platforms))}."
-    return Message(text, [{"type": "section", "text": mrkdwn(truncate(body, MAX_TEXT))}])
+    return Message(fallback(text), text_sections(body))
 
 
 def _how_to_ask_lines(command: str) -> list[str]:
@@ -241,8 +259,8 @@ def help_message(command: str, coverage: Coverage) -> Message:
         f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
         f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
     )
-    blocks: list[dict] = [{"type": "section", "text": mrkdwn(body)},
-                          {"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]}]
+    blocks: list[dict] = [*text_sections(body),
+                          *[{"type": "context", "elements": [mrkdwn(piece)]} for piece in text_chunks([covered])]]
     first = asking.EXAMPLES[0][0]
     return Message(f"Ask a question after {command}, e.g. {command} {first}", blocks)
 
@@ -255,8 +273,7 @@ def mention_help(coverage: Coverage, command: str = "/grooming") -> Message:
         f"`{escape(command)} help` lists everything I can do.\n"
         f"*Platforms:* {escape(', '.join(coverage.platforms))} · *Years:* {years_label(coverage.years)}"
     )
-    return Message(f"Ask me for a figure, e.g. {asking.mention_examples(1)[0]}",
-                   [{"type": "section", "text": mrkdwn(body)}])
+    return Message(f"Ask me for a figure, e.g. {asking.mention_examples(1)[0]}", text_sections(body))
 
 
 def sources_message(facts: Iterable[Fact]) -> Message:
@@ -278,7 +295,7 @@ def sources_message(facts: Iterable[Fact]) -> Message:
 
 def error_message(text: str) -> Message:
     """A short reply for something that went wrong (``text`` is escaped)."""
-    return Message(text, [{"type": "section", "text": mrkdwn(escape(text))}])
+    return Message(fallback(text), text_sections(escape(text)))
 
 
 # -- plain text (the CLI) -----------------------------------------------------
@@ -343,14 +360,14 @@ def years_label(years: list[int]) -> str:
 def _fallback(lead: str, citations: list[str]) -> str:
     """``lead`` and whole citations, one a line, within ``MAX_FALLBACK``: a
     citation never stops half-way; those left out are counted instead."""
-    room = MAX_FALLBACK - 80  # for the "… and N more" line
+    room = MAX_FALLBACK - 80  # for the "… and N more" line (counted as Slack counts: UTF-16 units)
     text, kept = lead, 0
     for line in citations:
         candidate = f"{text}\n{line}" if kept else f"{text}{line}"
-        if len(candidate) > room and kept:
+        if utf16_len(candidate) > room and kept:
             break
         text, kept = candidate, kept + 1
     left = len(citations) - kept
     if left:
         text += f"\n… and {left} more figure{'s' if left != 1 else ''}, in full in the message."
-    return truncate(text, MAX_FALLBACK)
+    return fallback(text)

@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, mrkdwn
+from facts.blocks import MAX_BLOCKS, MAX_VIEW_BLOCKS, cap_blocks, mrkdwn
 from facts.figures import messages as render
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
@@ -75,8 +75,9 @@ def share_in_thread_button(fact: Fact, target: ThreadTarget) -> dict:
 
 
 def figures_message(result: SearchResult | None, coverage: Coverage, today: dt.date,
-                    target: ThreadTarget) -> render.Message:
-    """The figures for a message's words, each with **Share in thread** (at most 50 blocks).
+                    target: ThreadTarget, *, max_blocks: int = MAX_BLOCKS) -> render.Message:
+    """The figures for a message's words, each with **Share in thread**, within ``max_blocks``
+    (a message's 50 by default; ``MAX_VIEW_BLOCKS`` for the modal), one block kept for the lead line.
 
     ``result=None`` means the message had no words to look up.
     """
@@ -84,13 +85,23 @@ def figures_message(result: SearchResult | None, coverage: Coverage, today: dt.d
         said = {"type": "section", "text": mrkdwn(
             "This message has no words to look up (no text, attachment or file title).")}
         return render.Message("This message has no words to look up.", [said, *render.mention_help(coverage).blocks])
-    message = render.answer(result, coverage, today, shareable=False,
+    message = render.answer(result, coverage, today, shareable=False, max_blocks=max_blocks - 1,
                             after_each=lambda fact: [share_in_thread_button(fact, target)])
     if result.found:
         lead = {"type": "context", "elements": [mrkdwn(
             "Only you can see these. *Share in thread* posts a figure, with its source, in the message's thread.")]}
         message = render.Message(message.text, [lead, *message.blocks])
     return message
+
+
+def loading() -> dict:
+    """The modal opened at once, while the figures are looked up (replaced by :func:`modal`)."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": MODAL_TITLE},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": mrkdwn(":mag: Looking up figures for this message…")}],
+    }
 
 
 def modal(message: render.Message) -> dict:

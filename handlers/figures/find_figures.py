@@ -1,11 +1,12 @@
 """The "Find figures" message shortcut and its **Share in thread** button.
 
 The shortcut (callback ``find_figures``) is acked at once; a lazy listener
-searches the message's words (text, or attachments and file titles when it
-has none) and opens a modal with the figures, only for the person who
-asked, straight away within the trigger_id's 3 seconds. If the modal cannot
-be opened, the same figures go to them as an ephemeral message through the
-shortcut's ``response_url``.
+opens a modal with a loading view first (the trigger_id is valid for 3
+seconds only, so nothing waits before it), then searches the message's
+words (text, or attachments and file titles when it has none) and updates
+the modal with the figures, only for the person who asked. If the modal
+cannot be opened or updated, the same figures go to them as an ephemeral
+message through the shortcut's ``response_url``.
 
 **Share in thread** posts the figure, cited and attributed, in the
 message's thread with ``chat.postMessage``. The outcome (shared, or how to
@@ -21,7 +22,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from facts.blocks import section
+from facts.blocks import MAX_VIEW_BLOCKS, section
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
 from facts.figures.catalogue import Catalogue
@@ -42,19 +43,28 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
         ack()
 
     def show_figures(body: dict, client: WebClient, respond: Respond) -> None:
+        view_id = None
+        try:
+            view_id = client.views_open(trigger_id=body["trigger_id"], view=figures_view.loading())["view"]["id"]
+        except SlackApiError as exc:
+            log.warning("figures modal not opened (%s); answering ephemerally", exc.response.get("error"))
         message = body.get("message") or {}
         target = figures_view.ThreadTarget.of_message((body.get("channel") or {}).get("id", ""), message)
         words = message_words(message)
         result = catalogue.search(words, limit=render.ANSWER_LIMIT, loose=True) if words else None
         if result is not None:
             usage.record(result, gap=False)  # someone else's words: never kept
-        shown = figures_view.figures_message(result, catalogue.coverage(), catalogue.today(), target)
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=figures_view.modal(shown))
-        except SlackApiError as exc:
-            log.warning("figures modal not opened (%s); answering ephemerally", exc.response.get("error"))
-            if body.get("response_url"):
-                respond(response_type="ephemeral", replace_original=False, **shown.as_dict())
+        coverage, today = catalogue.coverage(), catalogue.today()
+        if view_id:
+            shown = figures_view.figures_message(result, coverage, today, target, max_blocks=MAX_VIEW_BLOCKS)
+            try:
+                client.views_update(view_id=view_id, view=figures_view.modal(shown))
+                return
+            except SlackApiError as exc:
+                log.warning("figures modal not updated (%s); answering ephemerally", exc.response.get("error"))
+        if body.get("response_url"):
+            shown = figures_view.figures_message(result, coverage, today, target)
+            respond(response_type="ephemeral", replace_original=False, **shown.as_dict())
 
     def share_in_thread(body: dict, client: WebClient, respond: Respond) -> None:
         parsed = figures_view.parse_share_value(body["actions"][0].get("value") or "")

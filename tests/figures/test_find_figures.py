@@ -11,13 +11,20 @@ THREAD_ROOT = "1700000000.000100"
 
 
 def _open_modal(server, fake_slack, message: dict, channel: str) -> dict:
-    """Use the shortcut on ``message``; return the modal opened (as Slack echoes it back, with an id)."""
+    """Use the shortcut on ``message``: a loading modal opens at once, then is updated with the
+    figures; return the modal (as Slack echoes it back, with its id)."""
+    view_id = f"V0{channel}"
+    fake_slack.set_response("views.open", {"ok": True, "view": {"id": view_id}})
     before = len(fake_slack.calls("views.open"))
     response = server.action(message_action(message, channel, fake_slack.response_url(f"ff-{channel}")))
     assert response.status_code == 200
     call = fake_slack.wait_for("views.open", count=before + 1, timeout=10)[before]
     assert call.params["trigger_id"] == "1700000300.1.abcdef"
-    return {**call.params["view"], "id": f"V0{channel}", "hash": "1700000300.abc"}
+    assert "Looking up figures" in json.dumps(call.params["view"])  # opened first, before the lookup
+    [update] = fake_slack.wait_for("views.update", timeout=10, where=_in("view_id", view_id))
+    return {**update.params["view"], "id": view_id, "hash": "1700000300.abc"}
+
+
 
 
 def _in(param: str, value: str):
@@ -45,7 +52,7 @@ def test_shortcut_on_a_thread_reply_finds_its_figures_and_share_posts_one_in_the
     assert post.params["thread_ts"] == THREAD_ROOT
     shared = json.dumps(post.params["blocks"])
     assert "Shared by <@U0TEST0001>" in shared and "Source:" in shared and "Share in thread" not in shared
-    [update] = fake_slack.wait_for("views.update", timeout=10, where=_in("view_id", "V0C0FIND0001"))
+    [_, update] = fake_slack.wait_for("views.update", count=2, timeout=10, where=_in("view_id", view["id"]))
     assert "Shared *" in json.dumps(update.params["view"]) and update.params["view"]["type"] == "modal"
 
 
@@ -72,7 +79,7 @@ def test_share_in_a_channel_the_app_is_not_in_tells_the_user_how_to_invite_it(se
     view = _open_modal(server, fake_slack, message, "C0FIND0004")
     fake_slack.fail_next("chat.postMessage", error="not_in_channel")
     server.action(button_in_view(view, SHARE_IN_THREAD_ACTION_ID, _share_buttons(view)[0]["value"]))
-    [update] = fake_slack.wait_for("views.update", timeout=10, where=_in("view_id", "V0C0FIND0004"))
+    [_, update] = fake_slack.wait_for("views.update", count=2, timeout=10, where=_in("view_id", view["id"]))
     notice = json.dumps(update.params["view"]["blocks"][0])
     assert "/invite @Safeguarding Facts" in notice
     assert len(_share_buttons(update.params["view"])) == len(_share_buttons(view))  # the figures stay

@@ -145,8 +145,9 @@ def test_conversations_info(fake):
 
 def test_views_and_other_methods(fake):
     web = client(fake)
-    assert web.views_open(trigger_id="t", view={"type": "modal"})["view"]["id"].startswith("V")
-    assert web.views_publish(user_id="U1", view={"type": "home"})["ok"]
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Find figures"}, "blocks": []}
+    assert web.views_open(trigger_id="t", view=modal)["view"]["id"].startswith("V")
+    assert web.views_publish(user_id="U1", view={"type": "home", "blocks": []})["ok"]
     assert web.users_info(user="U123")["user"]["id"] == "U123"
     assert web.chat_postEphemeral(channel="C1", user="U1", text="psst")["message_ts"]
     assert "C1" in web.chat_getPermalink(channel="C1", message_ts="1.2")["permalink"]
@@ -187,3 +188,62 @@ def test_malformed_requests_do_not_kill_server(fake):
     with pytest.raises(URLError):
         urllib.request.urlopen(bad_length, timeout=2)
     assert client(fake).auth_test()["ok"]
+
+
+def _section(text):
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+@pytest.mark.parametrize("params, error", [
+    ({"blocks": [_section("x" * 3001)]}, "invalid_blocks"),
+    ({"blocks": [_section("ok")] * 51}, "invalid_blocks"),
+    ({"blocks": [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]}, "invalid_blocks"),
+    ({"blocks": [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
+                                                   "text": {"type": "plain_text", "text": "b" * 76}}]}]},
+     "invalid_blocks"),
+    ({"blocks": [{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v" * 2001,
+                                                   "text": {"type": "plain_text", "text": "Share"}}]}]},
+     "invalid_blocks"),
+    ({"blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": ""}]}]}, "invalid_blocks"),
+    ({"blocks": [{"type": "nonsense"}]}, "invalid_blocks"),
+    ({"text": "t" * 4001, "blocks": [_section("ok")]}, "msg_too_long"),
+    ({"text": "\U0001F600" * 2001, "blocks": [_section("ok")]}, "msg_too_long"),  # 4,002 UTF-16 units
+    ({"text": "t" * 40_001}, "msg_too_long"),
+])
+def test_a_message_over_slacks_limits_is_refused_as_slack_refuses_it(fake, params, error):
+    with pytest.raises(SlackApiError) as refused:
+        client(fake).chat_postMessage(channel="C1", **{"text": "fallback", **params})
+    assert refused.value.response["error"] == error
+    assert refused.value.response["response_metadata"]["messages"]
+    assert fake.messages.get("C1") is None and len(fake.refused) == 1
+
+
+def test_a_message_at_slacks_limits_is_taken(fake):
+    blocks = [_section("x" * 3000)] * 50
+    assert client(fake).chat_postMessage(channel="C1", text="t" * 4000, blocks=blocks)["ok"]
+    assert client(fake).chat_postMessage(channel="C1", text="t" * 40_000)["ok"]
+    assert fake.refused == [] and len(fake.messages["C1"]) == 2
+
+
+def test_views_over_slacks_limits_are_refused(fake):
+    web = client(fake)
+    long_title = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": [_section("x")]}
+    too_many = {"type": "home", "blocks": [_section("x")] * 101}
+    for view in (long_title, too_many):
+        with pytest.raises(SlackApiError) as refused:
+            web.views_open(trigger_id="t", view=view)
+        assert refused.value.response["error"] == "invalid_arguments"
+    assert web.views_publish(user_id="U1", view={"type": "home", "blocks": [_section("x")] * 100})["ok"]
+
+
+def test_a_response_url_post_over_the_limits_answers_400(fake):
+    hook = WebhookClient(fake.response_url("cmd1"))
+    resp = hook.send(text="t", blocks=[_section("x" * 3001)])
+    assert resp.status_code == 400 and resp.body == "invalid_blocks"
+
+
+def test_an_archived_channel_refuses_posts(fake):
+    fake.channels["C0ARCH0001"] = {"is_archived": True}
+    with pytest.raises(SlackApiError) as refused:
+        client(fake).chat_postMessage(channel="C0ARCH0001", text="hello")
+    assert refused.value.response["error"] == "is_archived"

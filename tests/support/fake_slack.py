@@ -15,6 +15,13 @@ slack_sdk sends every method as a POST).  ``response_url`` webhooks go to
 ``POST /response/<name>`` and are recorded with method ``"response:<name>"``.
 ``GET /health`` answers 200 for readiness probes.  Header names in recorded
 calls are lower-cased.
+
+The fake is as strict as Slack about what it is sent (``tests.support.block_kit``):
+a message or view breaking one of Slack's limits is refused as Slack refuses it
+(``invalid_blocks``, ``msg_too_long``, ``invalid_arguments``; a ``response_url``
+post answers 400), is not stored, and is listed in :attr:`FakeSlack.refused`.
+Archived channels (``fake.channels[id] = {"is_archived": True}``) answer
+``is_archived`` to posts.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.block_kit import message_problems, view_problems
 
 __all__ = ["Call", "Fault", "FakeSlack", "BOT_USER_ID", "BOT_ID", "TEAM_ID"]
 
@@ -59,6 +68,7 @@ class Call:
     body: bytes
     time: float
     fault: Fault | None = None  # what was injected for this call, if anything
+    refused: list[tuple[str, str]] = field(default_factory=list)  # Slack's limits this call broke
 
     @property
     def token(self) -> str | None:
@@ -124,6 +134,7 @@ class FakeSlack:
         self._responses: dict[str, dict | Callable[[Call], dict]] = {}
         self._ts = 0
         self._ts_base_us = int(time.time()) * 1_000_000  # ts values are real times, as Slack's are
+        self.strict = True  # refuse payloads over Slack's limits, as Slack does
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, port: int | None = None) -> FakeSlack:
@@ -264,11 +275,13 @@ class FakeSlack:
         with self._cond:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
-            call = Call(method, path, {k.lower(): v for k, v in headers.items()}, params, body, time.time(), fault)
+            refused = self._limits_broken(method, params) if self.strict and not bad_json else []
+            call = Call(method, path, {k.lower(): v for k, v in headers.items()}, params, body, time.time(), fault,
+                        refused)
             self._calls.append(call)
             self._cond.notify_all()
         stored: dict | None = None
-        if fault is not None and fault.after_storing:
+        if fault is not None and fault.after_storing and not refused:
             builder = getattr(self, "_api_" + method.replace(".", "_"), None)
             if builder:
                 stored = builder(params)
@@ -284,6 +297,13 @@ class FakeSlack:
             if webhook:
                 return fault.status, extra, "text/plain", error.encode()
             return fault.status, extra, "application/json", json.dumps({"ok": False, "error": error}).encode()
+        if refused:
+            code = refused[0][0]
+            if webhook:
+                return 400, {}, "text/plain", code.encode()
+            answer_refused = {"ok": False, "error": code, "errors": [detail for _, detail in refused],
+                              "response_metadata": {"messages": [f"[ERROR] {detail}" for _, detail in refused]}}
+            return 200, {}, "application/json", json.dumps(answer_refused).encode()
         if webhook:
             return 200, {}, "text/plain", b"ok"
         if method.startswith("unknown:"):
@@ -302,6 +322,22 @@ class FakeSlack:
             answer = builder(params) if builder else {"ok": True}
         return 200, {}, "application/json; charset=utf-8", json.dumps(answer).encode()
 
+    @property
+    def refused(self) -> list[Call]:
+        """Calls refused for breaking Slack's limits (see ``Call.refused`` for why)."""
+        with self._cond:
+            return [c for c in self._calls if c.refused]
+
+    _MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "chat.scheduleMessage"})
+
+    def _limits_broken(self, method: str, params: dict) -> list[tuple[str, str]]:
+        """What Slack would refuse in this call's payload (``[]`` when nothing)."""
+        if method in self._MESSAGE_METHODS or method.startswith("response:"):
+            return message_problems(params)
+        if method.startswith("views."):
+            return view_problems(params.get("view"))
+        return []
+
     def _next_ts(self) -> str:
         with self._cond:
             self._ts += 1
@@ -314,6 +350,9 @@ class FakeSlack:
                 "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
 
     def _api_chat_postMessage(self, p):
+        archived = self.channels.get(p.get("channel"), {}).get("is_archived")
+        if archived:
+            return {"ok": False, "error": "is_archived"}
         ts = self._next_ts()
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts, "text": p.get("text", "")}
         if "blocks" in p:

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import requests
 
 from bot.ask import signed_headers, slash_command_body
+from tests.support.block_kit import assert_valid_message, assert_valid_view
 from tests.support.fake_slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -37,6 +38,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def check_ack(status: int, content: bytes) -> None:
+    """Refuse, as Slack would, an ``ack`` body over Slack's limits (a message, or a view in
+    ``response_action``): Slack shows the user an error instead of the answer."""
+    if status != 200 or not content:
+        return
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return
+    if not isinstance(body, dict):
+        return
+    if "view" in body:
+        assert_valid_view(body["view"])
+    elif "text" in body or "blocks" in body:
+        assert_valid_message(body)
+
+
 class SlackRequests:
     """Requests exactly as Slack sends them; a subclass sends the bytes (``_post_bytes``)."""
 
@@ -47,7 +65,9 @@ class SlackRequests:
                     timestamp: int | None = None, headers: dict | None = None) -> Any:
         sent = signed_headers(secret, body, content_type, timestamp)
         sent.update(headers or {})
-        return self._post_bytes("/slack/events", body.encode("utf-8"), sent)
+        response = self._post_bytes("/slack/events", body.encode("utf-8"), sent)
+        check_ack(response.status_code, response.content)
+        return response
 
     def command(self, text: str, *, command: str = "/grooming", response_url: str = "https://example.invalid/r",
                 **kwargs) -> Any:
