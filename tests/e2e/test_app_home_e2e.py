@@ -30,7 +30,7 @@ def test_curator_home_shows_reviews_due_and_the_queries_nobody_found(make_server
     server.action(message_action({"type": "message", "text": "roblox is the new tiktok", "ts": "1700000600.000100"},
                                  "C0GAPS0001", fake_slack.response_url("gaps")))
     fake_slack.wait_for("chat.postMessage", 3, timeout=10, where=lambda c: c.params.get("channel") == "C0GAPS0001")
-    fake_slack.wait_for("views.open", timeout=10, where=lambda c: "Roblox, TikTok" in json.dumps(c.params))
+    fake_slack.wait_for("views.update", timeout=10, where=lambda c: "Roblox, TikTok" in json.dumps(c.params))
 
     server.event(app_home_opened(CURATOR, "Ev0HOMECUR1"))
     raw = json.dumps(_published(fake_slack, CURATOR), ensure_ascii=False)
