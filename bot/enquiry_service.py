@@ -37,6 +37,7 @@ from facts.enquiries import messages as render
 from facts.enquiries.archive import EnquiryArchive
 from facts.enquiries.claims import ACTIONS, apply_event
 from facts.enquiries.escalation import LOOK_BACK, elapsed, reminders_due, waiting
+from facts.enquiries.meaning import assess
 from facts.enquiries.model import (
     ALERT_KEY,
     CHANNEL_KEY,
@@ -48,7 +49,6 @@ from facts.enquiries.model import (
     reference_of,
 )
 from facts.enquiries.retention import PurgeReport, purge
-from facts.enquiries.triage import matches
 from facts.outbox import DELIVERED, HELD, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class EnquiryService:
         With the queuer running (:meth:`start`), call :meth:`hand_over` once
         the 202 is sent; without it, the enquiry is queued before this returns.
         """
-        triage = matches(form.name, form.organisation, form.message)
+        triage = assess(form.name, form.organisation, form.message).reasons
         record, created = self.archive.create(form, triage=triage, idempotency_key=idempotency_key, now=self.now())
         if not created:
             log.info("%s submitted again; not posted again", record.reference)
@@ -98,7 +98,7 @@ class EnquiryService:
             log.info("%s accepted%s", record.reference, " (urgent)" if record.urgent else "")
             if self._queuer is None:
                 self._queue_quietly(record.reference)
-        return Submission(record.reference, created, record.urgent)
+        return Submission(record.reference, created, record.urgent, tuple(record.triage))
 
     def hand_over(self, reference: str) -> None:
         """Ask the queuer to put a stored enquiry in the outbox now (after the 202 is sent:

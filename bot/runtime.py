@@ -27,6 +27,7 @@ from bot.enquiry_service import EnquiryService, check_private
 from bot.loops import Loops, every, refresher
 from bot.settings import Settings
 from facts.enquiries.archive import EnquiryArchive, archive_path
+from facts.enquiries.meaning import load_model
 from facts.enquiries.model import ALERT_KEY as ENQUIRY_ALERT_KEY
 from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
 from facts.enquiries.signposting import signposting
@@ -73,6 +74,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     (``start=True``) start every background loop."""
     load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
     load_patterns()
+    load_model()
     store = open_store(settings.factbot_db)
     catalogue = Catalogue.from_store(store)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))

@@ -142,9 +142,9 @@ def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int 
             "please look now"
         who = f"{mention(lead)} please look now." if lead else (
             "No safeguarding lead is set (FACTBOT_SAFEGUARDING_LEAD): whoever reads this first, please act now.")
-        found = ", ".join(f"“{escape(p)}”" for p in record.triage)
+        why = "; ".join(f"“{escape(p)}”" for p in record.triage) or "marked urgent"
         blocks.append(_verbatim(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
-                               f"(it mentions {found}). {who}"))
+                               f"(why: {why}). {who}"))
     else:
         title, text = f"New enquiry {record.reference}", f"New enquiry {record.reference} ({service})"
     blocks.insert(0, {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": True}})

@@ -462,11 +462,13 @@ class EnquiryRecord(BaseModel):
 
 @dataclass(frozen=True)
 class Submission:
-    """The answer to a submission: its ``reference``, whether this call ``created`` it, and ``urgent``."""
+    """The answer to a submission: its ``reference``, whether this call ``created`` it, ``urgent``,
+    and the ``reasons`` it was flagged (phrases found, rules met: ``facts.enquiries.meaning``)."""
 
     reference: str
     created: bool
     urgent: bool
+    reasons: tuple[str, ...] = ()
 
 
 # -- outbox routing ----------------------------------------------------------------

@@ -7,7 +7,8 @@ in Windows-1252 read as such, 422 naming each bad field as
 
 - ``202`` ``{"id": "ENQ-2026-000123", "status": "accepted"}`` once the
   enquiry is stored (then it is handed to the queue for Slack); an urgent one adds ``"urgent": true`` and
-  ``"signposting"`` (999, the NSPCC Helpline, from the facts store). The same
+  ``"signposting"`` (999, the NSPCC Helpline, from the facts store) and ``"why"``
+  (the reasons it was flagged, as staff see them). The same
   ``Idempotency-Key`` or the same content again gets the same id.
 - **An urgent enquiry is never refused or dropped.** When its text suggests a
   child is at risk, bad or missing fields (a mistyped phone, no consent tick,
@@ -39,6 +40,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from facts.enquiries.archive import IdempotencyConflict
+from facts.enquiries.meaning import assess
 from facts.enquiries.model import (
     HONEYPOT,
     EnquiryForm,
@@ -48,7 +50,6 @@ from facts.enquiries.model import (
     accept_enquiry,
     honeypot_filled,
 )
-from facts.enquiries.triage import matches
 from handlers.web import Rejected, error, guarded, invalid, read_fields
 
 log = logging.getLogger(__name__)
@@ -94,8 +95,8 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
 
         def urgent() -> bool:
             if not known:
-                known.append(bool(matches(*(v if isinstance(v := data.get(f), str) else ""
-                                            for f in ("name", "organisation", "message")))))
+                known.append(assess(*(v if isinstance(v := data.get(f), str) else ""
+                                      for f in ("name", "organisation", "message"))).urgent)
             return known[0]
 
         honeypot = honeypot_filled(data)
@@ -129,7 +130,7 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
                         ": urgent, honeypot filled, held for review" if honeypot else "")
         body: dict[str, Any] = {"id": submission.reference, "status": "accepted"}
         if submission.urgent or (known and known[0]):
-            body.update(urgent=True, signposting=signposting())
+            body.update(urgent=True, why=list(submission.reasons), signposting=signposting())
         if form.problems:
             body.update(fields=[{"field": p.field, "message": p.message} for p in form.problems
                                 if p.field != HONEYPOT], note=RECEIVED_NOTE)

@@ -22,3 +22,8 @@ def test_stats_benchmark_runs():
 def test_intake_benchmark_runs(tmp_path):
     out = _run("benchmarks/bench_intake.py", "--rounds", "3", "--stored", "2,5", "--dir", str(tmp_path))
     assert "intake until the 202, 5 stored" in out and "bare fsync'd write" in out
+
+
+def test_triage_benchmark_runs():
+    out = _run("benchmarks/triage.py", "--baseline")
+    assert "urgent recall" in out and "phrase list alone" in out and "## misses" in out

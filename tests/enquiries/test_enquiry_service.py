@@ -219,7 +219,7 @@ def test_urgent_enquiries_are_flagged(parts, fake):
     deliver(worker)
     [post] = posts_of(fake, submission.reference)
     assert post["text"].startswith("URGENT") and "<!subteam^S0LEAD0001>" in post["text"]
-    assert service.archive.get(submission.reference).triage == ["not safe at home"]
+    assert service.archive.get(submission.reference).triage == ["not safe at home", "afraid to go home"]
 
 
 def test_recover_queues_what_a_crash_left_in_incoming_once(parts, fake):

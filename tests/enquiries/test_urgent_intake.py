@@ -119,6 +119,15 @@ def test_urgent_enquiry_with_a_bad_or_missing_field_is_stored_and_posted_with_th
             assert value in blocks  # kept as typed, shown to staff
 
 
+def test_the_202_and_the_post_say_why_it_was_flagged(srv, fake_slack):
+    body = enquiry(message="A man is on his way to meet my son now")
+    answer = accepted_urgent(submit(srv, body))
+    assert answer["why"] == ["contact or a meeting + an adult or someone older + now or soon"]
+    post = posted(fake_slack, answer["id"])
+    assert "why: “contact or a meeting + an adult or someone older + now or soon”" in json.dumps(
+        post["blocks"], ensure_ascii=False)
+
+
 def test_a_valid_email_with_a_bad_phone_is_not_refused_even_when_routine(srv, fake_slack):
     body = enquiry(message=f"Could you send details of your family support service? ({tag()})", phone="07700 90012")
     SENT.add(body["message"])
