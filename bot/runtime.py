@@ -22,6 +22,7 @@ from slack_bolt import App
 
 from bot.app import build_app, web_client
 from bot.campaign import Campaign
+from bot.curation import open_facts
 from bot.delivery import DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
 from bot.loops import Loops, every, refresher
@@ -33,7 +34,7 @@ from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
 from facts.enquiries.signposting import signposting
 from facts.enquiries.triage import load_patterns, load_phrases
 from facts.figures.catalogue import Catalogue
-from facts.figures.store import FactStore, open_store
+from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox, OutboxItem
 from facts.persistence import sibling_path
@@ -75,7 +76,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
     load_patterns()
     load_model()
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     catalogue = Catalogue.from_store(store)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     loops = Loops()

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
 from facts.campaign.feeds import parse_feed_spec
+from facts.figures.curated import CURATED_DIR, curated_paths
 from facts.validation import error_field, error_message
 
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -57,6 +58,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     factbot_db: Path = Path("data/factbot.json")
+    #: The folder of curated figure files this install reads (``None``: see :attr:`curated_dir`).
+    factbot_curated_dir: Path | None = None
     factbot_command: str = "/grooming"
     factbot_enquiry_channel: str | None = None
     factbot_campaign_channel: str | None = None
@@ -118,6 +121,19 @@ class Settings(BaseSettings):
             raise ValueError("must be in a folder, such as data/factbot.json")
         return value
     factbot_log_level: str = "INFO"
+
+    @field_validator("factbot_curated_dir", mode="before")
+    @classmethod
+    def _blank_folder_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("factbot_curated_dir")
+    @classmethod
+    def _curated_folder(cls, value: Path | None) -> Path | None:
+        # A mistyped folder must stop the app, not retire every figure it lacks.
+        if value is not None and not curated_paths(value):
+            raise ValueError("must be a folder of curated *.yaml files, such as facts/curated")
+        return value
 
     @field_validator("factbot_curators", "factbot_feeds", mode="before")
     @classmethod
@@ -195,6 +211,17 @@ class Settings(BaseSettings):
         if value.upper() not in LEVELS:
             raise ValueError("must be one of " + ", ".join(LEVELS))
         return value.upper()
+
+    @property
+    def curated_dir(self) -> Path:
+        """The folder of curated files this install reads: ``FACTBOT_CURATED_DIR`` when set; else
+        ``facts/curated`` in the working folder when it has curated files (a checkout, where the
+        operator edits them; ``FACTBOT_DB``'s default is relative to it too); else the copy
+        shipped inside the package."""
+        if self.factbot_curated_dir is not None:
+            return self.factbot_curated_dir.absolute()
+        here = Path("facts/curated")
+        return here.absolute() if curated_paths(here) else CURATED_DIR.resolve()
 
     @property
     def socket_mode(self) -> bool:

@@ -7,14 +7,14 @@ import json
 
 from bot.ask import LocalAsker
 from bot.cli.common import CommandError
+from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
-from facts.figures.store import open_store
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     status, body = LocalAsker(settings, Catalogue.from_store(store)).ask(" ".join(args.text))
     store.close()
     if status != 200:

@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from pydantic import ValidationError
 
 from bot.campaign import Campaign
+from bot.curation import open_facts
 from bot.settings import Settings
 from facts.campaign.update import CampaignUpdate, field_problems
 from facts.figures.model import Fact
-from facts.figures.store import FactStore, ImportReport, open_store
+from facts.figures.store import FactStore, ImportReport
 from facts.outbox import HELD, Outbox
 from facts.persistence import sibling_path
 
@@ -30,7 +31,7 @@ from facts.persistence import sibling_path
 def campaign_for(settings: Settings, store: FactStore | None = None) -> Iterator[Campaign]:
     """A :class:`Campaign` over the configured files (opening the store when not given)."""
     own_store = store is None
-    store = store or open_store(settings.factbot_db)
+    store = store or open_facts(settings)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     campaign = Campaign(settings, outbox, store)
     try:

@@ -16,11 +16,11 @@ import sys
 
 from bot.ask import LocalAsker
 from bot.cli.common import CommandError
+from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
 from facts.figures.check import check_text
-from facts.figures.store import open_store
 
 #: Characters of a draft checked (a slash command carries at most about 4,000).
 MAX_DRAFT = 40_000
@@ -32,7 +32,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError("nothing to check: give the draft as TEXT, or - and the draft on standard input")
     if len(draft) > MAX_DRAFT:
         raise CommandError(f"the draft is over {MAX_DRAFT:,} characters; check it in parts")
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     try:
         catalogue = Catalogue.from_store(store)
         status, body = LocalAsker(settings, catalogue).ask("check " + " ".join(draft.split()))

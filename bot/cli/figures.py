@@ -9,22 +9,27 @@ from pathlib import Path
 
 from bot.cli.campaign import import_with_alerts
 from bot.cli.common import CommandError, positive
+from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
 from facts.figures.curated import curated_paths, load_curated
 from facts.figures.reviews import reviews_due
-from facts.figures.store import OTHER_FOLDER, FactStore, curated_fingerprint, open_store
+from facts.figures.store import FactStore, curated_fingerprint
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.persistence import sibling_path
 
 
-def _curated(args: argparse.Namespace):
-    paths = curated_paths(Path(args.dir)) if getattr(args, "dir", None) else None
-    return load_curated(paths)
+def _folder(settings: Settings, args: argparse.Namespace) -> Path:
+    """The folder a command reads: ``--dir`` (validate only) or this install's, saying which."""
+    given = getattr(args, "dir", None)
+    folder = Path(given).absolute() if given else settings.curated_dir
+    source = "--dir" if given else ("FACTBOT_CURATED_DIR" if settings.factbot_curated_dir else "default")
+    print(f"reading {len(curated_paths(folder))} curated file(s) in {folder} ({source})", file=sys.stderr)
+    return folder
 
 
 def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
-    result = _curated(args)
+    result = load_curated(curated_paths(_folder(settings, args)))
     for problem in result.problems:
         print(problem)
     print(f"{len(result.facts)} figures valid, {len(result.problems)} problem(s)", file=sys.stderr)
@@ -32,22 +37,26 @@ def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
-    folder = getattr(args, "dir", None)
-    if folder and not curated_paths(Path(folder)):
-        # An import is the whole set: a mistyped folder would retire every figure.
+    if getattr(args, "dir", None) and Path(args.dir).absolute() != settings.curated_dir:
+        # One folder is the truth for the server and every command: importing another one here
+        # would be reverted by the next start or plain import.
+        raise CommandError(f"factbot facts import reads FACTBOT_CURATED_DIR ({settings.curated_dir}); "
+                           f"to make {args.dir} where the figures live, set FACTBOT_CURATED_DIR={args.dir} "
+                           f"(in .env) and run factbot facts import")
+    folder = _folder(settings, args)
+    paths = curated_paths(folder)
+    if not paths:
+        # An import is the whole set: an empty folder would retire every figure.
         raise CommandError(f"no curated *.yaml files in {folder}; nothing imported")
-    result = _curated(args)
+    result = load_curated(paths)
     if result.problems:
         for problem in result.problems:
             print(problem)
         raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
     store = FactStore(settings.factbot_db)
-    folder = getattr(args, "dir", None)
     # The folder is the whole curated set: a figure deleted from it is retired.
     report, alerts = import_with_alerts(settings, store, result.facts, complete=True)
-    paths = curated_paths(Path(folder)) if folder else curated_paths()
-    # Another folder stands until the next plain import (the shipped files are not re-imported over it).
-    store.record_fingerprint((OTHER_FOLDER if folder else "") + curated_fingerprint(paths))
+    store.record_fingerprint(curated_fingerprint(paths))  # so `serve` does not import it again
     store.close()
     for change in report.changes:
         fields = ", ".join(sorted(change.changed)) if change.changed else ""
@@ -59,7 +68,7 @@ def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_facts_list(settings: Settings, args: argparse.Namespace) -> int:
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     for fact in store.facts():
         if args.all or fact.servable:
             print(f"{fact.id:48} {fact.status:9} {fact.display:>16}  {fact.period.label}")
@@ -67,7 +76,7 @@ def cmd_facts_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     found = store.get(args.id)
     if found is None:
         raise CommandError(f"no figure with id {args.id!r} (see: factbot facts list --all)")
@@ -85,7 +94,7 @@ def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
-    store = open_store(settings.factbot_db)
+    store = open_facts(settings)
     due = reviews_due(store.facts(), dt.date.today())
     for item in due:
         print(f"{item.fact.id:48} {item.reason}")
@@ -111,7 +120,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         ("validate", cmd_facts_validate, "check the curated files; one line per problem, exit 1 if any"),
     ]:
         p = facts.add_parser(name, help=text)
-        p.add_argument("--dir", help="folder of curated *.yaml files (default: the shipped facts/curated)")
+        p.add_argument("--dir", help="folder of curated *.yaml files to check (default: FACTBOT_CURATED_DIR); "
+                                     "import reads only FACTBOT_CURATED_DIR")
         p.set_defaults(func=func)
     listing = facts.add_parser("list", help="list the servable figures (--all: every status)")
     listing.add_argument("--all", action="store_true")

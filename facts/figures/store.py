@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from facts.clock import utc_now
-from facts.figures.curated import curated_paths, load_curated
+from facts.figures.curated import CURATED_DIR, curated_paths, load_curated
 from facts.figures.model import Fact
 from facts.persistence import AtomicJSONStorage, FileLock
 from facts.validation import error_field, error_message
@@ -211,10 +211,10 @@ def _normalised(old: dict) -> dict:
         return old
 
 
-def open_store(path: str | Path) -> FactStore:
-    """Open the store at ``path``, first importing the shipped curated files
-    when the store is new or the files changed since they were last imported
-    (unless the last import was from another folder: ``facts import --dir``).
+def open_store(path: str | Path, curated_dir: Path = CURATED_DIR) -> FactStore:
+    """Open the store at ``path``, first importing the curated files in ``curated_dir``
+    (``FACTBOT_CURATED_DIR``) when the store is new or the files changed since they were
+    last imported.
 
     So a fresh checkout answers at once, and a deploy with corrected figures
     never keeps serving the old ones. The import's changes are on
@@ -223,23 +223,16 @@ def open_store(path: str | Path) -> FactStore:
     validate`` reports the rest).
     """
     store = FactStore(path)
-    paths = curated_paths()
+    paths = curated_paths(curated_dir)
     fingerprint = curated_fingerprint(paths)
-    recorded = store.imported_fingerprint()
-    if not store.is_empty() and recorded and recorded.startswith(OTHER_FOLDER):
-        return store  # a curator imported another folder (facts import --dir): it stands until the next plain import
-    if store.is_empty() or recorded != fingerprint:
+    if store.is_empty() or store.imported_fingerprint() != fingerprint:
         curated = load_curated(paths)
         if curated.problems:  # a broken file must not retire its figures: import what is valid
-            log.warning("%d problem(s) in the shipped curated files; run: factbot facts validate",
-                        len(curated.problems))
-        store.last_import = store.import_facts(curated.facts, complete=not curated.problems)
+            log.warning("%d problem(s) in the curated files in %s; run: factbot facts validate",
+                        len(curated.problems), curated_dir)
+        store.last_import = store.import_facts(curated.facts, complete=not curated.problems and bool(paths))
         store.record_fingerprint(fingerprint)
     return store
-
-
-#: Prefix of the recorded fingerprint when the store was imported from a folder other than the shipped one.
-OTHER_FOLDER = "dir:"
 
 
 def curated_fingerprint(paths: Iterable[Path]) -> str:

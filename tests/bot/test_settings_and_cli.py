@@ -101,45 +101,78 @@ def test_facts_validate_reports_problems_one_per_line(tmp_path):
     bad.mkdir()
     (bad / "x.yaml").write_text("release: {publisher: P}\nfacts:\n  - id: a-b\n    claim: c\n")
     done = _factbot(["facts", "validate", "--dir", str(bad)], tmp_path)
-    assert done.returncode == 1
+    assert done.returncode == 1 and f"reading 1 curated file(s) in {bad} (--dir)" in done.stderr
     assert all(line.startswith("x.yaml: fact a-b: ") for line in done.stdout.strip().splitlines())
-    refused = _factbot(["facts", "import", "--dir", str(bad)], tmp_path)
+    refused = _factbot(["facts", "import"], tmp_path, FACTBOT_CURATED_DIR=str(bad))
     assert refused.returncode == 1 and "not imported" in refused.stderr
+    assert f"reading 1 curated file(s) in {bad} (FACTBOT_CURATED_DIR)" in refused.stderr
     assert not (tmp_path / "data" / "factbot.json").exists()  # nothing written
 
 
-def test_import_from_another_folder_retires_what_it_lacks_and_stands_until_a_plain_import(tmp_path):
+EDITED = "grooming-2023-24-uk-offences"
+DROPPED = "grooming-2023-24-whatsapp-share"
+
+
+def _installed_copy(site):
+    """The package as ``pip install .`` leaves it: its own copy of facts/curated, away from the checkout."""
     import shutil
 
-    from facts.figures.curated import CURATED_DIR
+    for package in ("bot", "facts", "handlers"):
+        shutil.copytree(REPO / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def test_after_pip_install_an_edit_to_the_checkouts_files_is_imported_and_kept(tmp_path):
+    import shutil
+
+    site, checkout = tmp_path / "site-packages", tmp_path / "checkout"
+    _installed_copy(site)
+    shutil.copytree(REPO / "facts" / "curated", checkout / "facts" / "curated")
+    env = {"PYTHONPATH": str(site)}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=checkout, capture_output=True,
+                              text=True, timeout=60, env={**{k: v for k, v in os.environ.items()
+                                                             if not k.startswith(("SLACK_", "FACTBOT_"))}, **env})
+
+    assert run("facts", "import").returncode == 0
+    # The curator edits the file in the checkout (a caveat) and deletes a figure.
+    path = next(p for p in (checkout / "facts" / "curated").glob("*.yaml") if f"id: {EDITED}" in p.read_text())
+    text = path.read_text()
+    start = text.index(f"  - id: {EDITED}")
+    caveat = text.index("    caveats:\n", start) + len("    caveats:\n")
+    path.write_text(text[:caveat] + "      - Checked again by the policy team.\n" + text[caveat:])
+    gone = next(p for p in (checkout / "facts" / "curated").glob("*.yaml") if f"id: {DROPPED}" in p.read_text())
+    text = gone.read_text()
+    start = text.index(f"  - id: {DROPPED}")
+    end = text.find("\n  - id: ", start + 1)
+    gone.write_text(text[:start] + (text[end + 1:] if end != -1 else ""))
+
+    done = run("facts", "import")
+    assert done.returncode == 0, done.stderr
+    assert f"in {checkout / 'facts' / 'curated'} (default)" in done.stderr  # says which folder it read
+    assert f"changed  {EDITED}" in done.stdout and f"retired  {DROPPED}" in done.stdout
+    shown = run("facts", "show", EDITED).stdout
+    assert "Checked again by the policy team." in shown
+    # A later plain import, and other commands, keep the edit.
+    again = run("facts", "import")
+    assert again.returncode == 0 and again.stdout.startswith("0 added, 0 updated, ")
+    assert "Checked again by the policy team." in run("facts", "show", EDITED).stdout
+    assert DROPPED not in run("facts", "list").stdout
+
+
+def test_import_reads_only_the_configured_folder(tmp_path):
+    import shutil
 
     folder = tmp_path / "curated"
-    shutil.copytree(CURATED_DIR, folder)
-    dropped = "grooming-2023-24-whatsapp-share"
-    path = next(p for p in folder.glob("*.yaml") if dropped in p.read_text())
-    text = path.read_text()
-    start = text.index(f"  - id: {dropped}")
-    end = text.find("\n  - id: ", start + 1)
-    path.write_text(text[:start] + (text[end + 1:] if end != -1 else ""))
-
-    assert _factbot(["facts", "import"], tmp_path).returncode == 0
-    done = _factbot(["facts", "import", "--dir", str(folder)], tmp_path)
-    assert done.returncode == 0 and f"retired  {dropped}" in done.stdout
-    # Another command opening the store does not put the shipped files back over it ...
-    assert dropped not in _factbot(["facts", "list"], tmp_path).stdout
-    assert "12%" not in _factbot(["ask", "stats whatsapp 2023/24"], tmp_path).stdout
-    # ... until a plain import of the shipped files.
-    assert f"changed  {dropped}" in _factbot(["facts", "import"], tmp_path).stdout
-    assert dropped in _factbot(["facts", "list"], tmp_path).stdout
-
-
-def test_import_from_a_missing_or_empty_folder_changes_nothing(tmp_path):
-    assert _factbot(["facts", "import"], tmp_path).returncode == 0
+    shutil.copytree(REPO / "facts" / "curated", folder)
+    assert _factbot(["facts", "import"], tmp_path, FACTBOT_CURATED_DIR=str(folder)).returncode == 0
     before = (tmp_path / "data" / "factbot.json").read_bytes()
-    (tmp_path / "empty").mkdir()
-    for folder in ("nope-typo", "empty"):
-        done = _factbot(["facts", "import", "--dir", str(tmp_path / folder)], tmp_path)
-        assert done.returncode == 1 and "no curated *.yaml files" in done.stderr
+    other = _factbot(["facts", "import", "--dir", str(REPO / "facts")], tmp_path, FACTBOT_CURATED_DIR=str(folder))
+    assert other.returncode == 1 and "set FACTBOT_CURATED_DIR=" in other.stderr
+    for typo in ("nope-typo", "empty"):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        done = _factbot(["facts", "import"], tmp_path, FACTBOT_CURATED_DIR=str(tmp_path / typo))
+        assert done.returncode == 2 and "FACTBOT_CURATED_DIR: must be a folder of curated *.yaml files" in done.stderr
     assert (tmp_path / "data" / "factbot.json").read_bytes() == before
 
 

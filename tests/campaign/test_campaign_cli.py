@@ -49,14 +49,15 @@ def test_facts_import_queues_one_alert_per_changed_figure_and_none_when_unchange
     assert fresh.returncode == 0 and "alert" not in fresh.stderr  # a new store is not announced figure by figure
     changed = curated_copy(tmp_path / "curated", status="status: secondary\n  review_by→status: held\n  review_by",
                            value="value: 7062→value: 7100", display='display: "7,062"→display: "7,100"')
-    done = factbot(env, tmp_path, "facts", "import", "--dir", str(changed))  # the file's default status changes
+    env["FACTBOT_CURATED_DIR"] = str(changed)
+    done = factbot(env, tmp_path, "facts", "import")  # the file's default status changes
     changes = [line for line in done.stdout.splitlines() if line.startswith(("changed", "retired"))]
     assert done.returncode == 0 and len(changes) > 1 and f"{len(changes)} figure alert(s) queued" in done.stderr
     alerts = _outbox(tmp_path, "figure")
     assert len(alerts) == len(changes)
     [ours] = [i for i in alerts if FIGURE_ID in i.message["text"]]
     assert "Status: secondary → held" in ours.message["text"] and "Value: 7062 → 7100" in ours.message["text"]
-    again = factbot(env, tmp_path, "facts", "import", "--dir", str(changed))
+    again = factbot(env, tmp_path, "facts", "import")
     assert again.returncode == 0 and "alert" not in again.stderr
     assert len(_outbox(tmp_path, "figure")) == len(alerts)
 
@@ -66,7 +67,8 @@ def test_digest_command_sends_only_when_something_is_due_and_once_a_week(env, tm
     assert nothing.returncode == 0 and "nothing is due" in nothing.stdout and not _outbox(tmp_path, "digest")
     stale = curated_copy(tmp_path / "curated", review="review_by: 2027-02-28→review_by: 2026-01-31",
                          checked="verified_on: 2026-11-29→verified_on: 2025-11-29")
-    imported = factbot(env, tmp_path, "facts", "import", "--dir", str(stale))
+    env["FACTBOT_CURATED_DIR"] = str(stale)
+    imported = factbot(env, tmp_path, "facts", "import")
     assert imported.returncode == 0 and "alert" not in imported.stderr  # a review date is not a figure change
     listed = factbot(env, tmp_path, "facts", "stale")
     assert "review was due 2026-01-31" in listed.stdout and "figure(s) due for review" in listed.stderr
