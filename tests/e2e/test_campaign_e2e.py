@@ -80,15 +80,10 @@ def test_feeds_updates_and_figure_changes_reach_the_channel_once_across_a_restar
 
     # A changed figure, imported from another process: one alert with old and new values.
     changed = curated_copy(tmp_path / "curated", value="value: 7062→value: 7100",
-<<<<<<< HEAD
                            display='display: "7,062"→display: "7,100"',
                            quote="that 7,062 sexual→that 7,100 sexual")  # a served figure's quote shows its display
-    done = factbot(server.env, workdir, "facts", "import", "--dir", str(changed))
-=======
-                           display='display: "7,062"→display: "7,100"')
     server.env["FACTBOT_CURATED_DIR"] = str(changed)  # the folder the operator edits, for the restart below too
     done = factbot(server.env, workdir, "facts", "import")
->>>>>>> 2b24372 (One folder is the truth for the figures: FACTBOT_CURATED_DIR (default: the checkout's facts/curated, else the installed copy) read by serve and every command, which say which folder they read; import --dir removed, so a plain import no longer reverts an edit)
     assert done.returncode == 0, done.stderr
     assert "1 figure alert(s) queued" in done.stderr
     texts = _settle(fake_slack, channel, 8)
