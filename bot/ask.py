@@ -13,11 +13,12 @@ import time
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
 from bot.settings import Settings
+from bot.slack_request import slack_request
 from facts.figures.catalogue import Catalogue
 
 #: The placeholder user and channel of a local ask.
@@ -57,5 +58,5 @@ class LocalAsker:
     def ask(self, text: str) -> tuple[int, dict]:
         body = slash_command_body(self.command, text)
         headers: dict[str, str | Sequence[str]] = {**signed_headers(self.secret, body)}
-        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        response = self.app.dispatch(slack_request(body, headers=headers))
         return response.status, (json.loads(response.body) if response.body else {})

@@ -207,14 +207,21 @@ def _serve_parses(memory: int) -> None:  # pragma: no cover (runs in the helper 
 def parse(body: bytes, url: str, content_type: str = "") -> tuple[str, list[FeedItem]]:
     """``(feed title, items)`` from a fetched body.
 
-    Raises :class:`FeedError` when feedparser fails or flags the document
-    as malformed (apart from a wrong declared encoding or content type in
-    an otherwise recognised feed), or when it is not a feed at all.
+    Raises :class:`FeedError` when feedparser fails, or flags the document
+    as malformed, or when it is not a feed at all. The one exception: a feed
+    malformed only by an HTML entity XML does not define (``&nbsp;`` in a
+    title) whose items feedparser still read is used, with a warning naming
+    the feed: one entity does not hide the news. A document cut short is
+    still refused (its last item may be cut too).
     """
     try:
         parsed = feedparser.parse(body, response_headers={"content-type": content_type, "content-location": url})
         if parsed.bozo and not (isinstance(parsed.get("bozo_exception"), _BENIGN) and parsed.version):
-            raise FeedError(f"malformed ({type(parsed.get('bozo_exception')).__name__})")
+            entity_only = "undefined entity" in str(parsed.get("bozo_exception"))
+            if not (entity_only and parsed.version and parsed.entries):
+                raise FeedError(f"malformed ({type(parsed.get('bozo_exception')).__name__})")
+            log.warning("feed %s is malformed (%s) but its items were read; they are used",
+                        url, type(parsed.get("bozo_exception")).__name__)
         if not parsed.version:
             raise FeedError("not an RSS or Atom feed")
         title = strip_html(parsed.feed.get("title")) or urlsplit(url).hostname or url

@@ -16,7 +16,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.runtime import Runtime
+from bot.slack_request import slack_request
 from handlers import web_routes
 from handlers.web import Rejected, read_body
 
@@ -75,7 +76,8 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         if verifier is not None and not _signed(verifier, body, request):
             return JSONResponse({"error": "invalid or missing Slack signature"}, status_code=401)
         try:
-            bolt_request = to_bolt_request(request, body)
+            bolt_request = slack_request(body.decode("utf-8"), query=dict(request.query_params),
+                                         headers=dict(request.headers))
             bolt_response = await run_in_threadpool(bolt_app.dispatch, bolt_request)
         except Exception as exc:  # a malformed body: the type only, the body may hold user text
             log.warning("malformed Slack request: %s", type(exc).__name__)
@@ -106,9 +108,12 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:
-    """Slack's ``v0`` signature over ``body``, within 5 minutes; malformed headers are unsigned."""
+    """Slack's ``v0`` signature over ``body``, within 5 minutes; malformed headers are unsigned
+    (a timestamp that is not a number of at most 12 digits, e.g. 400 digits, is never compared)."""
+    timestamp = request.headers.get("x-slack-request-timestamp", "").strip()
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
     try:
-        return verifier.is_valid(body, request.headers.get("x-slack-request-timestamp", ""),
-                                 request.headers.get("x-slack-signature", ""))
-    except (ValueError, TypeError):
+        return verifier.is_valid(body, timestamp, request.headers.get("x-slack-signature", ""))
+    except (ValueError, TypeError, OverflowError):
         return False

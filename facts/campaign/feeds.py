@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from facts.clock import utc_now
 from facts.persistence import StateFile
@@ -192,7 +192,33 @@ def _link_key(link: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
+#: Query fields that only say where a reader came from: the same story with or without them is one story.
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|dclid|mc_cid|mc_eid|_ga|igshid)$", re.IGNORECASE)
+
+
+def _story_key(link: str) -> str:
+    """The link as the same story: tracking fields (``utm_*``, ``fbclid``…) and a trailing slash dropped."""
+    parts = urlsplit(link)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/") or "/", query, ""))
+
+
+_YMD = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]|$)")
+_DMY = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:\s|$)")
+
+
 def _when(entry: dict[str, Any]) -> dt.datetime | None:
+    """The entry's date, or ``None`` when it cannot be read: a numeric ``2016/6/29`` is read
+    as year/month/day (feedparser made it 1 December 2016) and ``29/6/2016`` as day/month/year,
+    as a UK publisher writes it; other forms (RFC 822, ISO 8601) as feedparser reads them."""
+    text = str(dict.get(entry, "published") or dict.get(entry, "updated") or "")
+    ymd, dmy = _YMD.match(text), _DMY.match(text)
+    if ymd or dmy:
+        year, month, day = (int(n) for n in ymd.groups()) if ymd else reversed([int(n) for n in dmy.groups()])  # type: ignore[union-attr]
+        try:
+            return dt.datetime(year, month, day, tzinfo=dt.UTC)
+        except ValueError:
+            return None
     # dict.get: feedparser's own .get maps a missing updated_parsed to published_parsed, with a warning
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     if not parsed:
@@ -213,7 +239,7 @@ def items_from_entries(entries: Iterable[dict[str, Any]]) -> list[FeedItem]:
     ids = [str(e.get("id") or "").strip() for e in entries]
     links = [_http_link(e.get("link")) for e in entries]
     id_count = Counter(i for i in ids if i)
-    link_count = Counter(_link_key(link) for link in links if link)
+    link_count = Counter(_story_key(link) for link in links if link)
     items = []
     for entry, entry_id, link in zip(entries, ids, links, strict=True):
         title = strip_html(entry.get("title"))
@@ -221,8 +247,10 @@ def items_from_entries(entries: Iterable[dict[str, Any]]) -> list[FeedItem]:
         keys = []
         if entry_id and id_count[entry_id] == 1:
             keys.append(_digest("id", entry_id))
-        if link and link_count[_link_key(link)] == 1:
-            keys.append(_digest("link", _link_key(link)))
+        if link and link_count[_story_key(link)] == 1:
+            keys.append(_digest("link", _story_key(link)))
+            if _link_key(link) != _story_key(link):  # the key earlier versions kept: seen stays seen
+                keys.append(_digest("link", _link_key(link)))
         if not keys:
             keys.append(_digest("hash", f"{title}\0{date_text}"))
         items.append(FeedItem(tuple(keys), title or "(untitled)", link, strip_html(entry.get("summary")),

@@ -30,7 +30,12 @@ from facts.text import slack_to_plain
 #: The app's name as people see it (and type it after ``@``).
 APP_NAME = "Safeguarding Facts"
 
-Action = Literal["question", "help", "sources", "check"]
+Action = Literal["question", "help", "sources", "check", "thanks"]
+
+#: Whole texts that thank or acknowledge rather than ask ("@Safeguarding Facts thanks!"): answered
+#: with a short "you're welcome", never searched (they used to get "no curated figure").
+THANKS = frozenset({"thanks", "thank you", "thanks a lot", "thank you very much", "many thanks", "thx", "ty",
+                    "cheers", "ta", "great thanks", "ok thanks", "perfect thanks", "brilliant thanks"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,8 @@ def read(text: str) -> Asked:
     rest = _LEADING_TOKENS.sub("", text or "").strip()
     if not plain_question(rest):
         return Asked("help")
+    if " ".join(re.sub(r"[^\w\s]", " ", plain_question(rest).lower()).split()) in THANKS:
+        return Asked("thanks")
     first, _, after = rest.partition(" ")
     word = first.lower().rstrip(".,:;!?") or first
     for sub in SUBCOMMANDS:

@@ -17,6 +17,7 @@ from facts.figures.catalogue import Catalogue
 from facts.figures.check import check_text
 from facts.figures.check_messages import check_message
 from facts.figures.usage import Usage
+from facts.text import escape
 
 Surface = Literal["slash_command", "mention"]
 #: Figures in a thread reply: everyone in the thread sees it, so it is kept short.
@@ -30,6 +31,9 @@ def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
     A question is counted in ``usage`` (a question that found nothing is a gap).
     """
     asked = read(text)
+    if asked.action == "thanks":
+        return render.Message("You're welcome.", [{"type": "section", "text": {
+            "type": "mrkdwn", "text": f"You're welcome. Ask again any time, or `{escape(command)} help` for what I can do."}}])
     if asked.action == "help":
         if surface == "mention":
             return render.mention_help(catalogue.coverage(), command)
