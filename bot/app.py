@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.health import RECHECK_SECONDS, SlackHealth
 from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
 from facts.figures.catalogue import Catalogue
@@ -50,12 +51,16 @@ def web_client(settings: Settings, token: str | None = None, *, retries: bool = 
     return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
 
 
-def bot_identity(client: WebClient, token: str, *, loops: Loops | None = None) -> Callable[..., AuthorizeResult]:
+def bot_identity(client: WebClient, token: str, *, loops: Loops | None = None,
+                 health: SlackHealth | None = None) -> Callable[..., AuthorizeResult]:
     """Bolt's ``authorize``: the bot token with the bot's user and bot IDs once known.
 
     It never calls Slack itself, so no request waits on Slack: with ``loops``
     (the server), a loop asks ``auth.test`` at once and again every
     ``IDENTITY_RETRY_SECONDS`` until it answers; without (``factbot ask``), never.
+    With ``health``, the answer (a refused token, Slack unreachable) and the
+    configured channels are recorded for ``/healthz`` and checked again every
+    ``bot.health.RECHECK_SECONDS``.
     """
     ids: dict[str, str | None] = {}
 
@@ -63,10 +68,17 @@ def bot_identity(client: WebClient, token: str, *, loops: Loops | None = None) -
         try:
             found = client.auth_test(token=token)
         except (SlackApiError, SlackClientError, OSError) as exc:
-            log.warning("auth.test failed (%s); trying again in %ss", type(exc).__name__, IDENTITY_RETRY_SECONDS)
+            if health is not None:
+                health.token_answer(exc)
+            else:
+                log.warning("auth.test failed (%s); trying again in %ss", type(exc).__name__, IDENTITY_RETRY_SECONDS)
             return IDENTITY_RETRY_SECONDS
         ids.update(bot_user_id=found.get("user_id"), bot_id=found.get("bot_id"))
-        return DONE
+        if health is None:
+            return DONE
+        health.token_answer(None)
+        health.check_channels(client, token)
+        return RECHECK_SECONDS if health.channels_ok else IDENTITY_RETRY_SECONDS  # a fix is seen within a minute
 
     if loops is not None:
         loops.add(Loop("bot-identity", learn, IDENTITY_RETRY_SECONDS))
@@ -88,6 +100,7 @@ def build_app(
     usage: Usage | None = None,
     enquiries: Acts | None = None,
     loops: Loops | None = None,
+    health: SlackHealth | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -105,7 +118,7 @@ def build_app(
     client = web_client(settings)
     app = App(
         client=client,
-        authorize=bot_identity(client, bot_token, loops=None if token is not None else loops),
+        authorize=bot_identity(client, bot_token, loops=None if token is not None else loops, health=health),
         signing_secret=secret,
         token_verification_enabled=False,
         process_before_response=process_before_response,

@@ -58,6 +58,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.loops import Loop
 from bot.slack_http import KeepAliveWebClient
+from facts.enquiries.messages import held_problem
 from facts.outbox import DELIVERED, HELD, PENDING, SENDING, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -349,7 +350,8 @@ class DeliveryWorker:
 
     def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
         self.outbox.mark_held(item.id, code, attempts)
-        log.error("%s held: %s", item.id, code)
+        channel = self.channels.get(item.channel_key) or "not set"
+        log.error("%s held: %s (%s channel %s). %s", item.id, code, item.channel_key, channel, held_fix(item, code))
 
     def _find_posted(self, item: OutboxItem, channel: str | None, thread_ts: str | None = None) -> str | None:
         """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.
@@ -419,3 +421,11 @@ def _plain(item: OutboxItem) -> dict[str, Any]:
     values = dict(item.__dict__)
     values.pop("position", None)
     return values
+
+
+def held_fix(item: OutboxItem, code: str) -> str:
+    """What to do about ``item`` held with ``code``, in words for the log (no message content)."""
+    if item.channel_key == "enquiry":
+        return held_problem(code)
+    return (f"Slack answered {code.split(':')[-1]}: fix the {item.channel_key} channel (FACTBOT_"
+            f"{item.channel_key.upper()}_CHANNEL, or invite the app), then restart; /healthz lists what is held.")

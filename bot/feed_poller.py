@@ -280,6 +280,8 @@ class FeedPoller:
         self.timeout = timeout
         self.on_enqueued = on_enqueued
         self.on_item = on_item
+        #: The last poll's report (``None`` before the first), for /healthz.
+        self.last: PollReport | None = None
 
     def poll(self) -> PollReport:
         """Poll every feed once; at most ``POLL_CAP`` items are posted in all."""
@@ -296,7 +298,14 @@ class FeedPoller:
             self.on_enqueued()
         log.info("feeds polled: %d feed(s), %d new item(s) posted, %d skipped", len(report.feeds), report.posted,
                  sum(f.outcome.startswith("skipped") for f in report.feeds))
+        self.last = report
         return report
+
+    def health(self) -> dict:
+        """For /healthz: ``{"configured": n, "polled": bool, "failing": [{"feed", "outcome"}]}`` from the last poll."""
+        failing = [{"feed": feed_label(f.url), "outcome": f.outcome}
+                   for f in (self.last.feeds if self.last else []) if f.outcome.startswith("skipped")]
+        return {"configured": len(self.specs), "polled": self.last is not None, "failing": failing}
 
     def _poll_feed(self, spec: FeedSpec, budget: int) -> FeedResult:
         record = self.state.get(spec.url)

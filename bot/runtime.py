@@ -25,6 +25,7 @@ from bot.campaign import Campaign
 from bot.curation import open_facts
 from bot.delivery import DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
+from bot.health import SlackHealth
 from bot.loops import Loops, every, refresher
 from bot.settings import Settings
 from facts.enquiries.archive import EnquiryArchive, archive_path
@@ -58,6 +59,8 @@ class Runtime:
     loops: Loops
     #: Run at shutdown, last registered first (after the loops have stopped).
     closers: list[Callable[[], None]] = field(default_factory=list)
+    #: The bot token's and the configured channels' state, for /healthz (``bot.health``).
+    slack: SlackHealth = field(default_factory=lambda: SlackHealth({}))
 
     def close(self) -> None:
         """Stop the background loops and write what is only in memory (usage counts)."""
@@ -87,9 +90,20 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     worker = DeliveryWorker(outbox, client, channels)
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
-    bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None)
+    slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
+    bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
+                         health=slack)
+    delivered = worker.on_delivered
+
+    def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
+        if delivered is not None:
+            delivered(item, channel, ts)
+        slack.delivered(item.channel_key)
+
+    worker.on_delivered = on_delivered
     campaign = Campaign(settings, outbox, store, wake=worker.wake)
-    runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops)
+    runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
+                      slack=slack)
     enquiries.recover()
     if start:
         loops.add(worker.loop)

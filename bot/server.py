@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_starlette_response
@@ -40,10 +41,14 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
 
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n, "intake": "ok" | why not,
+    "slack": {"token": "ok" | "unknown" | "unreachable" | Slack's error, "channels": {key: "ok" | problem}},
+    "feeds": {"configured": n, "polled": bool, "failing": [{"feed", "outcome"}]}, "problems": [what to do],
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
     "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n},
     "loops": {"running": n, "failing": [names]}}``; "degraded" when anything is held, the website
-    intake is not configured, or a background loop is failing or has stopped.
+    intake is not configured, a feed failed its last poll, a configured channel cannot be used,
+    Slack does not answer, or a background loop is failing or has stopped. 503 with ``"status": "down"``
+    when Slack refuses the bot token (nothing reaches Slack; the website intake still stores enquiries).
     It never shows message content.
 
     ``on_shutdown`` functions run, in order, when the server stops (also on
@@ -88,14 +93,26 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         outbox = await run_in_threadpool(runtime.outbox.summary)
         intake = "ok" if runtime.settings.factbot_intake_token else "not configured (FACTBOT_INTAKE_TOKEN): answers 503"
         status = "degraded" if outbox["held"] or intake != "ok" else "ok"
-        body = {"status": status, "figures": runtime.catalogue.coverage().figures, "intake": intake, "outbox": outbox}
-        body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
+        body: dict[str, Any] = {"status": status, "figures": runtime.catalogue.coverage().figures, "intake": intake,
+                                "outbox": outbox}
+        enquiries = body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
         loops = [status for status in runtime.loops.status() if not status.finished]
         stalled = [status.name for status in loops if not status.alive or status.failures]
         body["loops"] = {"running": len(loops), "failing": stalled}
-        if stalled:
+        slack = runtime.slack.report()
+        feeds = runtime.campaign.poller.health()
+        body["slack"], body["feeds"] = slack, feeds
+        problems = list(slack["problems"])
+        problems += [f"feed {f['feed']}: {f['outcome']}" for f in feeds["failing"]]
+        problems += [f"background loop {name} is failing or has stopped (see the log)" for name in stalled]
+        if outbox["held"] or enquiries["held"]:
+            problems += [p for p in enquiries["problems"] if p not in problems]
+        body["problems"] = problems
+        if problems:
             body["status"] = "degraded"
-        return JSONResponse(body)
+        if runtime.slack.down:
+            body["status"] = "down"  # nothing reaches Slack until the token is replaced
+        return JSONResponse(body, status_code=503 if body["status"] == "down" else 200)
 
     token = runtime.settings.factbot_intake_token
     service = runtime.enquiries

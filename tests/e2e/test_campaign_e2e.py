@@ -47,6 +47,7 @@ def test_feeds_updates_and_figure_changes_reach_the_channel_once_across_a_restar
               "application/atom+xml")
     workdir = tmp_path / "server"
     workdir.mkdir()
+    fake_slack.channels[channel] = {}  # it exists and the app is in it: health checks at start-up
     settings = {"FACTBOT_CAMPAIGN_CHANNEL": channel,
                 "FACTBOT_FEEDS": f"{feeds.url('/news.rss')},{feeds.url('/policy.atom')}"}
     server = make_server(workdir, **settings)
@@ -102,7 +103,7 @@ def test_feeds_updates_and_figure_changes_reach_the_channel_once_across_a_restar
     assert feeds.statuses_for("/news.rss")[before:] == [304]
     assert len(_settle(fake_slack, channel, 8, seconds=2.0)) == 8  # the watcher ticks every second
     health = requests.get(server.url + "/healthz", timeout=5).json()
-    assert health["status"] == "ok" and health["outbox"]["pending"] == 0
+    assert health["status"] == "ok" and health["outbox"]["pending"] == 0, health["problems"]
 
 
 def test_alerts_wait_for_an_unset_channel_and_go_once_it_is_set(make_server, fake_slack, tmp_path):
