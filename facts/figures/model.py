@@ -98,8 +98,8 @@ def display_shows_value(value: float | int | str, display: str) -> bool:
     written = re.sub(r"(?<=\d)[,\s](?=\d{3}\b)", "", display.lower())
     scale = 1e9 if "billion" in written else 1e6 if re.search(r"million|\d\s*m\b", written) else 1
     scaled = value / scale
-    target = str(int(scaled)) if float(scaled).is_integer() else str(scaled)
-    return target in re.findall(r"\d+(?:\.\d+)?", written)
+    targets = {str(scaled), str(int(scaled))} if float(scaled).is_integer() else {str(scaled)}  # "35.0%" shows 35.0
+    return bool(targets & set(re.findall(r"\d+(?:\.\d+)?", written)))
 
 
 class Misquote(_Strict):

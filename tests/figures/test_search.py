@@ -155,7 +155,8 @@ def test_coverage(index):
 def test_loose_finds_the_closest_figures_for_a_conversational_message(index):
     text = "Did you see the NSPCC report? apparently snapchat is now the worst platform for grooming of girls"
     strict = index.search(text, limit=8)
-    assert strict.facts == [] and ("girl", 4) in strict.partial  # strict: every part must match
+    # strict: every part must match (the count is the curated figures that mention girls)
+    assert strict.facts == [] and any(word == "girl" and count >= 4 for word, count in strict.partial)
     result = index.search(text, limit=8, loose=True)
     assert result.facts and all("Snapchat" in f.platforms for f in result.facts)
     assert result.relaxed == ["girl"]  # the words were used; the one no figure shown matches is said
