@@ -1,4 +1,4 @@
-"""Claim, Release and Mark responded: what a button press does to an enquiry record.
+"""Claim, Release, Mark responded and Mark urgent / Not urgent: what a button press does to a record.
 
 Plain rules, no Slack: :data:`ACTIONS` maps a button's action id to the event it
 records, and :func:`apply_event` gives the record after it (or ``None`` when the
@@ -11,7 +11,8 @@ from facts.enquiries import messages as render
 from facts.enquiries.model import EnquiryRecord, Event
 
 #: Button action id → the event it records.
-ACTIONS = {render.CLAIM: "claimed", render.RELEASE: "released", render.RESPONDED: "responded"}
+ACTIONS = {render.CLAIM: "claimed", render.RELEASE: "released", render.RESPONDED: "responded",
+           render.MARK_URGENT: "marked_urgent", render.MARK_NOT_URGENT: "marked_not_urgent"}
 
 
 def apply_event(record: EnquiryRecord, event: Event, note: list[str]) -> EnquiryRecord | None:
@@ -20,6 +21,9 @@ def apply_event(record: EnquiryRecord, event: Event, note: list[str]) -> Enquiry
     Once responded, an enquiry is closed: a stale Claim or Release changes nothing. Anyone may
     release a claim (the team reassigns work); the thread reply records who did.
     """
+    if event.action in ("marked_urgent", "marked_not_urgent"):
+        urgent = event.action == "marked_urgent"
+        return None if record.urgent == urgent else record.model_copy(update={"urgent": urgent})
     if record.responded_by and event.action in ("claimed", "released"):
         note.append(f"{record.reference} was already responded to by {render.mention(record.responded_by)}.")
         return None

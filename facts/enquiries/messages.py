@@ -24,8 +24,10 @@ from facts.enquiries.model import EnquiryRecord, Event
 from facts.text import escape
 
 CLAIM, RELEASE, RESPONDED = "enquiry_claim", "enquiry_release", "enquiry_responded"
+#: Staff correcting the triage: mark an enquiry urgent, or not urgent.
+MARK_URGENT, MARK_NOT_URGENT = "enquiry_mark_urgent", "enquiry_mark_not_urgent"
 #: The action ids of the enquiry buttons; each button's ``value`` is the reference.
-ACTION_IDS = (CLAIM, RELEASE, RESPONDED)
+ACTION_IDS = (CLAIM, RELEASE, RESPONDED, MARK_URGENT, MARK_NOT_URGENT)
 #: Escaped characters of the message shown in the post itself; longer goes to the thread.
 INLINE_MESSAGE = 2800
 #: Characters of a long message previewed in the post.
@@ -116,9 +118,11 @@ def _buttons(record: EnquiryRecord) -> dict | None:
     responded = {"text": "Mark responded", "action_id": RESPONDED}
     if record.claimed_by:
         responded["style"] = "primary"
+    urgency = ({"text": "Not urgent", "action_id": MARK_NOT_URGENT} if record.urgent
+               else {"text": "Mark urgent", "action_id": MARK_URGENT, "style": "danger"})
     elements = [{"type": "button", "text": {"type": "plain_text", "text": b["text"]}, "action_id": b["action_id"],
                  "value": record.reference, **({"style": b["style"]} if "style" in b else {})}
-                for b in (claim, responded)]
+                for b in (claim, responded, urgency)]
     return {"type": "actions", "block_id": "enquiry_actions", "elements": elements}
 
 
@@ -142,7 +146,7 @@ def post(record: EnquiryRecord, *, lead: str | None = None, retention_days: int 
             "please look now"
         who = f"{mention(lead)} please look now." if lead else (
             "No safeguarding lead is set (FACTBOT_SAFEGUARDING_LEAD): whoever reads this first, please act now.")
-        why = "; ".join(f"“{escape(p)}”" for p in record.triage) or "marked urgent"
+        why = "; ".join(f"“{escape(p)}”" for p in record.triage) or "marked urgent by staff"
         blocks.append(_verbatim(f":rotating_light: *The enquiry suggests a child may be at immediate risk* "
                                f"(why: {why}). {who}"))
     else:
@@ -229,7 +233,8 @@ def purged_full_message_reply(record: EnquiryRecord, retention_days: int | None)
 # -- actions ----------------------------------------------------------------------------
 
 _VERBS = {"claimed": ":raising_hand: Claimed", "released": ":leftwards_arrow_with_hook: Released",
-          "responded": ":white_check_mark: Responded", "purged": ":wastebasket: Details removed"}
+          "responded": ":white_check_mark: Responded", "purged": ":wastebasket: Details removed",
+          "marked_urgent": ":rotating_light: Marked urgent", "marked_not_urgent": ":white_circle: Marked not urgent"}
 
 
 def history_line(event: Event) -> str:
@@ -243,6 +248,8 @@ def action_reply(event: Event, thread_ts: str) -> dict:
     line = history_line(event)
     if event.action == "released":
         line += "; it can be claimed again"
+    elif event.action.startswith("marked_"):
+        line += " (a correction of the triage: add the text to benchmarks/data/triage.jsonl)"
     return {"text": line, "thread_ts": thread_ts, "blocks": [_verbatim(line)]}
 
 

@@ -1,4 +1,4 @@
-"""The enquiry buttons: **Claim**, **Release** and **Mark responded**.
+"""The enquiry buttons: **Claim**, **Release**, **Mark responded** and **Mark urgent** / **Not urgent**.
 
 The ack is immediate; the work runs as a Bolt lazy listener: the service
 records who pressed what (in the archive), then queues an edit of the
@@ -25,7 +25,7 @@ class Acts(Protocol):
 
 
 def register(app: App, service: Acts) -> None:
-    """Register the three enquiry actions (``facts.enquiries.messages.ACTION_IDS``) on ``app``."""
+    """Register the enquiry actions (``facts.enquiries.messages.ACTION_IDS``) on ``app``."""
 
     def ack_now(ack: Ack) -> None:
         ack()

@@ -201,7 +201,7 @@ def test_post_shows_reference_time_contact_and_buttons():
                      "family support", "We would like family support.", "<!date^", "Not claimed yet"):
         assert expected in text
     [actions] = [b for b in message["blocks"] if b["type"] == "actions"]
-    assert [e["action_id"] for e in actions["elements"]] == [render.CLAIM, render.RESPONDED]
+    assert [e["action_id"] for e in actions["elements"]] == [render.CLAIM, render.RESPONDED, render.MARK_URGENT]
     assert {e["value"] for e in actions["elements"]} == {"ENQ-2026-000123"}
 
 

@@ -181,6 +181,49 @@ def test_a_reused_idempotency_key_gives_the_same_answer_with_the_signposting(srv
     assert routine.status_code == 409 and any(s["display"] == "999" for s in routine.json()["signposting"])
 
 
+# -- staff correct the triage from the message ---------------------------------------------------
+
+
+def press(srv, fake_slack, reference: str, ts: str, action_id: str, user: str):
+    return srv.action({
+        "type": "block_actions", "user": {"id": user, "username": user.lower()}, "team": {"id": "T0TEST0001"},
+        "api_app_id": "A0TEST", "trigger_id": "1.2.3", "response_url": fake_slack.response_url(f"u{tag()}"),
+        "channel": {"id": CHANNEL}, "container": {"type": "message", "message_ts": ts, "channel_id": CHANNEL},
+        "message": {"ts": ts, "type": "message"},
+        "actions": [{"action_id": action_id, "block_id": "enquiry_actions", "type": "button", "value": reference,
+                     "action_ts": "1700000000.1"}],
+    })
+
+
+def until(check, what: str, timeout: float = 10.0):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_staff_mark_an_enquiry_urgent_and_not_urgent_from_its_message(srv, fake_slack):
+    from facts.enquiries.messages import MARK_NOT_URGENT, MARK_URGENT
+
+    body = enquiry(message="Could you call me back about family support please")
+    reference = submit(srv, body).json()["id"]
+    post = posted(fake_slack, reference)
+    assert stored(srv, reference)["urgent"] is False and MARK_URGENT in json.dumps(post["blocks"])
+    thread = lambda: [m["text"] for m in fake_slack.messages[CHANNEL] if m.get("thread_ts") == post["ts"]]  # noqa: E731
+
+    assert press(srv, fake_slack, reference, post["ts"], MARK_URGENT, "U0STAFF001").status_code == 200
+    until(lambda: "URGENT" in posted(fake_slack, reference)["blocks"][0]["text"]["text"], "the urgent edit")
+    until(lambda: any("Marked urgent by <@U0STAFF001>" in t for t in thread()), "the thread reply")
+    assert stored(srv, reference)["urgent"] is True
+    assert "why: marked urgent by staff" in json.dumps(posted(fake_slack, reference)["blocks"], ensure_ascii=False)
+
+    press(srv, fake_slack, reference, post["ts"], MARK_NOT_URGENT, "U0LEAD0001")
+    until(lambda: "URGENT" not in posted(fake_slack, reference)["blocks"][0]["text"]["text"], "the routine edit")
+    until(lambda: any("Marked not urgent by <@U0LEAD0001>" in t for t in thread()), "the second reply")
+    assert stored(srv, reference)["urgent"] is False
+    assert [e["action"] for e in stored(srv, reference)["history"]] == ["marked_urgent", "marked_not_urgent"]
+
+
 # -- encodings -------------------------------------------------------------------------------
 
 
