@@ -30,7 +30,7 @@ def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command:
     and Check figures message shortcuts, App Home (curator sections for ``curators``), and, with ``enquiries``,
     the enquiry buttons (Claim, Release, Mark responded)."""
     slash_command.register(app, catalogue, command, usage)
-    share.register(app, catalogue)
+    share.register(app, catalogue, command)
     mention.register(app, catalogue, usage, command)
     find_figures.register(app, catalogue, usage)
     check_figures.register(app, catalogue)

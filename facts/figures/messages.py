@@ -13,22 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from facts.blocks import MAX_BLOCKS, MAX_FALLBACK, MAX_TEXT, cap_blocks, fallback, mrkdwn, text_chunks, text_sections
+from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, fallback, mrkdwn, text_chunks, text_sections
 from facts.figures import asking
+from facts.figures.changes import fingerprint
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
 from facts.text import escape, long_date, truncate, utf16_len
 
-#: The action id of the "Share in channel" button; its value is a JSON
-#: ``{"ids": [fact ids], "q": query}`` string of at most 2,000 characters.
-SHARE_ACTION_ID = "share_figures"
-#: Figures in one ephemeral answer: 8 figures of 4 blocks each stay well inside the 50-block limit.
-ANSWER_LIMIT = 8
 #: The app's name as people see it (and type it after ``@``).
 APP_NAME = asking.APP_NAME
 
@@ -97,6 +92,8 @@ class _Rendered:
     fact: Fact
     blocks: list[dict]
     escaped_citation: str
+    copy: dict
+    line: str
 
 
 _CACHE: dict[tuple[int, bool], _Rendered] = {}
@@ -110,8 +107,15 @@ def _rendered(fact: Fact, today: dt.date) -> _Rendered:
         return hit
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.clear()
-    made = _CACHE[key] = _Rendered(fact, _build_fact_blocks(fact, today), escape(citation(fact)))
+    made = _CACHE[key] = _Rendered(fact, _build_fact_blocks(fact, today), escape(citation(fact)), copy_block(fact),
+                                   one_line(fact, today))
     return made
+
+
+def rendered(fact: Fact, today: dt.date) -> _Rendered:
+    """A figure's blocks, escaped citation, copy block and one line, rendered once and reused
+    (treat them as read-only)."""
+    return _rendered(fact, today)
 
 
 def fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
@@ -132,8 +136,9 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
         headline += f"\n_Compared with {escape(fact.comparison.display)} in {escape(fact.comparison.period.label)}._"
     for caveat in fact.caveats:
         headline += f"\n• _{escape(caveat)}_"
+    measure = f"*Measure:* {escape(fact.measure)}\n" if fact.measure else ""
     details = (
-        f"*Base:* {escape(fact.base)}\n*Period:* {escape(fact.period.label)} · "
+        f"{measure}*Base:* {escape(fact.base)}\n*Period:* {escape(fact.period.label)} · "
         f"*Geography:* {escape(fact.geography)}\n*Method:* {escape(src.method)}"
     )
     link = f"<{src.url}|{escape(src.title)}>"
@@ -146,100 +151,86 @@ def _build_fact_blocks(fact: Fact, today: dt.date) -> list[dict]:
     ]
 
 
-# -- answers ------------------------------------------------------------------
+# -- one line, and a citation to copy ----------------------------------------------
 
 
-def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareable: bool = True,
-           after_each: Callable[[Fact], list[dict]] | None = None, command: str | None = None,
-           max_blocks: int = MAX_BLOCKS) -> Message:
-    """The reply to a question: the figures found, or a plain no-match answer.
+def one_line(fact: Fact, today: dt.date) -> str:
+    """A figure in one mrkdwn line (escaped): figure, period, place, what it is, status.
 
-    ``shareable`` adds the "Share in channel" button (action ``SHARE_ACTION_ID``);
-    ``after_each(fact)`` gives blocks to add after each figure (e.g. a
-    "Share in thread" button). Whole figures only, within ``max_blocks``
-    (a message's 50; a modal's 100): a figure that does not fit is left out,
-    and the answer says more figures match.
+    ``*40%* · 2024/25 (April 2024 to March 2025) · UK · share of … · secondary``
     """
-    if not result.found:
-        return no_match(result, coverage, command)
-    asked = escape(truncate(result.query, 200))
-    title = f"*Figures for “{asked}”*" if asked else "*The newest figures*"
-    blocks: list[dict] = [{"type": "section", "text": mrkdwn(f"{title} (newest release first)")}]
-    notes = _search_notes(result)
-    if notes:
-        blocks.append({"type": "context", "elements": [mrkdwn(notes)]})
-    room = max_blocks - len(blocks) - 2  # the "more" note and the Share button
-    shown: list[Fact] = []
-    for fact in result.facts:
-        own = fact_blocks(fact, today) + (after_each(fact) if after_each is not None else [])
-        if len(own) > room:  # a figure is shown whole, with its citation, or not at all
-            break
-        blocks.extend(own)
-        shown.append(fact)
-        room -= len(own)
-    if result.more or len(shown) < len(result.facts):
-        blocks.append({"type": "context", "elements": [mrkdwn(
-            "More figures match: add a platform, a year (`2023/24`) or a topic to narrow the answer.")]})
-    if shareable:
-        blocks.append(share_actions(shown, result.query))
-    return Message(_fallback("", [_rendered(f, today).escaped_citation for f in shown]), blocks)
+    what = fact.measure or truncate(fact.claim, 140)
+    status = "verified" if fact.status == "verified" else "secondary"
+    if fact.review_due(today):
+        status += ", review due"
+    if fact.historical:
+        status += ", history"
+    return (f"*{escape(fact.display)}* · {escape(fact.period.label)} · {escape(_short_place(fact.geography))} · "
+            f"{escape(what)} · _{status}_")
 
 
-def shared(facts: list[Fact], user_id: str, today: dt.date) -> Message:
-    """The same cited figures, posted visibly, attributed to who shared them."""
-    blocks: list[dict] = [{"type": "context", "elements": [mrkdwn(f"Shared by <@{user_id}> from Safeguarding Facts")]}]
-    shown = []
-    for fact in facts:
-        own = fact_blocks(fact, today)
-        if len(blocks) + len(own) > MAX_BLOCKS:  # whole figures only, each with its citation
-            break
-        blocks.extend(own)
-        shown.append(fact)
-    text = _fallback(f"Shared by <@{user_id}>: ", [_rendered(f, today).escaped_citation for f in shown])
-    return Message(text, blocks)
+def _short_place(geography: str) -> str:
+    return geography.split(" (")[0]
 
 
-def share_actions(facts: Iterable[Fact], query: str) -> dict:
-    """An actions block with the Share button carrying the figure ids."""
-    ids = [f.id for f in facts]
-    value = json.dumps({"ids": ids, "q": truncate(query, 200)})
-    while len(value) > 2000 and ids:  # always whole JSON: a cut value could not be read back
-        ids = ids[:-1]
-        value = json.dumps({"ids": ids, "q": truncate(query, 200)})
-    return {
-        "type": "actions",
-        "elements": [{
-            "type": "button", "action_id": SHARE_ACTION_ID, "style": "primary",
-            "text": {"type": "plain_text", "text": "Share in channel"}, "value": value,
-        }],
-    }
+def version(fact: Fact) -> str:
+    """A figure's version as a citation names it: the first 8 characters of the fingerprint of the
+    fields people quote (:func:`facts.figures.changes.fingerprint`), so it changes exactly when one
+    of them does."""
+    return fingerprint(fact.model_dump(mode="json"))[:8]
 
 
-def no_match(result: SearchResult, coverage: Coverage, command: str | None = None) -> Message:
-    """Say plainly there is no curated figure, and list what is covered (and, with the
-    slash ``command``, an example of how to ask)."""
+def copy_citation(fact: Fact) -> str:
+    """The plain citation with the figure's id, version and check date, ready to paste (unescaped)."""
+    return (f"{citation(fact)} [Safeguarding Facts figure {fact.id}, version {version(fact)}, "
+            f"checked {long_date(fact.verified_on)}]")
+
+
+def copy_block(fact: Fact) -> dict:
+    """A context block holding :func:`copy_citation` as a code span: one click selects it to copy."""
+    return {"type": "context", "elements": [mrkdwn(f"*Copy citation:* `{escape(copy_citation(fact))}`")]}
+
+
+def no_match(result: SearchResult, coverage: Coverage, command: str | None = None,
+             today: dt.date | None = None) -> Message:
+    """Say plainly there is no curated figure and why (a platform, a place or a measure with
+    none, a word no figure answering the rest has), show the nearest figures one line each as
+    near misses (never as the answer), and list what is covered (with the slash ``command``,
+    an example of how to ask)."""
     asked = escape(truncate(result.query, 200))
     if result.platforms_without_figures:
-        names = ", ".join(result.platforms_without_figures)
-        head = f"There is no curated figure for *{escape(names)}*."
+        head = f"There is no curated figure for *{escape(', '.join(result.platforms_without_figures))}*."
+    elif result.places_without_figures:
+        head = f"There is no curated figure for *{escape(', '.join(result.places_without_figures))}*."
+    elif result.missing:
+        head = (f"There is no curated figure for “{asked}”: no figure is about "
+                f"*{escape(truncate(', '.join(result.as_typed(result.missing)), 200))}*.")
     else:
         head = f"There is no curated figure for “{asked}”." if asked else "Ask about a platform, a year or a topic."
-    if result.partial:
+    if result.partial and not result.near:
         parts = ", ".join(f"*{escape(label)}* ({count})" for label, count in result.partial)
         head += f" No figure matches all of it together; each of these has figures on its own: {parts}."
-    if result.ignored:
+    if result.ignored and not result.missing:
         head += f" {_not_used(result)}"
-    body = (
-        f"{head} Nothing is estimated or worked out from other figures.\n"
+    blocks: list[dict] = [{"type": "section", "text": mrkdwn(truncate(
+        f"{head} Nothing is estimated or worked out from other figures, and no other figure is given as "
+        f"its answer.", MAX_TEXT))}]
+    if result.near:
+        lines = "\n".join(f"• {one_line(f, today or dt.date.today())}" for f in result.near)
+        blocks.append({"type": "section", "text": mrkdwn(truncate(
+            f"*Nearest figures* (not an answer to the question; ask for one by its words to see it whole):\n{lines}",
+            MAX_TEXT))})
+    covered = (
         f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
         f"*Topics:* {escape(', '.join(coverage.topics))}\n"
         f"*Years:* {years_label(coverage.years)}"
     )
     if command:
         typed, _what = asking.example_lines(command, limit=1)[0]
-        body += f"\nFor example: `{escape(typed)}` · `{escape(command)} help` for more"
+        covered += f"\nFor example: `{escape(typed)}` · `{escape(command)} help` for more"
+    blocks.append({"type": "context", "elements": [mrkdwn(truncate(covered, MAX_TEXT))]})
     text = f"No curated figure for that. Platforms covered: {escape(', '.join(coverage.platforms))}."
-    return Message(fallback(text), text_sections(body))
+    return Message(text, blocks)
 
 
 def _how_to_ask_lines(command: str) -> list[str]:
@@ -334,7 +325,7 @@ def _plain(marked: str) -> str:
 # -- helpers ------------------------------------------------------------------
 
 
-def _search_notes(result: SearchResult) -> str:
+def search_notes(result: SearchResult) -> str:
     notes = []
     for c in result.corrections:
         notes.append(f"Showing results for *{escape(c.read_as)}* (you typed “{escape(c.typed)}”).")
@@ -349,7 +340,7 @@ def _search_notes(result: SearchResult) -> str:
 
 def _not_used(result: SearchResult) -> str:
     # Cut like the echoed query, so a long query cannot push out what follows it.
-    return f"Not recognised, so not used: “{escape(truncate(' '.join(result.ignored), 200))}”."
+    return f"Not recognised, so not used: “{escape(truncate(' '.join(result.as_typed(result.ignored)), 200))}”."
 
 
 def years_label(years: list[int]) -> str:
@@ -357,7 +348,7 @@ def years_label(years: list[int]) -> str:
     return f"{years[0]}–{years[-1]}" if years else "none"
 
 
-def _fallback(lead: str, citations: list[str]) -> str:
+def fallback_text(lead: str, citations: list[str]) -> str:
     """``lead`` and whole citations, one a line, within ``MAX_FALLBACK``: a
     citation never stops half-way; those left out are counted instead."""
     room = MAX_FALLBACK - 80  # for the "… and N more" line (counted as Slack counts: UTF-16 units)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from facts.blocks import MAX_BLOCKS, MAX_VIEW_BLOCKS, cap_blocks, mrkdwn
+from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
@@ -85,8 +86,8 @@ def figures_message(result: SearchResult | None, coverage: Coverage, today: dt.d
         said = {"type": "section", "text": mrkdwn(
             "This message has no words to look up (no text, attachment or file title).")}
         return render.Message("This message has no words to look up.", [said, *render.mention_help(coverage).blocks])
-    message = render.answer(result, coverage, today, shareable=False, max_blocks=max_blocks - 1,
-                            after_each=lambda fact: [share_in_thread_button(fact, target)])
+    message = answers.answer(result, coverage, today, shareable=False, expanded=True,
+                             after_each=lambda fact: [share_in_thread_button(fact, target)])
     if result.found:
         lead = {"type": "context", "elements": [mrkdwn(
             "Only you can see these. *Share in thread* posts a figure, with its source, in the message's thread.")]}

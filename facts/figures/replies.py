@@ -3,14 +3,16 @@
 ``/grooming <text>``, an @mention and ``factbot ask`` all come here: the text
 is read by :func:`facts.figures.asking.read` (a question unless it starts with
 a subcommand), and answered from the :class:`Catalogue`. Only the surface's
-own choices differ: how many figures, and whether the answer carries Share
-buttons (an ephemeral answer does; a reply already posted in a thread does not).
+own choices differ: how many figures, and whether the answer carries buttons
+(an ephemeral answer does: Share, Show whole, More figures; a reply already
+posted in a thread does not). :func:`again` answers those buttons.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
+from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures.asking import read
 from facts.figures.catalogue import Catalogue
@@ -20,7 +22,7 @@ from facts.figures.usage import Usage
 from facts.text import escape
 
 Surface = Literal["slash_command", "mention"]
-#: Figures in a thread reply: everyone in the thread sees it, so it is kept short.
+#: Figures in a thread reply: everyone in the thread sees it, so it is kept short (the best whole, two lines).
 THREAD_LIMIT = 3
 
 
@@ -45,9 +47,17 @@ def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
             return render.error_message(f"Paste the draft after the command: `{command} check Police recorded 7,263 "
                                         "online grooming offences in 2024/25.`")
         return check_message(check_text(asked.text, catalogue.figure_book()))
-    limit = render.ANSWER_LIMIT if surface == "slash_command" else THREAD_LIMIT
+    limit = answers.ANSWER_LIMIT if surface == "slash_command" else THREAD_LIMIT
     result = catalogue.search(asked.text, limit=limit)
     if usage is not None:
         usage.record(result)
-    return render.answer(result, catalogue.coverage(), catalogue.today(), shareable=surface == "slash_command",
-                         command=command)
+    return answers.answer(result, catalogue.coverage(), catalogue.today(), shareable=surface == "slash_command",
+                          command=command)
+
+
+def again(catalogue: Catalogue, pressed: answers.Pressed, command: str) -> render.Message:
+    """The answer again after **Show whole** or **More figures** (not counted: the question
+    was counted when it was asked). A figure no longer current is simply not shown."""
+    result = catalogue.search(pressed.question, limit=answers.ANSWER_LIMIT)
+    return answers.answer(result, catalogue.coverage(), catalogue.today(), expanded=pressed.more,
+                          show=pressed.show, command=command)

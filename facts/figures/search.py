@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from facts.figures.asking import plain_question
 from facts.figures.model import Fact
 from facts.figures.question import Question, geography_places, place_label, read_question
-from facts.figures.words import PLATFORM_ALIASES, alternatives, numbers, terms
+from facts.figures.words import PLATFORM_ALIASES, alternatives, numbers, terms, typed_terms
 
 #: Characters of a query that are read (a Slack message holds at most 40,000; a question is short).
 MAX_QUERY = 4000
@@ -104,6 +104,7 @@ class SearchResult:
       their own: ``[(label, count)]``.
     - ``near``: when nothing answers the question, the nearest figures (never
       shown as the answer).
+    - ``typed``: each term of the question → the word as typed (for answers).
     - ``query``: the plain query text that was searched.
     """
 
@@ -122,10 +123,15 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)
     partial: list[tuple[str, int]] = field(default_factory=list)
     near: list[Fact] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)  # term → the word as typed
 
     @property
     def found(self) -> bool:
         return bool(self.facts)
+
+    def as_typed(self, terms: list[str]) -> list[str]:
+        """``terms`` as the person typed them (``"ethnic"`` → ``"ethnicity"``)."""
+        return [self.typed.get(term, term) for term in terms]
 
 
 @dataclass(frozen=True)
@@ -312,7 +318,8 @@ class FactIndex:
         return asked
 
     def _read_words(self, question: Question, asked: _Asked, result: SearchResult, loose: bool) -> None:
-        for term in terms(question.rest):
+        for term, word in typed_terms(question.rest):
+            result.typed.setdefault(term, word)
             if term in _MEASURE_TERMS:
                 asked.measures.append(term)
                 continue

@@ -134,20 +134,25 @@ def terms(text: str) -> list[str]:
     A single letter is a term only when it is a platform alias; platform aliases
     are kept as typed (``"insta"``), not stemmed, so they can be looked up.
     """
+    return [term for term, _word in typed_terms(text)]
+
+
+def typed_terms(text: str) -> list[tuple[str, str]]:
+    """``[(term, the word as typed, lowercased)]`` of plain ``text`` (see :func:`terms`)."""
     out = []
     for word in _WORD.findall(join_phrases(text)):
         word = word.replace("'", "")
         if word.isdigit() or word in _STOPWORDS:  # before stemming: "was" must not become "wa" (WhatsApp)
             continue
         if word in PLATFORM_ALIASES:
-            out.append(word)
+            out.append((word, word))
             continue
         if word.endswith("s") and word[:-1] in PLATFORM_ALIASES:  # "insta's" → "insta"
-            out.append(word[:-1])
+            out.append((word[:-1], word))
             continue
         stemmed = _CANONICAL.get(word) or stem(word)
         if stemmed not in _STOPWORDS and len(stemmed) > 1:
-            out.append(stemmed)
+            out.append((stemmed, word))
     return out
 
 

@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from facts.blocks import MAX_VIEW_BLOCKS, section
+from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
 from facts.figures.catalogue import Catalogue
@@ -51,7 +52,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
         message = body.get("message") or {}
         target = figures_view.ThreadTarget.of_message((body.get("channel") or {}).get("id", ""), message)
         words = message_words(message)
-        result = catalogue.search(words, limit=render.ANSWER_LIMIT, loose=True) if words else None
+        result = catalogue.search(words, limit=answers.ANSWER_LIMIT, loose=True) if words else None
         if result is not None:
             usage.record(result, gap=False)  # someone else's words: never kept
         coverage, today = catalogue.coverage(), catalogue.today()
@@ -74,7 +75,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
                                         "Run *Find figures* again for the current figures.")
             return
         target, user_id = parsed[1], (body.get("user") or {}).get("id", "someone")
-        posted = render.shared(facts, user_id, catalogue.today())
+        posted = answers.shared(facts[0], user_id, catalogue.today())
         try:
             client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts, unfurl_links=False,
                                     unfurl_media=False, **posted.as_dict())

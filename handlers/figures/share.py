@@ -1,51 +1,62 @@
-"""The **Share in channel** button: posts the same cited figures visibly.
+"""The buttons of an answer: **Share in channel** (one figure), **Show whole**, **More figures**.
 
-The post goes through the action's ``response_url`` with
-``response_type: in_channel``, so it works in channels the app has not
-joined, and it is attributed to the person who pressed the button. The
-ack is immediate; the post runs as a Bolt lazy listener.
+**Share in channel** posts that one figure, whole and attributed, through the
+action's ``response_url`` with ``response_type: in_channel``, so it works in
+channels the app has not joined. **Show whole** and **More figures** replace
+the ephemeral answer (``replace_original``) with the answer again, that
+figure whole first, or more figures one line each. Acks are immediate; the
+work runs as Bolt lazy listeners.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import Ack, App, Respond
 
+from facts.figures import answers, replies
 from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, catalogue: Catalogue) -> None:
-    """Register the Share action (``render.SHARE_ACTION_ID``)."""
+def register(app: App, catalogue: Catalogue, command: str = "/grooming") -> None:
+    """Register the Share, Show whole and More figures actions."""
 
     def ack_now(ack: Ack) -> None:
         ack()
 
     def post_shared(body: dict, respond: Respond) -> None:
-        ids = _fact_ids(body)
-        facts = catalogue.servable(ids)
+        facts = catalogue.servable(answers.shared_ids(_value(body)))
         if not facts:
             respond(response_type="ephemeral", replace_original=False,
-                    **render.error_message("Those figures are no longer current, so they were not shared. "
+                    **render.error_message("That figure is no longer current, so it was not shared. "
                                            "Ask again for the current figures.").as_dict())
             return
         user_id = (body.get("user") or {}).get("id", "someone")
-        message = render.shared(facts, user_id, catalogue.today())
-        respond(response_type="in_channel", replace_original=False, **message.as_dict())
-        log.info("shared %d figure(s)", len(facts))
+        for fact in facts[:1]:  # one figure a button
+            respond(response_type="in_channel", replace_original=False,
+                    **answers.shared(fact, user_id, catalogue.today()).as_dict())
+        log.info("shared a figure")
 
-    app.action(render.SHARE_ACTION_ID)(ack=ack_now, lazy=[post_shared])
+    def answer_again(body: dict, respond: Respond) -> None:
+        pressed = answers.parse_value(_value(body))
+        if pressed is None:
+            respond(response_type="ephemeral", replace_original=False,
+                    **render.error_message("That button is out of date. Ask the question again.").as_dict())
+            return
+        respond(response_type="ephemeral", replace_original=True,
+                **replies.again(catalogue, pressed, command).as_dict())
+
+    app.action(answers.SHARE_ACTION_ID)(ack=ack_now, lazy=[post_shared])
+    app.action(answers.SHOW_ACTION_ID)(ack=ack_now, lazy=[answer_again])
+    app.action(answers.MORE_ACTION_ID)(ack=ack_now, lazy=[answer_again])
 
 
-def _fact_ids(body: dict) -> list[str]:
-    """Fact ids from the button's JSON value; a tampered or malformed value gives []."""
+def _value(body: dict) -> str:
     try:
-        value = json.loads(body["actions"][0]["value"])
-        ids = value["ids"]
-    except (KeyError, IndexError, TypeError, ValueError):
-        return []
-    return [i for i in ids if isinstance(i, str)][:10] if isinstance(ids, list) else []
+        value = body["actions"][0]["value"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return value if isinstance(value, str) else ""

@@ -41,7 +41,7 @@ def test_shortcut_on_a_thread_reply_finds_its_figures_and_share_posts_one_in_the
     view = _open_modal(server, fake_slack, message, "C0FIND0001")
     assert view["type"] == "modal" and len(view["blocks"]) <= 100
     raw = json.dumps(view, ensure_ascii=False)
-    assert "Instagram" in raw and "nspcc.org.uk" in raw and "Base:" in raw
+    assert "Instagram" in raw and "Source:" in raw and "Base:" in raw and "Copy citation" in raw
     buttons = _share_buttons(view)
     assert buttons and all(b["action_id"] == SHARE_IN_THREAD_ACTION_ID for b in buttons)
     fact_id, target = parse_share_value(buttons[0]["value"])

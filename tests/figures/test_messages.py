@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from facts import blocks as block_kit
+from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures.search import FactIndex
 from tests.support.factories import TODAY, make_fact
@@ -12,7 +13,7 @@ from tests.support.factories import TODAY, make_fact
 
 def _answer(facts, query="instagram", limit=8):
     index = FactIndex(facts)
-    return render.answer(index.search(query, limit=limit), index.coverage(), TODAY)
+    return answers.answer(index.search(query, limit=limit), index.coverage(), TODAY)
 
 
 def test_every_figure_shows_its_citation():
@@ -58,13 +59,13 @@ def test_block_kit_limits_hold_for_many_long_facts():
 
 def test_no_match_lists_coverage_and_shows_no_figure():
     index = FactIndex([make_fact()])
-    message = render.answer(index.search("tiktok"), index.coverage(), TODAY)
+    message = answers.answer(index.search("tiktok"), index.coverage(), TODAY)
     text = json.dumps(message.blocks)
     assert "no curated figure for *TikTok*" in text and "Instagram" in text and "37%" not in text
 
 
 def test_shared_is_attributed_and_has_no_share_button():
-    message = render.shared([make_fact()], "U0TEST0001", TODAY)
+    message = answers.shared(make_fact(), "U0TEST0001", TODAY)
     raw = json.dumps(message.blocks)
     assert "Shared by <@U0TEST0001>" in raw and "actions" not in raw and "37%" in raw
 
@@ -87,7 +88,8 @@ def test_text_fallback_keeps_whole_citations():
     message = _answer(facts, limit=8)
     assert len(message.text) <= block_kit.MAX_FALLBACK
     lines = message.text.split("\n")
-    assert lines[-1].startswith("… and ") and lines[-1].endswith("more figures, in full in the message.")
+    assert lines[-1].startswith("… and ") and lines[-1].endswith(("more figures, in full in the message.",
+                                                                   "more figure, in full in the message."))
     assert all(line.endswith("geography: England and Wales.") for line in lines[:-1])
 
 
@@ -98,6 +100,6 @@ def test_invisible_format_characters_are_dropped_from_the_query():
 
 def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
     index = FactIndex([make_fact()])
-    message = render.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
+    message = answers.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
     text = json.dumps(message.blocks)
     assert "Platforms covered:" in text and "Instagram" in text and "Nothing is estimated" in text

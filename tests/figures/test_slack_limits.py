@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from facts.figures import check_messages
-from facts.figures import messages as render
+from facts.figures import answers, check_messages
 from facts.figures.catalogue import Catalogue
 from facts.figures.check import FigureBook, check_text
 from facts.figures.search import FactIndex
@@ -22,7 +21,7 @@ LONG_CLAIM = (SENTENCE * 40)[:2990] + " and the end of the claim is here, in ful
 
 def _answer(facts, query="instagram", limit=8, **kwargs):
     index = FactIndex(facts)
-    return render.answer(index.search(query, limit=limit), index.coverage(), TODAY, **kwargs)
+    return answers.answer(index.search(query, limit=limit), index.coverage(), TODAY, **kwargs)
 
 
 def _texts(blocks) -> str:
@@ -46,10 +45,12 @@ def test_eight_figures_with_long_claims_stay_within_50_blocks_and_each_keeps_its
     facts = [make_fact(f"fact-{i}", claim=LONG_CLAIM * 3) for i in range(8)]
     message = _answer(facts)
     assert_valid_message(message.as_dict())
-    shown = json.dumps(message.blocks).count("*Source:*")
-    assert 1 <= shown < 8 and "More figures match" in json.dumps(message.blocks)
-    [share] = [b for b in message.blocks if b["type"] == "actions"]
-    assert len(json.loads(share["elements"][0]["value"])["ids"]) == shown  # only what is shown is shared
+    assert json.dumps(message.blocks).count("*Source:*") == 1  # the best whole, the others one line each
+    shares = [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]
+              if e["action_id"] == answers.SHARE_ACTION_ID]
+    assert len(shares) == 4 and all(len(json.loads(e["value"])["ids"]) == 1 for e in shares)  # one figure each
+    assert any(e["action_id"] == answers.MORE_ACTION_ID for b in message.blocks if b["type"] == "actions"
+               for e in b["elements"])
 
 
 def test_the_fallback_text_is_counted_in_utf16_units_as_slack_counts_it():

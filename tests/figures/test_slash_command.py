@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from facts.figures.messages import SHARE_ACTION_ID
+from facts.figures.answers import MORE_ACTION_ID, SHARE_ACTION_ID, SHOW_ACTION_ID
 
 
 def _answer(server, text: str) -> dict:
@@ -26,20 +26,61 @@ def _all_text(body: dict) -> str:
     return json.dumps(body["blocks"], ensure_ascii=False) + body["text"]
 
 
-def test_stats_instagram_answers_in_the_same_response_with_citations(server):
+def _buttons(body: dict, action_id: str) -> list[dict]:
+    return [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id]
+
+
+def test_instagram_is_a_short_answer_best_figure_whole_first_with_its_citation(server):
     started = time.monotonic()
-    body = _answer(server, "stats instagram")
+    body = _answer(server, "instagram")
     assert time.monotonic() - started < 3  # well inside Slack's deadline
     text = _all_text(body)
-    for expected in ("37%", "29%", "where the platform was recorded", "April to June 2020", "NSPCC",
-                     "https://www.nspcc.org.uk/about-us/news-opinion/2020/instagram-grooming-crimes-children-lockdown/",
-                     "12 November 2020"):
+    # the best figure whole: the newest Instagram share, with base, period, geography, source and status
+    for expected in ("6%", "2023/24", "where the platform was recorded", "Base:", "Geography:", "Source:",
+                     "Secondary", "Copy citation", "grooming-2023-24-instagram-share, version "):
         assert expected in text
+    # then at most three more, one line each; one screen (measured for the README)
+    lines = [b for b in body["blocks"] if b["type"] == "section"][2:]
+    assert 1 <= len(lines) <= 3 and all("\n" not in b["text"]["text"] for b in lines)
+    assert len(body["blocks"]) <= 16 and len(json.dumps(body["blocks"], ensure_ascii=False)) < 9000
+    # each figure has its own Share button carrying its one id; the one-liners can be shown whole
+    shares = [json.loads(b["value"])["ids"] for b in _buttons(body, SHARE_ACTION_ID)]
+    assert len(shares) == 1 + len(lines) and all(len(ids) == 1 for ids in shares)
+    assert shares[0] == ["grooming-2023-24-instagram-share"]
+    assert len(_buttons(body, SHOW_ACTION_ID)) == len(lines) and _buttons(body, MORE_ACTION_ID)
     # the text fallback carries the citation too
-    assert "37%" in body["text"] and "nspcc.org.uk" in body["text"]
-    # a Share button carrying the figure ids
-    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
-    assert json.loads(actions["elements"][0]["value"])["ids"]
+    assert "6%" in body["text"] and "Source:" in body["text"]
+
+
+def _press(server, fake_slack, action_id: str, value: str, key: str) -> dict:
+    response = server.action({
+        "type": "block_actions", "user": {"id": "U0TEST0001", "username": "jo"},
+        "team": {"id": "T0TEST0001"}, "channel": {"id": "C0NOTJOINED"}, "api_app_id": "A0TEST",
+        "trigger_id": "1.2.3", "response_url": fake_slack.response_url(key),
+        "container": {"type": "message", "is_ephemeral": True},
+        "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
+                     "action_ts": "1700000000.1"}],
+    })
+    assert response.status_code == 200
+    [call] = fake_slack.wait_for(f"response:{key}", timeout=10)
+    return call.params
+
+
+def test_show_whole_answers_again_with_that_figure_whole_first(server, fake_slack):
+    body = _answer(server, "instagram")
+    show = _buttons(body, SHOW_ACTION_ID)[0]
+    chosen = json.loads(show["value"])["show"]
+    again = _press(server, fake_slack, SHOW_ACTION_ID, show["value"], "show1")
+    assert again["replace_original"] is True and again["response_type"] == "ephemeral"
+    assert json.loads(_buttons(again, SHARE_ACTION_ID)[0]["value"])["ids"] == [chosen]
+
+
+def test_more_figures_lists_more_one_line_each(server, fake_slack):
+    body = _answer(server, "instagram")
+    more = _press(server, fake_slack, MORE_ACTION_ID, _buttons(body, MORE_ACTION_ID)[0]["value"], "more1")
+    assert more["replace_original"] is True and len(more["blocks"]) <= 50
+    assert len(_buttons(more, SHARE_ACTION_ID)) > len(_buttons(body, SHARE_ACTION_ID))
+    assert "37%" in json.dumps(more["blocks"])  # the lockdown figure is among the more
 
 
 @pytest.mark.parametrize("text", [
@@ -50,7 +91,7 @@ def test_stats_instagram_answers_in_the_same_response_with_citations(server):
     "stats <http://instagram.com|instagram.com>",
 ])
 def test_slack_markup_in_the_query_still_finds_instagram(server, text):
-    assert "37%" in _all_text(_answer(server, text))
+    assert "grooming-2023-24-instagram-share" in _all_text(_answer(server, text))
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\t\n", "help", "Help?", "<@U0TEST0001>"])
@@ -109,7 +150,7 @@ def test_platform_with_no_figures_is_said_plainly(server):
 
 def test_four_thousand_characters_stays_within_block_kit_limits(server):
     body = _answer(server, "stats " + ("instagram " * 400)[:4000])
-    assert "37%" in _all_text(body)
+    assert "grooming-2023-24-instagram-share" in _all_text(body)
 
 
 def test_sources_lists_releases(server):
@@ -132,26 +173,17 @@ def test_unsigned_request_is_rejected(server):
     assert response.status_code == 401
 
 
-def test_share_posts_the_same_cited_answer_to_response_url(server, fake_slack):
-    body = _answer(server, "stats instagram")
-    [actions] = [b for b in body["blocks"] if b["type"] == "actions"]
-    button = actions["elements"][0]
-    response = server.action({
-        "type": "block_actions", "user": {"id": "U0TEST0001", "username": "jo"},
-        "team": {"id": "T0TEST0001"}, "channel": {"id": "C0NOTJOINED"}, "api_app_id": "A0TEST",
-        "trigger_id": "1.2.3", "response_url": fake_slack.response_url("share1"),
-        "container": {"type": "message", "is_ephemeral": True},
-        "actions": [{"action_id": SHARE_ACTION_ID, "block_id": "b", "type": "button", "value": button["value"],
-                     "action_ts": "1700000000.1"}],
-    })
-    assert response.status_code == 200
-    [call] = fake_slack.wait_for("response:share1", timeout=10)
-    posted = call.params
+def test_share_posts_that_one_figure_whole_and_attributed_to_response_url(server, fake_slack):
+    body = _answer(server, "instagram")
+    button = _buttons(body, SHARE_ACTION_ID)[1]  # a one-line figure, shared alone
+    [fact_id] = json.loads(button["value"])["ids"]
+    posted = _press(server, fake_slack, SHARE_ACTION_ID, button["value"], "share1")
     assert posted["response_type"] == "in_channel"
     assert posted["replace_original"] is False
-    shared = json.dumps(posted["blocks"])
-    assert "<@U0TEST0001>" in shared and "37%" in shared and "nspcc.org.uk" in shared
-    assert "Share in channel" not in shared
+    shared = json.dumps(posted["blocks"], ensure_ascii=False)
+    assert "<@U0TEST0001>" in shared and "Source:" in shared and "Base:" in shared
+    assert f"figure {fact_id}, version " in shared  # the citation to copy names the figure and its version
+    assert shared.count("*Base:*") == 1 and "Share in channel" not in shared  # one figure
 
 
 def test_share_with_a_tampered_value_shares_nothing_and_says_so(server, fake_slack):
@@ -187,7 +219,7 @@ def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_p
     for _ in range(3):
         started = time.monotonic()
         response = down.command("stats instagram")
-        assert response.status_code == 200 and "37%" in response.text
+        assert response.status_code == 200 and "6%" in response.text
         assert time.monotonic() - started < 1.0  # no auth.test on the request path
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from facts import blocks as block_kit
-from facts.figures import home
+from facts.figures import answers, home
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
 from facts.figures.search import FactIndex
@@ -89,14 +89,14 @@ def test_each_figure_gets_a_share_in_thread_button_naming_it_and_the_thread():
 def test_the_most_figures_stay_within_a_message_and_a_modal():
     long = "x" * 2900
     index = FactIndex([make_fact(f"f-{i}", claim=long, caveats=[long, long]) for i in range(60)])
-    result = index.search("instagram " + "y" * 2000, limit=render.ANSWER_LIMIT, loose=True)
+    result = index.search("instagram " + "y" * 2000, limit=answers.ANSWER_LIMIT, loose=True)
     message = figures_view.figures_message(result, index.coverage(), TODAY, TARGET)
     _assert_within_limits(message.blocks, block_kit.MAX_BLOCKS)
     assert "More figures match" in json.dumps(message.blocks)  # whole figures only: the rest are counted
     in_view = figures_view.figures_message(result, index.coverage(), TODAY, TARGET, max_blocks=block_kit.MAX_VIEW_BLOCKS)
     view = figures_view.modal(in_view)
     assert_valid_view(view)
-    assert sum(b["type"] == "actions" for b in view["blocks"]) == render.ANSWER_LIMIT
+    assert sum(b["type"] == "actions" for b in view["blocks"]) == answers.ANSWER_LIMIT
 
 
 def test_a_message_with_no_words_is_said_and_no_match_lists_coverage():
