@@ -345,7 +345,8 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
             own_periods = (own,)
         else:
             own_periods = (own,) if own else periods
-        is_primary = number is primary
+        # A figure whose display lists several dates ("17 March 2025; 25 July 2025") is each of them.
+        is_primary = number is primary or (number.kind == "date" and _shown_date(number, fact.display))
         if is_primary:
             number_platforms = platforms
         elif number.kind in {"count", "rate"}:
@@ -357,6 +358,12 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
     for number in extra_geo:
         result.append(FigureNumber(fact, number, fact.geography, platforms, geography, "", (), False, measure))
     return result
+
+
+def _shown_date(number: Number, display: str) -> bool:
+    """True when the date ``number`` is one the figure's ``display`` shows."""
+    return any(_same_value(number.value, n.value) for n in find_numbers(display, dates_are_claims=True)) or (
+        number.precision == "year" and isinstance(number.value, dt.date) and str(number.value.year) in display)
 
 
 def _nearest_period(periods: Sequence[Span], number: Number) -> Span | None:
@@ -621,6 +628,8 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         # Quoted beside raw totals from another figure (which carries its own comparison), the
         # restricted rise is presented as the change in those totals.
         mixed = {i for i in sentence_facts - {fact.id} if i in book.by_id and book.by_id[i].comparison}
+        if not any(n.kind == "count" and n.claim for n in find_numbers(draft.sentence)):
+            mixed = set()  # "almost doubled (99%)" quotes no totals
         if mixed:
             return Check(number, "differs", sentence, fact, best.number.span, corrected=fact.claim,
                          why=f"{best.number.span} is only for {fact.base[:1].lower() + fact.base[1:]}; "
@@ -628,7 +637,7 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
                      corrected=fact.claim, why="the sentence does not say which forces the rise is for")
     newer = book.newer_than(fact)
-    if _CURRENT.search(sentence) and not _pinned(draft, best):
+    if _CURRENT.search(sentence) and not _pinned(draft, best) and number.kind not in {"forces", "date"}:
         if newer is not None:
             return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
                          why="a newer figure replaces it")

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["count", "share", "rise", "multiple", "money", "date", "age", "rate", "forces", "other"]
+Kind = Literal["count", "share", "rise", "multiple", "money", "date", "age", "rate", "forces", "interval", "other"]
 #: How a writer hedged a number: exact, or the direction of the hedge.
 Hedge = Literal["exact", "about", "over", "under"]
 
@@ -55,7 +55,8 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 _LAW_WORDS = re.compile(
     r"came\s+into\s+force|comes?\s+into\s+force|came\s+in\b|in\s+force|introduced|royal\s+assent|became\s+law|"
-    r"legal\s+duty|commenced|enacted|duty\s+to|law\s+(?:change|came)|new\s+law|the\s+law\b",
+    r"legal\s+duty|commenced|enacted|duty\s+to|law\s+(?:change|came)|new\s+law|the\s+law\b|"
+    r"appl(?:y|ies|ied)\s+from|t(?:ook|akes?)\s+effect|duties\s+from",
     re.I)
 
 #: Nouns that make a small bare number a count someone is claiming.
@@ -139,6 +140,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date_my", _p(rf"\b{_MONTH}\s+\d{{4}}\b")),
     ("fy", _p(r"\b(?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2})\b")),
     ("numbering", _p(r"(?:(?<=^)|(?<=[:;]\s)|(?<=\s))\(\d{1,2}\)|\b\d{1,2}/\d{1,2}\b|\bv\d+\b|\b\d{1,2}\s+of\s+\d{1,2}\b(?!\s+(?:police|forces|uk|welsh|english))")),
+    ("numbering", _p(r"(?:(?<=^)|(?<=[:;,]\s)|(?<=\n))\d{1,2}\)(?=\s)")),
+    ("word_forces", _p(rf"\b{_WORDNUM}(?=\s+(?:uk\s+|welsh\s+|english\s+|scottish\s+)?(?:police\s+)?forces\b)")),
     ("forces_of", _p(r"\b\d{1,2}\s+of\s+(?:the\s+)?\d{1,2}(?=\s+(?:uk\s+|welsh\s+|english\s+)?(?:police\s+)?forces)")),
     ("word_rate", _p(rf"(?:(?:about|around|almost|nearly|over|more\s+than)\s+)?\b{_WORDNUM}(?=\s+(?:[a-z]+\s+){{0,3}}?(?:a|per|every|each)\s+(?:single\s+)?(?:week|day)\b)")),
     ("share", _p(rf"{_HEDGE}?(?:\+\s?)?(?:{_NUM})\s?(?:%|per\s?cent|percent)")),
@@ -147,6 +150,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                     r"\b(?:two-thirds|two\s+thirds|three-quarters|three\s+quarters|two-fifths|a\s+third|one\s+third|a\s+quarter|one\s+quarter|a\s+fifth|one\s+fifth|a\s+tenth|half)\b(?!-)")),
     ("multiple", _p(r"(?:(?:almost|nearly|more\s+than|over|around|about|roughly|just\s+over|just\s+under)\s+)?"
                     r"\b(?:doubled|double|doubling|tripled|triple|trebled|treble|twice|three\s+times|quadrupled)\b")),
+    ("range", _p(r"\b\d{1,2}-?\s?(?:to|-|–)\s?\d{1,2}[- ]years?[- ]olds?\b")),
     ("age", _p(r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ]years?[- ]old\b")),
     ("range", _p(r"\b\d{1,2}\s?(?:to|-|–)\s?\d{1,2}(?:[- ]years?[- ]olds?)?\b")),
     ("under_age", _p(r"\bunder[- ]\d{1,2}s?\b")),
@@ -233,6 +237,8 @@ def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, in
         return not_claim("period")
     if name == "forces_of":
         return make("forces", _digits(span))
+    if name == "word_forces":
+        return make("forces", float(_WORD_NUMBERS[span.lower()]))
     if name == "word_rate":
         word = re.findall(_WORDNUM, span, re.I)[-1].lower()
         unit = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)", after, re.I)
@@ -259,6 +265,8 @@ def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, in
         fraction = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
         if fraction is None:
             return None
+        if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b", after, re.I):
+            return not_claim("duration")  # "two and a half years"
         kind = "rise" if re.search(r"\b(?:rose|risen|rise|up|increased?|grew|fell|fallen|down)\s+(?:by\s+)?$", before, re.I) else "share"
         return make(kind, fraction, approximate=True)
     if name == "multiple":
@@ -272,7 +280,8 @@ def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, in
     if name == "range":
         return not_claim("age range or range")
     if name == "under_age":
-        if re.search(r"-\d{1,2}s\b", span) or (re.search(r"\baged\s*$", before, re.I) and _digits(span) < 16):  # "under-11s": a group of children, not a claim
+        if re.search(r"-\d{1,2}s\b", span) or (re.search(r"\baged\s*$", before, re.I) and _digits(span) < 16) or \
+                re.search(r"\b(?:children|victims?|girls|boys|pupils|kids|were|was)\s+(?:all\s+)?$", before, re.I):  # "under-11s": a group of children, not a claim
             return not_claim("age group")
         return make("age", _digits(span), hedge="under", extra={"eligibility": True})
     if name == "count":
@@ -293,6 +302,8 @@ def _is_rise(before: str, after: str, span: str) -> bool:
         return True
     if re.search(r"\b(?:mak(?:e|es|ing)|made|took|take|takes|taking|account(?:ed|s)?\s+for)\s+up\s+$", before, re.I):
         return False
+    if re.search(r"\b(?:doubled|tripled|trebled|rose|risen|increased|grew|jumped|fell|fallen|dropped|soared)\s*\(\s*$", before, re.I):
+        return True  # "almost doubled (99%)": the bracket gives the rise
     if re.search(r"\b(?:up|rise|rose|risen|increase|increased|grew|growth|jump(?:ed)?|higher|fell|fall|fallen|down|drop(?:ped)?|decrease)\s+(?:by\s+|of\s+)?(?:some\s+|around\s+|about\s+|almost\s+|nearly\s+|more\s+than\s+|over\s+)?$",
                  before, re.I):
         return True
@@ -327,6 +338,8 @@ def _law_context(before: str, after: str) -> bool:
     near_after = after[:60]
     if re.search(r"\b(?:until|by|on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\s*$", near_before, re.I):
         return False
+    if re.search(r"\bha(?:s|ve)\s+had\s+(?:\w+\s+){1,3}(?:offence|law)\b[^.;]*\bsince\s*$", before, re.I):
+        return True  # "Scotland has had a similar offence ... since 2010"
     clause_before = re.split(r"[;.!?]|\bwhile\b|\band\s+(?=\d)", near_before)[-1]
     clause_after = re.split(r"[;.!?,]", near_after)[0]
     return bool(_LAW_WORDS.search(clause_before) or _LAW_WORDS.search(clause_after))
@@ -352,7 +365,7 @@ def _count(  # noqa: C901 (one rule per kind of bare number)
     next_words = " ".join(re.findall(r"[A-Za-z]+", after[:40].lower())[:3])
     if re.search(r"\d[A-Za-z]", text[start:end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
         return not_claim("label")  # "15A", "4G"
-    if prev_word in _LABEL_WORDS or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
+    if prev_word in _LABEL_WORDS and re.search(rf"\b{prev_word}\.?\s*$", before, re.I) or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
         return not_claim("label")
     if _STREET.match(after):
         return not_claim("address")
@@ -361,7 +374,12 @@ def _count(  # noqa: C901 (one rule per kind of bare number)
             not before.strip() or re.search(r"[:;.)]\s*$|\s$", before)) and not re.search(r"\b(?:was|were|is|of|from|to)\s*$", before):
         if not re.search(r"(?:offences|crimes|cases)\s*$", before):
             return not_claim("list numbering")
-    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b(?!\s*old)", after, re.I) and hedge == "exact":
+    if re.search(r"\bevery\s+$", before, re.I) and re.match(r"\s*(?:seconds?|minutes?|hours?|days?)\b", after, re.I):
+        return Number(start, end, span, "interval", value, hedge, sentence=sentence)  # "a call every 25 seconds"
+    if re.search(r"\bwithin\s+$", before, re.I) and re.match(r"\s*(?:seconds?|minutes?|hours?|days?)\b", after, re.I) \
+            and re.search(r"\b(?:requires?|required|must|duty|duties|law)\b", text[sentence[0]:sentence[1]], re.I):
+        return Number(start, end, span, "interval", value, hedge, sentence=sentence)  # a legal deadline
+    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b(?!\s*old)", after, re.I) and hedge == "exact":
         return not_claim("duration")
     if re.search(r"\b(?:aged|age\s+of|turn|turns|over|under)\s*$", before, re.I) and value < 25 and hedge == "exact":
         return not_claim("age")
@@ -379,12 +397,17 @@ def _count(  # noqa: C901 (one rule per kind of bare number)
     rate = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)\b", after, re.I)
     if rate:
         return Number(start, end, span, "rate", value, hedge, sentence=sentence, rate=rate.group(1).lower())
-    if re.match(r"\s*(?:(?:uk|welsh|english|scottish|of\s+(?:the\s+)?\d+)\s+)?(?:police\s+)?forces\b", after, re.I) or re.match(r"\s+of\s+\d+\s+(?:police\s+)?forces", after, re.I):
+    if re.match(r"\s*(?:(?:uk|welsh|english|scottish|of\s+(?:the\s+)?\d+)\s+)?(?:police\s+)?forces\b", after, re.I) or re.match(r"\s+of\s+\d+\s+(?:police\s+)?forces", after, re.I) \
+            or (value < 100 and re.search(r"\bpolice\s+forces?\b.*\b(?:data|figures|responses?|answers?)\s+from\s+$", before, re.I)
+                and not re.match(r"\s*[a-z]", after)):
+        # "sent requests to every police force and received data from 44, all except Lincolnshire"
         return Number(start, end, span, "forces", value, hedge, sentence=sentence)
     small = value < 100 and "," not in raw
     if small:
-        measured = any(re.match(rf"(?:\w+\s+){{0,2}}{noun}", next_words) for noun in _MEASURE_NOUNS) and not re.match(r"(?:top|questions?|speakers?|tips?|steps?|ways?|things?|minutes?)\b", next_words)
-        stated = re.search(r"\b(?:from|with|was|were|is|are|of|just|only|than|by|to|totalled|reached)\s*$", before, re.I) and not next_words.startswith(("top", "questions", "speakers", "tips", "steps", "ways", "things"))
+        other = re.match(r"(?:top|questions?|speakers?|tips?|steps?|ways?|things?|minutes?|pages?)\b", next_words)
+        measured = any(re.match(rf"(?:\w+\s+){{0,2}}{noun}", next_words) for noun in _MEASURE_NOUNS) and not other
+        stated = (re.search(r"\b(?:from|with|was|were|is|are|of|just|only|than|by|to|totalled|reached)\s*$", before, re.I)
+                  or re.search(r"%\s+on\s*$", before)) and not other
         parenthetical = re.match(r"\s*\(\s*\d", after)
         if not (measured or stated or parenthetical or hedge != "exact"):
             return not_claim("small number with no measure")

@@ -61,7 +61,7 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 _RANGE = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\s*(?:to|and|-|–|—|until)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
 _RANGE_SAME_YEAR = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s*(?:to|and|-|–|—)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
-_YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+)?years?\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
+_YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+)?(?:years?|yrs?)\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
 _FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2}))\b")
 _CAL_YEAR = _p(r"\b(in|during|for|of|since|throughout)\s+((?:19|20)\d{2})\b(?!\s?[/-]\d)")
 _MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+(?:the\s+end\s+of\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\b")
