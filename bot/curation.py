@@ -8,9 +8,10 @@ command read the same one, so an edit there is never reverted by another.
 from __future__ import annotations
 
 from bot.settings import Settings
+from facts.figures.layers import slack_folder
 from facts.figures.store import FactStore, open_store
 
 
 def open_facts(settings: Settings) -> FactStore:
     """The facts store (``FACTBOT_DB``), with the curated folder's changes imported first."""
-    return open_store(settings.factbot_db, settings.curated_dir)
+    return open_store(settings.factbot_db, settings.curated_dir, slack_folder(settings.factbot_db))

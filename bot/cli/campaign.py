@@ -44,7 +44,7 @@ def campaign_for(settings: Settings, store: FactStore | None = None) -> Iterator
 
 
 def import_with_alerts(settings: Settings, store: FactStore, facts: Iterable[Fact], *,
-                       complete: bool = False) -> tuple[ImportReport, int]:
+                       complete: bool = False, notes: dict[str, dict] | None = None) -> tuple[ImportReport, int]:
     """Import ``facts`` and queue one campaign alert per figure added, changed or retired.
 
     Returns the import report and how many alerts were queued. The figures
@@ -53,7 +53,7 @@ def import_with_alerts(settings: Settings, store: FactStore, facts: Iterable[Fac
     """
     with campaign_for(settings, store) as campaign:
         campaign.ensure_baseline()
-        report = store.import_facts(facts, complete=complete)
+        report = store.import_facts(facts, complete=complete, notes=notes)
         return report, len(campaign.check_figures())
 
 

@@ -13,6 +13,7 @@ from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
 from facts.figures.curated import curated_paths, load_curated
+from facts.figures.layers import load_layers, slack_folder
 from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore, curated_fingerprint
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
@@ -48,15 +49,15 @@ def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
     if not paths:
         # An import is the whole set: an empty folder would retire every figure.
         raise CommandError(f"no curated *.yaml files in {folder}; nothing imported")
-    result = load_curated(paths)
+    result = load_layers(folder, slack_folder(settings.factbot_db))  # with the figures changed from Slack
     if result.problems:
         for problem in result.problems:
             print(problem)
         raise CommandError(f"not imported: {len(result.problems)} problem(s) in the curated files")
     store = FactStore(settings.factbot_db)
     # The folder is the whole curated set: a figure deleted from it is retired.
-    report, alerts = import_with_alerts(settings, store, result.facts, complete=True)
-    store.record_fingerprint(curated_fingerprint(paths))  # so `serve` does not import it again
+    report, alerts = import_with_alerts(settings, store, result.facts, complete=True, notes=result.notes)
+    store.record_fingerprint(curated_fingerprint(result.files))  # so `serve` does not import it again
     store.close()
     for change in report.changes:
         fields = ", ".join(sorted(change.changed)) if change.changed else ""
@@ -86,11 +87,21 @@ def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
           + (f"; superseded by {fact.superseded_by}" if fact.superseded_by else ""))
     for caveat in fact.caveats:
         print(f"caveat: {caveat}")
+    print(f"this version: {_note(store.change_note(fact.id))}")
     print(f"history: {len(history)} earlier version(s)")
     for item in history:
         old = item["fact"]
-        print(f"  replaced {item['replaced_at']}: {old.get('display')} ({old.get('status')}) {old.get('period', {}).get('label')}")
+        print(f"  replaced {item['replaced_at']}: {old.get('display')} ({old.get('status')}) "
+              f"{old.get('period', {}).get('label')}; that version: {_note(item.get('change'))}")
     return 0
+
+
+def _note(note: dict | None) -> str:
+    """Who made a version, when and why, in one line."""
+    if not note:
+        return "imported before changes were noted"
+    by = " and ".join(note.get("by") or []) or "the curated files"
+    return f"{note.get('action', 'changed')} by {by} at {note.get('at', '?')}: {note.get('why', '')}"
 
 
 def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:

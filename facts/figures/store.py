@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from facts.clock import utc_now
-from facts.figures.curated import CURATED_DIR, curated_paths, load_curated
+from facts.figures.curated import CURATED_DIR
+from facts.figures.layers import load_layers
 from facts.figures.model import Fact
 from facts.persistence import AtomicJSONStorage, FileLock
 from facts.validation import error_field, error_message
@@ -126,6 +127,12 @@ class FactStore:
             return None
         return self._fact(doc), list(doc.get("history", []))
 
+    def change_note(self, fact_id: str) -> dict | None:
+        """Who made the current version of a figure, when and why (see :meth:`import_facts`), or ``None``."""
+        doc = self._table.get(Query().id == fact_id)
+        note = doc.get("change") if isinstance(doc, dict) else None
+        return note if isinstance(note, dict) else None
+
     def is_empty(self) -> bool:
         return len(self._table) == 0
 
@@ -141,7 +148,7 @@ class FactStore:
     # -- writing ---------------------------------------------------------
 
     def import_facts(self, facts: Iterable[Fact], now: dt.datetime | None = None, *,
-                     complete: bool = False) -> ImportReport:
+                     complete: bool = False, notes: Mapping[str, dict] | None = None) -> ImportReport:
         """Add new figures and update changed ones, keeping each previous version.
 
         ``complete=True`` says ``facts`` is the whole curated set: a stored
@@ -149,8 +156,24 @@ class FactStore:
         served), so deleting a figure from the files stops it being served.
         Idempotent: importing the same facts again changes nothing and
         reports no change. Written in one atomic file replacement.
+
+        ``notes`` maps a figure id to who changed it, when and why
+        (``{"by": [user ids], "at": ISO time, "why": text, "action": ...}``,
+        from a change made in Slack); a figure changed without one is noted as
+        changed in the curated files. Each version keeps its note in the
+        history (``change``), so ``factbot facts show`` can say who did what.
         """
         now = now or utc_now()
+        notes = notes or {}
+
+        def note(fact_id: str) -> dict:
+            return notes.get(fact_id) or {"by": [], "at": now.isoformat(), "why": "changed in the curated files",
+                                          "action": "files"}
+
+        def replaced(old_doc: dict, old: dict) -> list:
+            return [*old_doc.get("history", []),
+                    {"replaced_at": now.isoformat(), "fact": old, "change": old_doc.get("change")}]
+
         changes: list[FigureChange] = []
         unchanged = 0
         with self._lock:
@@ -161,7 +184,7 @@ class FactStore:
                 old_doc = existing.pop(fact.id, None)
                 if old_doc is None:
                     changes.append(FigureChange("added", fact))
-                    docs.append({**new, "history": []})
+                    docs.append({**new, "history": [], "change": note(fact.id)})
                     continue
                 old = _normalised(_current(old_doc))
                 if old == new:
@@ -171,8 +194,7 @@ class FactStore:
                 diff = {k: (old.get(k), new.get(k)) for k in new if old.get(k) != new.get(k)}
                 retired = new["status"] == "retired" and old.get("status") != "retired"
                 changes.append(FigureChange("retired" if retired else "changed", fact, diff))
-                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
-                docs.append({**new, "history": history})
+                docs.append({**new, "history": replaced(old_doc, old), "change": note(fact.id)})
             for old_doc in existing.values():  # stored figures that the files no longer have
                 old = _current(old_doc)
                 if not complete or old.get("status") == "retired":
@@ -180,8 +202,8 @@ class FactStore:
                     continue
                 new = {**old, "status": "retired"}
                 changes.append(FigureChange("retired", self._fact(new), {"status": (old.get("status"), "retired")}))
-                history = [*old_doc.get("history", []), {"replaced_at": now.isoformat(), "fact": old}]
-                docs.append({**new, "history": history})
+                gone = {"by": [], "at": now.isoformat(), "why": "deleted from the curated files", "action": "files"}
+                docs.append({**new, "history": replaced(old_doc, old), "change": gone})
             if changes:
                 self._replace_all(docs)
         return ImportReport(changes, unchanged)
@@ -199,7 +221,7 @@ class FactStore:
 def _current(doc: dict) -> dict:
     if not isinstance(doc, dict):
         raise TypeError("a stored figure must be a JSON object")
-    return {k: v for k, v in doc.items() if k != "history"}
+    return {k: v for k, v in doc.items() if k not in ("history", "change")}
 
 
 def _normalised(old: dict) -> dict:
@@ -211,10 +233,11 @@ def _normalised(old: dict) -> dict:
         return old
 
 
-def open_store(path: str | Path, curated_dir: Path = CURATED_DIR) -> FactStore:
+def open_store(path: str | Path, curated_dir: Path = CURATED_DIR, slack_dir: Path | None = None) -> FactStore:
     """Open the store at ``path``, first importing the curated files in ``curated_dir``
-    (``FACTBOT_CURATED_DIR``) when the store is new or the files changed since they were
-    last imported.
+    (``FACTBOT_CURATED_DIR``) with the figures changed from Slack in ``slack_dir`` layered
+    over them (:mod:`facts.figures.layers`), when the store is new or the files changed since
+    they were last imported.
 
     So a fresh checkout answers at once, and a deploy with corrected figures
     never keeps serving the old ones. The import's changes are on
@@ -223,14 +246,14 @@ def open_store(path: str | Path, curated_dir: Path = CURATED_DIR) -> FactStore:
     validate`` reports the rest).
     """
     store = FactStore(path)
-    paths = curated_paths(curated_dir)
-    fingerprint = curated_fingerprint(paths)
+    layers = load_layers(curated_dir, slack_dir)
+    fingerprint = curated_fingerprint(layers.files)
     if store.is_empty() or store.imported_fingerprint() != fingerprint:
-        curated = load_curated(paths)
-        if curated.problems:  # a broken file must not retire its figures: import what is valid
+        if layers.problems:  # a broken file must not retire its figures: import what is valid
             log.warning("%d problem(s) in the curated files in %s; run: factbot facts validate",
-                        len(curated.problems), curated_dir)
-        store.last_import = store.import_facts(curated.facts, complete=not curated.problems and bool(paths))
+                        len(layers.problems), curated_dir)
+        store.last_import = store.import_facts(layers.facts, complete=not layers.problems and bool(layers.files),
+                                               notes=layers.notes)
         store.record_fingerprint(fingerprint)
     return store
 
@@ -239,5 +262,5 @@ def curated_fingerprint(paths: Iterable[Path]) -> str:
     """SHA-256 over the curated files' names and bytes (hex)."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.parent.name).encode() + b"/" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

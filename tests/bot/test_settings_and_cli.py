@@ -183,3 +183,35 @@ def test_the_store_must_be_a_regular_file(tmp_path):
         done = _factbot(["facts", "list"], tmp_path, FACTBOT_DB=str(tmp_path / target))
         assert done.returncode == 2 and "FACTBOT_DB: must be a regular file" in done.stderr
     assert not (tmp_path / "elsewhere.json").exists()
+
+
+def test_a_figure_changed_from_slack_is_layered_over_the_files_kept_by_import_and_held_on_a_conflict(tmp_path):
+    import shutil
+
+    from facts.figures.curated import curated_paths, load_curated
+    from facts.figures.layers import based_on, slack_folder, write_figure
+
+    folder = tmp_path / "curated"
+    shutil.copytree(REPO / "facts" / "curated", folder)
+    env = {"FACTBOT_CURATED_DIR": str(folder)}
+    assert _factbot(["facts", "import"], tmp_path, **env).returncode == 0
+    shipped = next(f for f in load_curated(curated_paths(folder)).facts if f.id == EDITED)
+    retired = shipped.model_copy(update={"status": "retired"})
+    note = {"by": ["U0CURATOR1"], "at": "2026-12-01T10:00:00+00:00", "why": "the source was withdrawn",
+            "action": "retired"}
+    write_figure(slack_folder(tmp_path / "data" / "factbot.json"), retired, note, based_on(folder, EDITED))
+
+    done = _factbot(["facts", "import"], tmp_path, **env)
+    assert done.returncode == 0 and f"retired  {EDITED}" in done.stdout
+    shown = _factbot(["facts", "show", EDITED], tmp_path, **env).stdout
+    assert "status: retired" in shown and "retired by U0CURATOR1" in shown and "the source was withdrawn" in shown
+    assert _factbot(["facts", "import"], tmp_path, **env).stdout.startswith("0 added, 0 updated, ")
+
+    # A deploy ships a newer version of the same figure: neither wins silently; it is held.
+    path = next(p for p in folder.glob("*.yaml") if f"id: {EDITED}" in p.read_text())
+    text = path.read_text()
+    start = text.index(f"  - id: {EDITED}")
+    caveat = text.index("    caveats:\n", start) + len("    caveats:\n")
+    path.write_text(text[:caveat] + "      - Revised by the publisher.\n" + text[caveat:])
+    _factbot(["facts", "import"], tmp_path, **env)
+    assert "status: held" in _factbot(["facts", "show", EDITED], tmp_path, **env).stdout
