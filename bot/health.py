@@ -72,6 +72,8 @@ class SlackHealth:
         self.token = "unknown"
         self.channel_problems: dict[str, str] = {}
         self.checked_channels = False
+        #: ``None`` over HTTP; in Socket Mode "connecting", "connected" or "not connected (why)".
+        self.socket_mode: str | None = None
         self._lock = threading.Lock()
         self._logged: set[str] = set()
 
@@ -136,7 +138,14 @@ class SlackHealth:
                 problems.insert(0, token_fix(self.token))
             elif self.token == "unreachable":
                 problems.insert(0, "Slack is not answering: messages wait in the outbox; the web endpoints still serve.")
-            return {"token": self.token, "channels": channels, "problems": problems}
+            report: dict[str, Any] = {"token": self.token, "channels": channels, "problems": problems}
+            if self.socket_mode is not None:
+                report["socket_mode"] = self.socket_mode
+                if self.socket_mode.startswith("not connected"):
+                    problems.append(f"Socket Mode is {self.socket_mode}: slash commands, buttons and mentions go "
+                                    "unanswered until it connects (retrying; check SLACK_APP_TOKEN and the network). "
+                                    "The web endpoints still serve.")
+            return report
 
     @property
     def down(self) -> bool:

@@ -32,16 +32,16 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     runtime = build_runtime(settings)
     runtime.closers.append(instance.close)
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot import socket_mode
 
         app_token = settings.slack_app_token
         if app_token is None:  # settings.require above makes this unreachable
             raise CommandError("SLACK_APP_TOKEN is required for Socket Mode")
-        handler = SocketModeHandler(runtime.bolt_app, app_token.get_secret_value(),
-                                    web_client=web_client(settings))
-        handler.connect()  # Slack's requests arrive over the socket; the web endpoints still serve HTTP
+        # Connected in the background: with Slack unreachable the web endpoints (the website's
+        # enquiries) still serve, and the connection is tried again until it succeeds.
+        handler = socket_mode.start(runtime.bolt_app, app_token.get_secret_value(), web_client(settings),
+                                    runtime.loops, runtime.slack)
         runtime.closers.append(handler.close)
-        log.info("Socket Mode connected")
     web = create_web_app(runtime, slack_over_http=not settings.socket_mode, on_shutdown=[runtime.close])
     log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
     uvicorn.run(web, host=args.host, port=args.port, log_level=settings.factbot_log_level.lower(), access_log=False)
