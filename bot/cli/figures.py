@@ -85,6 +85,13 @@ def cmd_facts_show(settings: Settings, args: argparse.Namespace) -> int:
     print(render.citation(fact))
     print(f"status: {fact.status}; verified on {fact.verified_on}; review by {fact.review_by}"
           + (f"; superseded by {fact.superseded_by}" if fact.superseded_by else ""))
+    print(f"quote: \"{fact.quote}\"" if fact.quote else "quote: none (held or retired figures may have none)")
+    if fact.quote_url:
+        print(f"quote read at: {fact.quote_url}")
+    if fact.measure or fact.series:
+        print(f"measure: {fact.measure or '-'}; series: {fact.series or '-'}; sources rows: {', '.join(fact.source_refs) or '-'}")
+    if fact.historical:
+        print(f"history, not current: {fact.historical}")
     for caveat in fact.caveats:
         print(f"caveat: {caveat}")
     print(f"this version: {_note(store.change_note(fact.id))}")

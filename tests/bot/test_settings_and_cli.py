@@ -91,6 +91,7 @@ def test_facts_validate_import_list_show(tmp_path):
     listing = _factbot(["facts", "list"], tmp_path).stdout
     fact_id = listing.split()[0]
     shown = _factbot(["facts", "show", fact_id], tmp_path)
+    assert "quote: \"" in shown.stdout and "series: " in shown.stdout  # the source's own sentence, for checking
     assert shown.returncode == 0 and "Source:" in shown.stdout and "history: 0" in shown.stdout
     missing = _factbot(["facts", "show", "no-such-fact"], tmp_path)
     assert missing.returncode == 1 and "no figure with id" in missing.stderr
