@@ -33,7 +33,11 @@ day before the item was created. After a timeout the look-up waits
 the client gave up. Look-ups happen only after such errors, so their number
 follows errors, not posts. Both methods are Slack rate-limit **Tier 3**
 (50+ per minute) for internal, customer-built apps like this one; a 429 on
-a look-up pauses the worker like any other. When the history cannot be read
+a look-up pauses the worker like any other. One full read of a channel
+answers for every item that this process has not tried yet (items queued
+again from the archive, or from an outbox restored from a backup: any post
+of theirs was made before this process began), so refilling an emptied
+outbox costs one read of the channel, not one per item. When the history cannot be read
 at all, the item is posted again: a possible duplicate is better than a
 lost enquiry.
 
@@ -105,6 +109,9 @@ class DeliveryWorker:
     not configured, the item is held as ``<key>_channel_not_set``).
     ``checks`` maps a channel key to a :data:`ChannelCheck`.
     ``on_delivered(item, channel, ts)`` runs after a delivery is recorded.
+    ``known_post(item)`` returns ``(channel, ts)`` when the truth elsewhere
+    (the enquiry archive) already records the item's post: it is then marked
+    delivered without posting (an outbox restored from an older backup).
     A channel's check runs before every post to it, so an enquiry channel
     made public is caught at once. Times are in seconds; ``clock`` is
     monotonic.
@@ -113,6 +120,7 @@ class DeliveryWorker:
     def __init__(self, outbox: Outbox, client: WebClient, channels: Mapping[str, str | None], *,
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str | None], None] | None = None,
+                 known_post: Callable[[OutboxItem], tuple[str, str] | None] | None = None,
                  retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
                  pause_cap: float = 30.0, lookup_delay: float = 10.0,
                  clock: Callable[[], float] = time.monotonic):
@@ -121,6 +129,11 @@ class DeliveryWorker:
         self.channels = dict(channels)
         self.checks = dict(checks or {})
         self.on_delivered = on_delivered
+        self.known_post = known_post
+        self._born = clock()
+        self._last_try = clock()  # monotonic: when an item was last tried (for "stuck" in health)
+        #: (channel, thread) → the last full look-up: (oldest ts, monotonic start, outbox id → ts).
+        self._scans: dict[tuple[str, str | None], tuple[str, float, dict[str, str]]] = {}
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
         self.pause_cap, self.lookup_delay = pause_cap, lookup_delay
         self.clock = clock
@@ -156,6 +169,13 @@ class DeliveryWorker:
     def paused_for(self) -> float:
         """Seconds until the worker sends to Slack again after a 429 or an outage (0: not paused)."""
         return max(max(self._paused_until, self._outage_until) - self.clock(), 0.0)
+
+    def stuck_for(self) -> float:
+        """Seconds items have been due while the worker tried none of them (not paused by a 429
+        or an outage): 0 when delivery is moving or nothing is due."""
+        if self.paused_for > 0 or self.outbox.next_due_in() != 0.0:
+            return 0.0
+        return max(self.clock() - self._last_try, 0.0)
 
     def _step(self) -> float:
         """One round of the loop; returns how long to wait (a wake ends the wait early, but a
@@ -200,12 +220,15 @@ class DeliveryWorker:
                 if self.loop.stopping or self.clock() < self._paused_until or self._outage_hit:
                     return self._finish(delivered)
                 delivered += self._deliver(item)
+                self._last_try = self.clock()
             after = page[-1].position
         return self._finish(delivered)
 
     def _finish(self, delivered: int) -> int:
-        if delivered and self.outbox.next_due_in() not in (0.0,):
-            self.outbox.checkpoint()  # drained for now: empty the write-ahead log of delivered text
+        if delivered:
+            self.outbox.note_progress()  # an older copy of the outbox put back later is noticed
+            if self.outbox.next_due_in() not in (0.0,):
+                self.outbox.checkpoint()  # drained for now: empty the write-ahead log of delivered text
         return delivered
 
     def reconcile(self) -> None:
@@ -224,6 +247,11 @@ class DeliveryWorker:
             if arguments is None:
                 return 0  # its thread parent is not delivered yet (deferred; woken when it is)
             self._check(item.channel_key, channel)
+            known = self._known(item)
+            if known is not None:
+                log.info("%s is already recorded as posted; not posting again", item.id)
+                self._delivered(item, *known)
+                return 1
             if _may_have_posted(item):
                 ts = self._find_posted(item, channel, arguments.get("thread_ts"))
                 if ts:
@@ -250,6 +278,15 @@ class DeliveryWorker:
             return 0
         self._delivered(item, channel, ts)
         return 1
+
+    def _known(self, item: OutboxItem) -> tuple[str, str] | None:
+        if self.known_post is None or item.method != "chat.postMessage":
+            return None
+        try:
+            return self.known_post(item)
+        except Exception as exc:  # not knowing is not an answer: the look-up or the post decides
+            log.warning("could not read where %s was posted: %s", item.id, type(exc).__name__)
+            return None
 
     def _delivered(self, item: OutboxItem, channel: str, ts: str | None) -> None:
         self.outbox.mark_delivered(item.id, channel, ts)
@@ -366,6 +403,15 @@ class DeliveryWorker:
         else:
             created = dt.datetime.fromisoformat(item.created_at)
             oldest = f"{(created - NO_TS_WINDOW).timestamp():.6f}"
+        key = (channel, thread_ts)
+        scan = self._scans.get(key)
+        # One read of the channel answers for every item not attempted by this process (queued again
+        # from the archive, or from a restored outbox): their posts, if any, were made before it began.
+        # An item this process tried may have been stored since: it is looked up afresh.
+        if (scan is not None and item.attempts == 0 and _ts_value(scan[0]) <= _ts_value(oldest)
+                and scan[1] >= self._born + self.lookup_delay):
+            return scan[2].get(item.id)
+        started, seen = self.clock(), {}
         common: dict[str, Any] = {"channel": channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
         cursor = None
         for _ in range(MAX_LOOKUP_PAGES):
@@ -376,13 +422,16 @@ class DeliveryWorker:
             messages: list[dict] = found.get("messages", [])
             for message in messages:
                 payload = (message.get("metadata") or {}).get("event_payload") or {}
-                if payload.get("outbox_id") == item.id:
-                    return message.get("ts")
+                if isinstance(payload.get("outbox_id"), str) and message.get("ts"):
+                    seen[payload["outbox_id"]] = message["ts"]
             cursor = (found.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
-                return None
+                if len(self._scans) >= 64:  # one per channel and thread looked in: kept small
+                    self._scans.clear()
+                self._scans[key] = (oldest, started, seen)
+                return seen.get(item.id)
         log.warning("%s: the look-up for an earlier post stopped after %d pages", item.id, MAX_LOOKUP_PAGES)
-        return None
+        return seen.get(item.id)
 
 
 def _may_have_posted(item: OutboxItem) -> bool:

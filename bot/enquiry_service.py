@@ -53,6 +53,11 @@ from facts.outbox import DELIVERED, HELD, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
+#: How often the archive is checked against the outbox and Slack (seconds), after the check at start-up.
+RECONCILE_SECONDS = 300.0
+#: An enquiry queued again is looked for in Slack from this long before it arrived (our clock may be out).
+LOOKUP_MARGIN = dt.timedelta(days=1)
+
 
 
 class EnquiryService:
@@ -79,6 +84,8 @@ class EnquiryService:
         self.remind_after = remind_after
         self._handover: queue.Queue[str] = queue.Queue()
         self._queuer: Loop | None = None
+        #: References :meth:`reconcile` need not read again (posted and recorded, or purged).
+        self._settled: set[str] = set()
 
     # -- intake ----------------------------------------------------------------
 
@@ -184,20 +191,99 @@ class EnquiryService:
         return render.post(record, lead=self.lead, retention_days=self.retention_days)
 
     def recover(self) -> int:
-        """At start-up: rebuild the intake windows, note posts a crash left unrecorded,
-        and queue whatever is still in ``incoming/``; returns how many were queued."""
+        """At start-up: rebuild the intake windows and queue whatever is still in
+        ``incoming/``; returns how many were queued. (Everything else the outbox may
+        have lost is found by :meth:`reconcile`, in the background.)"""
         removed = self.archive.remove_stale_temporary_files()
         if removed:
             log.warning("removed %d half-written enquiry file(s) left by a crash (never answered 202)", removed)
-        for record in self.archive.load_recent(self.now()):
-            main = self.outbox.find(item_id=record.reference) if record.ts is None else None
-            if main is not None and main.state == DELIVERED:
-                self._record_delivery(main, main.channel, main.ts)
+        self.archive.load_recent(self.now())
         queued = 0
         for record in self.archive.incoming():
             log.warning("%s was stored but not queued before the restart; queueing it now", record.reference)
             queued += self._queue_quietly(record.reference)  # one that fails is retried by the sweep
         return queued
+
+    # -- the archive is the truth -------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Queue again every archived enquiry that Slack does not have (no ``ts``) and the
+        outbox does not hold (emptied, removed, damaged, or restored from an older backup);
+        returns how many items were queued.
+
+        Each is queued *in doubt*: the worker looks for an earlier post (by its
+        reference in message metadata, in the channel from a day before the
+        enquiry arrived) before posting, so an enquiry posted but not recorded
+        is not posted twice. Also records deliveries the outbox knows and the
+        archive does not. Records settled for good (posted and recorded, or
+        purged) are remembered and not read again by later runs. Purged
+        records are left to the purge. Idempotent; safe beside the queuer.
+        """
+        queued = 0
+        for record in self.archive.filed(skip=self._settled):
+            queued += self._reconcile(record)
+        if queued:
+            log.warning("%d enquiry post(s) were in the archive but not in Slack or the outbox; queued again "
+                        "(each is looked for in Slack before posting)", queued)
+            self.wake()
+        return queued
+
+    def _reconcile(self, record: EnquiryRecord) -> int:
+        reference = record.reference
+        if record.purged_at is not None:
+            self._settled.add(reference)
+            return 0
+        if record.ts is None:
+            main = self.outbox.find(item_id=reference)
+            if main is None:
+                return self._queue_again(record)
+            if main.state != DELIVERED or not main.ts or not main.channel:
+                return 0  # waiting, held or being sent: the outbox has it
+            self._record_delivery(main, main.channel, main.ts)
+            record = record.model_copy(update={"channel": main.channel, "ts": main.ts})
+        reply = render.full_message_reply(record)
+        if reply is None or record.reply_ts:
+            self._settled.add(reference)
+            return 0
+        full = self.outbox.find(item_id=f"{reference}-full")
+        if full is None:  # its thread is known from the archive: the parent item may be long gone
+            self.outbox.enqueue(KIND, CHANNEL_KEY, {**reply, "thread_ts": record.ts}, item_id=f"{reference}-full",
+                                in_doubt=True, after_ts=record.ts)
+            return 1
+        if full.state == DELIVERED and full.ts:
+            self._record_delivery(full, full.channel, full.ts)
+            self._settled.add(reference)
+        return 0
+
+    def _queue_again(self, record: EnquiryRecord) -> int:
+        window = f"{(record.received_at - LOOKUP_MARGIN).timestamp():.6f}"
+        self.outbox.enqueue(KIND, CHANNEL_KEY, self._post(record), item_id=record.reference,
+                            in_doubt=True, after_ts=window)
+        reply = render.full_message_reply(record)
+        if reply is not None:
+            self.outbox.enqueue(KIND, CHANNEL_KEY, reply, item_id=f"{record.reference}-full",
+                                reply_to=record.reference, in_doubt=True)
+        log.warning("%s is in the archive but neither in Slack nor in the outbox; queued again", record.reference)
+        return 1 + (reply is not None)
+
+    def reconciler(self, interval: float = RECONCILE_SECONDS) -> Loop:
+        """The loop running :meth:`reconcile` at once and then every ``interval`` seconds, not started."""
+        def step() -> None:
+            self.reconcile()
+
+        return Loop("enquiry-reconcile", step, interval)
+
+    def known_post(self, item: OutboxItem) -> tuple[str, str] | None:
+        """The worker's check before posting: ``(channel, ts)`` when the archive already records
+        this enquiry's post (or long-message reply), else ``None``. One small file read."""
+        reference = reference_of(item.id)
+        if item.kind != KIND or reference is None or item.id not in (reference, f"{reference}-full"):
+            return None
+        record = self.archive.get(reference)
+        if record is None or not record.channel:
+            return None
+        ts = record.ts if item.id == reference else record.reply_ts
+        return (record.channel, ts) if ts else None
 
     # -- delivery ----------------------------------------------------------------
 
@@ -338,8 +424,8 @@ class EnquiryService:
 
     def health(self) -> dict:
         """For /healthz: held enquiry deliveries by error, what each error means, the urgent
-        enquiries held (references only), and how many stored enquiries are not yet in the
-        outbox (no personal details)."""
+        enquiries held (references only), how many stored enquiries are not yet in the
+        outbox, and the names of records moved to ``quarantine/`` (no personal details)."""
         held: dict[str, int] = {}
         for item in self.outbox.items(HELD):
             if item.kind == KIND:
@@ -349,8 +435,13 @@ class EnquiryService:
         if urgent:
             problems.insert(0, f"urgent enquiry held: {', '.join(urgent)} (not in Slack; fix the cause, "
                                "then `factbot enquiries retry`)")
+        quarantined = self.archive.quarantined()
+        if quarantined:
+            problems.append(f"{len(quarantined)} enquiry record(s) could not be read and were moved to "
+                            f"{self.archive.quarantine_folder}; look at each, then restore it from a backup or "
+                            f"delete it.")
         return {"held": sum(held.values()), "held_errors": held, "problems": problems, "urgent_held": urgent,
-                "not_yet_queued": self.archive.incoming_count()}
+                "not_yet_queued": self.archive.incoming_count(), "quarantined": quarantined}
 
 
 def _reminded(names: list[str]) -> Callable[[EnquiryRecord], EnquiryRecord]:

@@ -38,7 +38,7 @@ from facts.figures.catalogue import Catalogue
 from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox, OutboxItem
-from facts.persistence import sibling_path
+from facts.persistence import quarantine, sibling_path
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class Runtime:
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: The bot token's and the configured channels' state, for /healthz (``bot.health``).
     slack: SlackHealth = field(default_factory=lambda: SlackHealth({}))
+    #: What was wrong with the files found at start-up and what was done (for /healthz).
+    problems: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         """Stop the background loops and write what is only in memory (usage counts)."""
@@ -79,8 +81,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     load_phrases()  # a malformed triage file stops start-up (one line naming it), not the first enquiry
     load_patterns()
     load_model()
-    store = open_facts(settings)
-    catalogue = Catalogue.from_store(store)
+    problems: list[str] = []
+    store, catalogue = _open_facts(settings, problems)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     loops = Loops()
     client = web_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
@@ -103,12 +105,14 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     worker.on_delivered = on_delivered
     campaign = Campaign(settings, outbox, store, wake=worker.wake)
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
-                      slack=slack)
+                      slack=slack, problems=problems)
     enquiries.recover()
     if start:
         loops.add(worker.loop)
         loops.add(enquiries.queuer())
         loops.add(enquiries.escalator())
+        # The archive is the truth: what the outbox lost is queued again, at once and then periodically.
+        loops.add(enquiries.reconciler())
         # A `factbot` command's additions to the outbox are seen by the worker itself (SQLite's
         # data_version, within DeliveryWorker's IDLE_CHECK_SECONDS): no file to watch.
         campaign.start(loops)
@@ -142,6 +146,7 @@ def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker:
         signposting=lambda: signposting(catalogue), wake=worker.wake,
         remind_after=dt.timedelta(minutes=settings.factbot_urgent_remind_minutes))
     worker.checks[ENQUIRY_CHANNEL_KEY] = check_private
+    worker.known_post = service.known_post
     previous = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
@@ -151,3 +156,20 @@ def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker:
 
     worker.on_delivered = on_delivered
     return service
+
+
+def _open_facts(settings: Settings, problems: list[str]) -> tuple[FactStore, Catalogue]:
+    """The facts store and its catalogue. A damaged store file does not stop the server (enquiry
+    intake does not need it): it is moved to ``quarantine/`` and a new store imported from the
+    curated files (their source of truth), which loses only the figures' version history."""
+    try:
+        store = open_facts(settings)
+        return store, Catalogue.from_store(store)
+    except ValueError as exc:
+        moved = quarantine(settings.factbot_db)
+        log.error("%s; moved to %s and the figures imported again from the curated files (their history "
+                  "of earlier versions is in the moved file)", str(exc).split(";")[0], moved)
+        problems.append(f"The facts store was damaged; it was moved to {moved} and the figures imported again "
+                        f"from the curated files. Look at the moved file, then delete it.")
+        store = open_facts(settings)
+        return store, Catalogue.from_store(store)

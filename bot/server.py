@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.delivery_health import delivery_health
 from bot.runtime import Runtime
 from bot.slack_request import slack_request
 from handlers import web_routes
@@ -43,11 +44,14 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     ``GET /healthz`` → 200 ``{"status": "ok" | "degraded", "figures": n, "intake": "ok" | why not,
     "slack": {"token": "ok" | "unknown" | "unreachable" | Slack's error, "channels": {key: "ok" | problem}},
     "feeds": {"configured": n, "polled": bool, "failing": [{"feed", "outcome"}]}, "problems": [what to do],
-    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}},
+    "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}, "oldest_waiting_seconds": s},
+    "delivery": {"paused_for_seconds": s, "stuck_for_seconds": s}, "quarantine": {"count": n, "files": [...]},
     "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n},
     "loops": {"running": n, "failing": [names]}}``; "degraded" when anything is held, the website
     intake is not configured, a feed failed its last poll, a configured channel cannot be used,
-    Slack does not answer, or a background loop is failing or has stopped. 503 with ``"status": "down"``
+    Slack does not answer, a background loop is failing or has stopped, or delivery is in trouble
+    (``bot.delivery_health``: a message waiting over 10 minutes, a stuck worker, damaged files in
+    quarantine, a damaged file found at start-up). 503 with ``"status": "down"``
     when Slack refuses the bot token (nothing reaches Slack; the website intake still stores enquiries).
     It never shows message content.
 
@@ -90,11 +94,12 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         return to_starlette_response(bolt_response)
 
     async def healthz(_request: Request) -> Response:
-        outbox = await run_in_threadpool(runtime.outbox.summary)
+        delivery, delivery_problems = await run_in_threadpool(delivery_health, runtime)
+        outbox = delivery["outbox"]
         intake = "ok" if runtime.settings.factbot_intake_token else "not configured (FACTBOT_INTAKE_TOKEN): answers 503"
         status = "degraded" if outbox["held"] or intake != "ok" else "ok"
         body: dict[str, Any] = {"status": status, "figures": runtime.catalogue.coverage().figures, "intake": intake,
-                                "outbox": outbox}
+                                **delivery}
         enquiries = body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
         loops = [status for status in runtime.loops.status() if not status.finished]
         stalled = [status.name for status in loops if not status.alive or status.failures]
@@ -105,8 +110,9 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         problems = list(slack["problems"])
         problems += [f"feed {f['feed']}: {f['outcome']}" for f in feeds["failing"]]
         problems += [f"background loop {name} is failing or has stopped (see the log)" for name in stalled]
-        if outbox["held"] or enquiries["held"]:
+        if outbox["held"] or enquiries["held"] or enquiries["quarantined"]:
             problems += [p for p in enquiries["problems"] if p not in problems]
+        problems += [p for p in delivery_problems if p not in problems]
         body["problems"] = problems
         if problems:
             body["status"] = "degraded"

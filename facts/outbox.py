@@ -134,6 +134,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS items_dedupe ON items(dedupe_key) WHERE dedupe
 CREATE INDEX IF NOT EXISTS items_due ON items(state, due, seq);
 CREATE INDEX IF NOT EXISTS items_reply ON items(reply_to) WHERE reply_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_delivered ON items(state, delivered_at);
+CREATE INDEX IF NOT EXISTS items_age ON items(state, created_at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -189,6 +190,8 @@ class Outbox:
         self._clock_id = _clock_id()
         self._settle_clock()
         self._migrate_legacy()
+        self.marker_path = self.path.with_suffix(".mark")
+        self._check_marker()
 
     def _connect(self, busy_timeout: float) -> sqlite3.Connection:
         if not self.path.exists():  # owner-only from the first byte (sqlite would use the umask)
@@ -217,6 +220,8 @@ class Outbox:
             raise OutboxDamaged(self.path, reason) from None
 
     def close(self) -> None:
+        with suppress(sqlite3.Error):
+            self.note_progress()
         with self._lock:
             with suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -283,6 +288,46 @@ class Outbox:
             extra.unlink(missing_ok=True)
         self.migrated = imported
 
+    def _serial(self) -> tuple[str, int]:
+        """``(which database, deliveries recorded in it)``: what the marker file keeps."""
+        with self._lock:
+            rows = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN ('serial', 'marks')").fetchall())
+        if "serial" not in rows:
+            with self._tx() as db:
+                db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('serial', ?)", (secrets.token_hex(8),))
+            return self._serial()
+        return str(rows["serial"]), int(rows.get("marks") or 0)
+
+    def _check_marker(self) -> None:
+        """Notice an outbox that is not the one last used (restored from an older backup, or a
+        different file): every undelivered post in it may have been posted since, so each is
+        looked for in Slack before it is posted (``in_doubt``)."""
+        try:
+            seen = json.loads(self.marker_path.read_bytes())
+            serial, marks = str(seen["serial"]), int(seen["marks"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.note_progress()
+            return
+        now_serial, now_marks = self._serial()
+        if (now_serial, now_marks) != (serial, marks) and (now_serial != serial or now_marks < marks):
+            with self._tx() as db:
+                doubted = db.execute("UPDATE items SET in_doubt=1 WHERE state IN (?, ?, ?) AND method=?",
+                                     (PENDING, SENDING, HELD, "chat.postMessage")).rowcount
+            if doubted:
+                log.warning("the outbox is older than the one last used (restored from a backup?): %d waiting "
+                            "post(s) will be looked for in Slack before posting", doubted)
+        self.note_progress()
+
+    def note_progress(self) -> None:
+        """Write the marker file (``<outbox>.mark``: the database's serial and its count of
+        deliveries), so an older copy of the outbox put in its place is noticed on the next
+        open. Not fsynced (a kill -9 keeps it; a power cut only makes it older, never wrong)."""
+        serial, marks = self._serial()
+        tmp = self.marker_path.with_name(f".{self.marker_path.name}.tmp")
+        with suppress(OSError):  # a full disk: the next note tries again
+            tmp.write_text(json.dumps({"serial": serial, "marks": marks}))
+            os.replace(tmp, self.marker_path)
+
     def on_change(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after every enqueue or release in this process (the worker's wake)."""
         self._listeners.append(listener)
@@ -301,12 +346,15 @@ class Outbox:
 
     def enqueue(self, kind: str, channel_key: str, message: dict[str, Any], *, item_id: str | None = None,
                 dedupe_key: str | None = None, method: str = "chat.postMessage",
-                reply_to: str | None = None) -> tuple[OutboxItem, bool]:
+                reply_to: str | None = None, in_doubt: bool = False,
+                after_ts: str | None = None) -> tuple[OutboxItem, bool]:
         """Add an item; returns ``(item, created)``.
 
         When ``dedupe_key`` (or ``item_id``) matches an item already in the
         outbox, that item is returned with ``created=False`` and nothing is
-        written. The write is fsynced before this returns.
+        written. The write is fsynced before this returns. ``in_doubt``: it
+        may have been posted already (queued again from the archive), so its
+        post is looked for first, from ``after_ts`` (a Slack ``ts``) on.
         """
         with self._tx() as db:
             existing = self._find(dedupe_key=dedupe_key, item_id=item_id)
@@ -314,7 +362,7 @@ class Outbox:
                 return existing, False
             item = OutboxItem(id=item_id or f"{kind.upper()}-{secrets.token_hex(6)}", kind=kind,
                               channel_key=channel_key, message=message, dedupe_key=dedupe_key,
-                              method=method, reply_to=reply_to)
+                              method=method, reply_to=reply_to, in_doubt=in_doubt, after_ts=after_ts)
             _insert(db, item, self.clock())
         self._changed()
         return item, True
@@ -377,12 +425,30 @@ class Outbox:
             rows = self._db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall()
         return {state: n for state, n in rows}
 
+    def oldest_waiting(self, now: dt.datetime | None = None) -> float | None:
+        """Seconds since the oldest item still waiting (pending or sending) was added, by the
+        wall clock (for people; never negative); ``None`` when nothing waits. Index reads only."""
+        with self._lock:
+            found = [row[0] for state in (PENDING, SENDING)
+                     if (row := self._db.execute("SELECT min(created_at) FROM items WHERE state=?",
+                                                 (state,)).fetchone())[0]]
+        if not found:
+            return None
+        try:
+            oldest = dt.datetime.fromisoformat(min(found))
+        except ValueError:
+            return None
+        return max(((now or utc_now()) - oldest).total_seconds(), 0.0)
+
     def summary(self) -> dict[str, Any]:
         """Counts by state and by kind, and held items' errors, with no message content:
-        ``{"pending": n, "sending": n, "held": n, "held_errors": {"enquiry: not_in_channel": n}}``."""
+        ``{"pending": n, "sending": n, "held": n, "held_errors": {"enquiry: not_in_channel": n},
+        "oldest_waiting_seconds": s | None}``."""
         counts = self.counts()
+        age = self.oldest_waiting()
         out: dict[str, Any] = {PENDING: counts.get(PENDING, 0), SENDING: counts.get(SENDING, 0),
-                               HELD: counts.get(HELD, 0), "held_errors": {}}
+                               HELD: counts.get(HELD, 0), "held_errors": {},
+                               "oldest_waiting_seconds": None if age is None else round(age)}
         with self._lock:
             rows = self._db.execute("SELECT kind, error, count(*) FROM items WHERE state=? GROUP BY kind, error",
                                     (HELD,)).fetchall()
@@ -426,6 +492,8 @@ class Outbox:
             db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}', in_doubt=0 "
                        "WHERE id=?", (DELIVERED, channel, ts, _iso(now or utc_now()), item_id))
             db.execute("UPDATE items SET due=? WHERE reply_to=? AND state=?", (self.clock(), item_id, PENDING))
+            db.execute("INSERT INTO meta(key, value) VALUES('marks', 1) "
+                       "ON CONFLICT(key) DO UPDATE SET value=CAST(value AS INTEGER) + 1")
 
     def mark_retry(self, item_id: str, error: str, delay: float, attempts: int, *, in_doubt: bool = False) -> None:
         """Pending again, due in ``delay`` seconds (monotonic); ``in_doubt``: the attempt may

@@ -19,7 +19,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -90,17 +90,30 @@ def sibling_path(db: str | os.PathLike[str], name: str) -> Path:
 
 
 def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole."""
+    """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole.
+
+    A failed write (full disk, a folder made read-only between the write and
+    the rename) raises ``OSError`` and leaves no copy of ``payload``: the
+    temporary file is emptied through its open descriptor before it is
+    removed, so even one that cannot be removed holds nothing (the server
+    removes such leftovers at start-up).
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            with suppress(OSError):
+                os.ftruncate(fd, 0)
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+    finally:
+        os.close(fd)
     fsync_dir(path.parent)
 
 

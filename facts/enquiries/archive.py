@@ -5,6 +5,9 @@ Layout (``root`` is ``data/factbot-enquiries/`` beside ``FACTBOT_DB``)::
     root/incoming/ENQ-2026-000124.json  stored, not yet in the outbox
     root/2026/ENQ-2026-000123.json      one EnquiryRecord, written atomically
     root/.lock                          cross-process lock (server and `factbot enquiries`)
+    root/quarantine/ENQ-2026-000125.json.<UTC time>
+                                        a record that could not be read (0 bytes,
+                                        cut short, not a record), moved aside
 
 Why not one TinyDB file: TinyDB rewrites its whole file on every write, so
 with 10,000 enquiries each intake would rewrite megabytes. Here an intake
@@ -29,28 +32,38 @@ the most recent records only:
 So one process (``factbot serve``) creates enquiries; other processes
 (``factbot enquiries purge``) only update existing records, under the lock.
 Files and folders are created readable by their owner only.
+
+A record that cannot be read never stops the rest: whatever reads it
+(listing, start-up, queueing, an update) moves it to ``quarantine/``,
+logs one line naming it, and carries on; :meth:`EnquiryArchive.quarantined`
+lists what is there for ``/healthz``. Its number is never given out again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from facts.clock import utc_now
 from facts.enquiries.model import EnquiryForm, EnquiryRecord, format_reference, normal_reference, parse_reference
-from facts.persistence import FileLock, atomic_write, fsync_dir
+from facts.persistence import QUARANTINE, FileLock, atomic_write, fsync_dir, quarantine
+
+log = logging.getLogger(__name__)
 
 #: How long the same Idempotency-Key returns the same reference.
 IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
 #: How long the same content (a double-click, a resubmitted form) returns the same reference.
 RESUBMIT_WINDOW = dt.timedelta(minutes=10)
 _FILE = re.compile(r"^ENQ-(\d{4})-(\d{6,})\.json$")
+#: A record moved to ``quarantine/`` (``ENQ-2026-000123.json.<UTC time>``): its number stays used.
+_QUARANTINED = re.compile(r"^ENQ-(\d{4})-(\d{6,})\.json\.")
 INCOMING = "incoming"
 
 
@@ -90,8 +103,8 @@ class EnquiryArchive:
     """The archive folder. ``EnquiryArchive(root)``; cheap to open.
 
     Thread-safe; updates are also safe across processes. Times are aware
-    UTC datetimes. Reading a record file that is not valid JSON raises
-    ``ValueError`` naming the file.
+    UTC datetimes. A record file that is not a valid record is moved to
+    ``quarantine/`` by whatever meets it, and treated as absent.
     """
 
     def __init__(self, root: str | os.PathLike[str]):
@@ -103,6 +116,7 @@ class EnquiryArchive:
         self._next: dict[int, int] = {}
         self._keys = _Window(IDEMPOTENCY_WINDOW)
         self._hashes = _Window(RESUBMIT_WINDOW)
+        self.quarantine_folder = self.root / QUARANTINE
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -140,8 +154,36 @@ class EnquiryArchive:
                 raw = path.read_bytes()
             except FileNotFoundError:
                 continue
-            return _parse(raw, path)
+            return self._parse_or_quarantine(raw, path)
         return None
+
+    def _parse_or_quarantine(self, raw: bytes, path: Path) -> EnquiryRecord | None:
+        """The record in ``raw``, or ``None`` after moving an unreadable file to ``quarantine/``."""
+        try:
+            return _parse(raw, path)
+        except ValueError:
+            self._quarantine(path)
+            return None
+
+    def _quarantine(self, path: Path) -> None:
+        try:
+            moved = quarantine(path, self.quarantine_folder)
+        except FileNotFoundError:
+            return  # another reader moved it first
+        except OSError as exc:
+            log.error("%s cannot be read as an enquiry record and could not be moved aside (%s); "
+                      "it is passed over", path.name, type(exc).__name__)
+            return
+        log.error("%s cannot be read as an enquiry record (empty, cut short or not a record); moved to %s. "
+                  "Everything else goes on; look at it, then restore it from a backup or delete it",
+                  path.name, moved)
+
+    def quarantined(self) -> list[str]:
+        """Names of the files in ``quarantine/`` (references and when they were moved), oldest first."""
+        try:
+            return sorted(os.listdir(self.quarantine_folder))
+        except FileNotFoundError:
+            return []
 
     def _write(self, record: EnquiryRecord, path: Path) -> None:
         path.parent.mkdir(exist_ok=True, mode=0o700)
@@ -162,7 +204,15 @@ class EnquiryArchive:
         """Every record, oldest first (reads every file: for the purge, not for intake).
         One moved out of ``incoming/`` while this runs is met again in its year's folder
         on the next run."""
-        yield from _present(self._files())
+        yield from self._present(self._files())
+
+    def filed(self, skip: Container[str] = ()) -> Iterator[EnquiryRecord]:
+        """Records already handed to the outbox (in their year's folder), oldest first; those
+        whose reference is in ``skip`` are left out without being read."""
+        folders = [p for p in self.root.iterdir() if p.is_dir() and p.name.isdigit()]
+        found = sorted((year, number, folder / name) for folder in folders
+                       for year, number, name in self._names(folder) if name[:-5] not in skip)
+        yield from self._present(path for _, _, path in found)
 
     def with_email(self, email: str) -> list[EnquiryRecord]:
         """The records (not yet purged) whose email address is ``email``, compared without case
@@ -174,7 +224,7 @@ class EnquiryArchive:
         """The records received after ``cutoff``, oldest first (reads the newest files only,
         newest first, until one is older: cheap enough for a loop every minute)."""
         recent = []
-        for record in _present(self._files(newest_first=True)):
+        for record in self._present(self._files(newest_first=True)):
             if record.received_at <= cutoff:
                 break
             recent.append(record)
@@ -195,7 +245,7 @@ class EnquiryArchive:
         """Records stored but not yet marked queued, oldest first (one the queuer moves
         away while this reads is queued, and left out)."""
         folder = self.root / INCOMING
-        return list(_present(folder / name for _, _, name in self._names(folder)))
+        return list(self._present(folder / name for _, _, name in self._names(folder)))
 
     def incoming_count(self) -> int:
         """How many records are stored but not yet queued (names only: nothing is read)."""
@@ -224,8 +274,7 @@ class EnquiryArchive:
         """
         now = now or utc_now()
         recent = []
-        for path in self._files(newest_first=True):
-            record = _parse(path.read_bytes(), path)
+        for record in self._present(self._files(newest_first=True)):
             if record.received_at <= now - IDEMPOTENCY_WINDOW:
                 break
             recent.append(record)
@@ -241,7 +290,10 @@ class EnquiryArchive:
     def _next_number(self, year: int) -> int:
         if year not in self._next:
             names = self._names(self.root / str(year)) + self._names(self.root / INCOMING)
-            self._next[year] = max((number for y, number, _ in names if y == year), default=0) + 1
+            numbers = [number for y, number, _ in names if y == year]
+            numbers += [int(m.group(2)) for n in self.quarantined() if (m := _QUARANTINED.match(n))
+                        and int(m.group(1)) == year]  # a damaged record's reference is not given out again
+            self._next[year] = max(numbers, default=0) + 1
         number = self._next[year]
         self._next[year] = number + 1
         return number
@@ -279,6 +331,18 @@ class EnquiryArchive:
             self._remember(record, now)
         return record, True
 
+    def _present(self, paths: Iterable[Path]) -> Iterator[EnquiryRecord]:
+        """The records at ``paths``, passing over any that another thread or process moved away
+        and moving unreadable ones to ``quarantine/``."""
+        for path in paths:
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            record = self._parse_or_quarantine(raw, path)
+            if record is not None:
+                yield record
+
     # -- changes -----------------------------------------------------------------
 
     def update(self, reference: str, change: Callable[[EnquiryRecord], EnquiryRecord | None]) -> EnquiryRecord | None:
@@ -293,22 +357,14 @@ class EnquiryArchive:
             path = self._find(reference)
             if path is None:
                 return None
-            record = _parse(path.read_bytes(), path)
+            record = self._parse_or_quarantine(path.read_bytes(), path)
+            if record is None:
+                return None
             changed = change(record)
             if changed is None or changed == record:
                 return record
             self._write(changed, path)
             return changed
-
-
-def _present(paths: Iterable[Path]) -> Iterator[EnquiryRecord]:
-    """The records at ``paths``, passing over any that another thread or process moved away."""
-    for path in paths:
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            continue
-        yield _parse(raw, path)
 
 
 def _parse(raw: bytes, path: Path) -> EnquiryRecord:

@@ -21,7 +21,9 @@ in Windows-1252 read as such, 422 naming each bad field as
 - A filled honeypot (``website``) on routine text gets a normal-looking 202 and is dropped.
 - ``409`` the ``Idempotency-Key`` was already used for a different enquiry
   (routine text; with the signposting).
-- ``503`` when the enquiry could not be stored (nothing is kept; send again).
+- ``503`` with ``Retry-After`` when the enquiry could not be stored (a full
+  disk, a read-only data folder): nothing is kept, not even a temporary file;
+  send it again.
 
 Nothing from the body is logged.
 """
@@ -55,6 +57,8 @@ from handlers.web import Rejected, error, guarded, invalid, read_fields
 log = logging.getLogger(__name__)
 
 MAX_IDEMPOTENCY_KEY = 200
+#: Seconds a website is told to wait before sending again when the enquiry could not be stored.
+STORE_RETRY_AFTER = 30
 
 
 def _idempotency_key(request: Request) -> str | None:
@@ -146,4 +150,5 @@ async def _store(submit: Callable[[EnquiryForm, str | None], Submission], form: 
         return await run_in_threadpool(submit, form, key)
     except OSError as exc:
         log.error("enquiry could not be stored: %s", type(exc).__name__)
-        raise error(503, "the enquiry could not be stored; please send it again") from None
+        raise error(503, "the enquiry could not be stored; please send it again",
+                    **{"Retry-After": str(STORE_RETRY_AFTER)}) from None

@@ -203,7 +203,8 @@ def test_healthz(server):
     assert response.status_code == 200
     body = response.json()
     assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok"
-    assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}}
+    assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}, "oldest_waiting_seconds": None}
+    assert body["problems"] == [] and body["quarantine"] == {"count": 0, "files": []}
 
 
 def test_healthz_is_degraded_while_the_website_intake_is_not_configured(make_server):
