@@ -180,6 +180,7 @@ class DeliveryWorker:
     def _step(self) -> float:
         """One round of the loop; returns how long to wait (a wake ends the wait early, but a
         pause is waited out: the next round sees it and waits again)."""
+        self._last_try = self.clock()  # looked (an idle worker looks every IDLE_CHECK_SECONDS)
         if not self._reconciled:
             self.reconcile()
             self._reconciled = True
