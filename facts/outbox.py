@@ -491,7 +491,7 @@ class Outbox:
         with self._tx(durable=False) as db:
             db.execute("UPDATE items SET state=?, channel=?, ts=?, error=NULL, delivered_at=?, message='{}', in_doubt=0 "
                        "WHERE id=?", (DELIVERED, channel, ts, _iso(now or utc_now()), item_id))
-            db.execute("UPDATE items SET due=? WHERE reply_to=? AND state=?", (self.clock(), item_id, PENDING))
+            db.execute("UPDATE items SET due=? WHERE reply_to=? AND +state=?", (self.clock(), item_id, PENDING))
             db.execute("INSERT INTO meta(key, value) VALUES('marks', 1) "
                        "ON CONFLICT(key) DO UPDATE SET value=CAST(value AS INTEGER) + 1")
 
