@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.curation import Curation
 from bot.health import RECHECK_SECONDS, SlackHealth
 from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
@@ -101,6 +102,7 @@ def build_app(
     enquiries: Acts | None = None,
     loops: Loops | None = None,
     health: SlackHealth | None = None,
+    curation: Curation | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -109,7 +111,7 @@ def build_app(
     ``usage`` counts figures served and unanswered queries (default: in
     memory only, never written). ``enquiries`` (the enquiry service) adds the
     enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
-    as for ``factbot ask``, Slack is never asked).
+    as for ``factbot ask``, Slack is never asked). ``curation`` adds the curators' buttons and forms.
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -127,7 +129,7 @@ def build_app(
     )
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
-                       enquiries=enquiries)
+                       enquiries=enquiries, curating=curation)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

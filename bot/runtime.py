@@ -22,7 +22,7 @@ from slack_bolt import App
 
 from bot.app import build_app, web_client
 from bot.campaign import Campaign
-from bot.curation import open_facts
+from bot.curation import Curation, open_facts
 from bot.delivery import DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
 from bot.health import SlackHealth
@@ -63,6 +63,8 @@ class Runtime:
     slack: SlackHealth = field(default_factory=lambda: SlackHealth({}))
     #: What was wrong with the files found at start-up and what was done (for /healthz).
     problems: list[str] = field(default_factory=list)
+    #: The curators' changes from Slack (``bot.curation``).
+    curation: Curation | None = None
 
     def close(self) -> None:
         """Stop the background loops and write what is only in memory (usage counts)."""
@@ -93,8 +95,9 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
+    curation = Curation(settings, store, catalogue)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
-                         health=slack)
+                         health=slack, curation=curation)
     delivered = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
@@ -105,7 +108,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     worker.on_delivered = on_delivered
     campaign = Campaign(settings, outbox, store, wake=worker.wake)
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
-                      slack=slack, problems=problems)
+                      slack=slack, problems=problems, curation=curation)
+    runtime.closers.append(curation.close)
     enquiries.recover()
     if start:
         loops.add(worker.loop)

@@ -21,20 +21,25 @@ from facts.figures.usage import Usage
 from handlers.campaign import updates as campaign_updates
 from handlers.enquiries import actions as enquiry_actions
 from handlers.enquiries import intake as enquiry_intake
-from handlers.figures import app_home, check_figures, find_figures, mention, share, slash_command
+from handlers.figures import app_home, check_figures, curation, find_figures, mention, share, slash_command
 
 
 def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command: str, curators: frozenset[str],
-                       enquiries: enquiry_actions.Acts | None = None) -> None:
+                       enquiries: enquiry_actions.Acts | None = None,
+                       curating: curation.Curation | None = None) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
-    and Check figures message shortcuts, App Home (curator sections for ``curators``), and, with ``enquiries``,
-    the enquiry buttons (Claim, Release, Mark responded)."""
+    and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
+    the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
+    buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts)."""
     slash_command.register(app, catalogue, command, usage)
     share.register(app, catalogue, command)
     mention.register(app, catalogue, usage, command)
     find_figures.register(app, catalogue, usage)
     check_figures.register(app, catalogue)
-    app_home.register(app, catalogue, usage, command, curators)
+    home = app_home.Home(catalogue, usage, command, curators, curating)
+    app_home.register(app, home)
+    if curating is not None:
+        curation.register(app, curating, home)
     if enquiries is not None:
         enquiry_actions.register(app, enquiries)
 

@@ -13,7 +13,7 @@ from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
 from facts.figures.curated import curated_paths, load_curated
-from facts.figures.layers import load_layers, slack_folder
+from facts.figures.layers import export_layer, load_layers, slack_folder
 from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore, curated_fingerprint
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
@@ -65,6 +65,17 @@ def cmd_facts_import(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged")
     if alerts:
         print(f"{alerts} figure alert(s) queued for the campaign channel", file=sys.stderr)
+    return 0
+
+
+def cmd_facts_export(settings: Settings, args: argparse.Namespace) -> int:
+    folder, to = slack_folder(settings.factbot_db), Path(args.to).absolute()
+    done = export_layer(folder, settings.curated_dir, to)
+    for item in done:
+        where = f"replaces {item.fact_id} in {item.replaces_in}" if item.replaces_in else "new figure"
+        print(f"{item.path}  ({where})")
+    print(f"{len(done)} figure(s) changed in Slack ({folder}) written to {to}; put each in its curated file, "
+          f"run factbot facts validate, commit and deploy", file=sys.stderr)
     return 0
 
 
@@ -141,6 +152,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--dir", help="folder of curated *.yaml files to check (default: FACTBOT_CURATED_DIR); "
                                      "import reads only FACTBOT_CURATED_DIR")
         p.set_defaults(func=func)
+    export = facts.add_parser("export", help="write the figures changed in Slack as curated files for the repository")
+    export.add_argument("--to", default="facts/from-slack",
+                        help="folder to write <id>.yaml files in (default: facts/from-slack under the working folder)")
+    export.set_defaults(func=cmd_facts_export)
     listing = facts.add_parser("list", help="list the servable figures (--all: every status)")
     listing.add_argument("--all", action="store_true")
     listing.set_defaults(func=cmd_facts_list)

@@ -14,9 +14,10 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from facts.blocks import context, message, section, sections, text_sections
+from facts.blocks import context, message, section, text_sections
 from facts.campaign.feeds import FeedItem
 from facts.figures.changes import FigureChange
+from facts.figures.curation_views import reverify_button
 from facts.figures.messages import published_label
 from facts.figures.model import Fact
 from facts.figures.reviews import ReviewDue
@@ -139,14 +140,18 @@ def figure_change_card(change: FigureChange) -> dict:
 
 
 def digest_card(due: list[ReviewDue], today: dt.date) -> dict:
-    """The weekly reviews-due digest: one line per figure (at most ``MAX_DIGEST_LINES``)."""
+    """The weekly reviews-due digest: one line per figure (at most ``MAX_DIGEST_LINES``), each with a
+    **Re-verify** button (``facts.figures.curation_views.REVERIFY``)."""
     count = len(due)
     head = f":hourglass: *{count} figure{'s' if count != 1 else ''} due for review* ({long_date(today)})"
-    lines = [f"• `{d.fact.id}` *{escape(d.fact.display)}* — {escape(truncate(d.fact.claim, 140))} "
-             f"_({escape(d.reason)})_" for d in due[:MAX_DIGEST_LINES]]
+    blocks = [section(head)]
+    for d in due[:MAX_DIGEST_LINES]:  # one section each, with its one-click Re-verify (curators only)
+        line = section(f"• `{d.fact.id}` *{escape(d.fact.display)}* — {escape(truncate(d.fact.claim, 140))} "
+                       f"_({escape(d.reason)})_")
+        blocks.append({**line, "accessory": reverify_button(d.fact.id)} if d.fact.status != "retired" else line)
     if count > MAX_DIGEST_LINES:
-        lines.append(f"…and {count - MAX_DIGEST_LINES} more.")
-    blocks = [section(head), *sections(lines)]
-    blocks.append(context("`factbot facts stale` lists them; `factbot facts show ID` shows one with its history."))
+        blocks.append(section(f"…and {count - MAX_DIGEST_LINES} more."))
+    blocks.append(context("Curators: *Re-verify* records that you checked a figure against its source today; "
+                          "App Home has Correct and Retire. `factbot facts show ID` shows one with its history."))
     fallback = f"{count} figure(s) due for review: " + ", ".join(d.fact.id for d in due)
     return message(fallback, blocks)

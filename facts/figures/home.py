@@ -14,24 +14,29 @@ import datetime as dt
 from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, section, sections
 from facts.figures import asking
 from facts.figures import messages as render
+from facts.figures.curation_views import review_actions, review_line
 from facts.figures.model import Fact
 from facts.figures.search import Coverage
 from facts.figures.usage import Gap
 from facts.text import escape, long_date
 
-#: Figures due for review listed by name; the rest are counted (``factbot facts stale`` lists all).
-MAX_REVIEWS_LISTED = 25
+#: Figures due for review listed by name, each with Re-verify / Correct / Retire (2 blocks); the rest are
+#: counted (``factbot facts stale`` lists all).
+MAX_REVIEWS_LISTED = 15
 #: Unanswered queries listed (``factbot facts gaps`` lists all).
 MAX_GAPS_LISTED = 10
 
 
 def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: str, *,
-              reviews_due: list[Fact] | None = None, gaps: list[Gap] | None = None) -> dict:
+              reviews_due: list[Fact] | None = None, gaps: list[Gap] | None = None,
+              curation: list[dict] | None = None) -> dict:
     """The ``home`` view for one person (a dict for ``views.publish``, at most 100 blocks).
 
     ``newest``: figures shown with their citations (keep it to a few).
     ``reviews_due`` and ``gaps`` (most asked first): the curator sections,
-    left out when ``None`` (the person is not a curator).
+    left out when ``None`` (the person is not a curator); ``curation``: the
+    curators' blocks put first among them
+    (:func:`facts.figures.curation_views.curator_home_blocks`).
     """
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": render.APP_NAME}},
@@ -46,6 +51,7 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
     curators: list[dict] = []
     if reviews_due is not None or gaps is not None:
         curators.append({"type": "header", "text": {"type": "plain_text", "text": "For curators"}})
+        curators.extend(curation or [])
         curators.extend(_reviews(reviews_due or []))
         curators.extend(_gaps(gaps or []))
     for fact in newest:  # as many as fit: the curator sections are never cut
@@ -75,18 +81,12 @@ def _reviews(due: list[Fact]) -> list[dict]:
     title = f"*Figures due for review* ({len(due)})"
     if not due:
         return [section(f"{title}\nNone: every figure is within its review date.")]
-    lines = [_review_line(fact) for fact in due[:MAX_REVIEWS_LISTED]]
+    blocks = [section(title)]
+    for fact in due[:MAX_REVIEWS_LISTED]:
+        blocks += [section(f"{review_line(fact)}, {escape(render.published_label(fact))}"), review_actions(fact)]
     if len(due) > MAX_REVIEWS_LISTED:
-        lines.append(f"…and {len(due) - MAX_REVIEWS_LISTED} more: `factbot facts stale` lists them all.")
-    return sections([title, *lines])
-
-
-def _review_line(fact: Fact) -> str:
-    why = (f"superseded by `{escape(fact.superseded_by)}`" if fact.superseded_by
-           else f"review due since {long_date(fact.review_by)}")
-    src = fact.source
-    return (f"• `{escape(fact.id)}` *{escape(fact.display)}* — {why} — {escape(src.publisher)}, "
-            f"<{src.url}|{escape(src.title)}>, {escape(render.published_label(fact))}")
+        blocks.append(section(f"…and {len(due) - MAX_REVIEWS_LISTED} more: `factbot facts stale` lists them all."))
+    return blocks
 
 
 def _gaps(gaps: list[Gap]) -> list[dict]:

@@ -14,6 +14,8 @@ those with the same id. When the curated folder's version of a figure is no
 longer the one a Slack change was based on (a deploy shipped a newer one),
 neither silently wins: the figure is *held* (never served) until a curator
 keeps one of the two (:func:`keep_slack_version`, :func:`take_files_version`).
+A deploy that ships exactly the Slack version (the layer exported with
+``factbot facts export`` and committed) is no conflict: both agree.
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ def load_layers(curated_dir: Path, folder: Path | None) -> Layered:
             continue
         shipped = by_id.get(fact.id)
         based_on = header.get("based_on")
-        if (shipped is None and based_on is not None) or (shipped is not None
-                                                           and based_on != version_fingerprint(shipped)):
+        caught_up = shipped is not None and version_fingerprint(shipped) == version_fingerprint(fact)
+        if not caught_up and ((shipped is None and based_on is not None)
+                              or (shipped is not None and based_on != version_fingerprint(shipped))):
             conflicts.append(fact.id)
             fact = fact.model_copy(update={"status": "held"})
         by_id[fact.id] = fact
@@ -157,3 +160,45 @@ def take_files_version(folder: Path, fact_id: str, now: dt.datetime) -> Path:
     kept.parent.mkdir(parents=True, exist_ok=True)
     path.replace(kept)
     return kept
+
+
+@dataclass(frozen=True)
+class Exported:
+    """One figure written by :func:`export_layer`: its id, the file written, and the curated
+    folder's file that holds the same id (``None`` for a figure added in Slack)."""
+
+    fact_id: str
+    path: Path
+    replaces_in: str | None
+
+
+def export_layer(folder: Path, curated_dir: Path, to: Path) -> list[Exported]:
+    """Write each figure of the Slack folder as a curated file ``to/<id>.yaml`` for the repository.
+
+    Each file is a plain curated file (``facts:`` with the one figure, loadable by
+    ``factbot facts validate --dir``) headed by comments saying who changed it, when
+    and why. Nothing in ``folder`` or ``curated_dir`` changes. A deploy that ships
+    exactly these versions is not a conflict (see the module docstring).
+    """
+    shipped_in = {fact.id: path.name for path in curated_paths(curated_dir) for fact in _load_file(path)[0]}
+    to.mkdir(parents=True, exist_ok=True)
+    done = []
+    for path in curated_paths(folder):
+        figure, header, _ = read_slack_file(path)
+        if figure is None:
+            continue
+        fact = figure
+        found = header.get("change")
+        note: dict = found if isinstance(found, dict) else {}
+        by = " and ".join(note.get("by") or []) or "?"
+        lines = [f"# Changed in Slack: {note.get('action', 'changed')} by {by} at {note.get('at', '?')}.",
+                 *(f"# Why: {line}" for line in str(note.get("why", "")).splitlines() or [""]),
+                 f"# Put this figure in place of id {fact.id} in facts/curated/{shipped_in[fact.id]}."
+                 if fact.id in shipped_in else "# A new figure: add it to the curated file of its release.",
+                 ""]
+        doc = {"facts": [fact.model_dump(mode="json", exclude_none=True)]}
+        out = to / f"{fact.id}.yaml"
+        text = "\n".join(lines) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+        atomic_write(out, text.encode("utf-8"))
+        done.append(Exported(fact.id, out, shipped_in.get(fact.id)))
+    return done

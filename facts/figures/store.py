@@ -246,16 +246,25 @@ def open_store(path: str | Path, curated_dir: Path = CURATED_DIR, slack_dir: Pat
     validate`` reports the rest).
     """
     store = FactStore(path)
+    sync_store(store, curated_dir, slack_dir)
+    return store
+
+
+def sync_store(store: FactStore, curated_dir: Path = CURATED_DIR, slack_dir: Path | None = None) -> ImportReport | None:
+    """Import the curated files with the Slack folder layered over them when they changed since
+    last imported (see :func:`open_store`); the import's report (also ``store.last_import``), or
+    ``None`` when nothing changed. Called again after each change made from Slack."""
     layers = load_layers(curated_dir, slack_dir)
     fingerprint = curated_fingerprint(layers.files)
-    if store.is_empty() or store.imported_fingerprint() != fingerprint:
-        if layers.problems:  # a broken file must not retire its figures: import what is valid
-            log.warning("%d problem(s) in the curated files in %s; run: factbot facts validate",
-                        len(layers.problems), curated_dir)
-        store.last_import = store.import_facts(layers.facts, complete=not layers.problems and bool(layers.files),
-                                               notes=layers.notes)
-        store.record_fingerprint(fingerprint)
-    return store
+    if not store.is_empty() and store.imported_fingerprint() == fingerprint:
+        return None
+    if layers.problems:  # a broken file must not retire its figures: import what is valid
+        log.warning("%d problem(s) in the curated files in %s; run: factbot facts validate",
+                    len(layers.problems), curated_dir)
+    store.last_import = store.import_facts(layers.facts, complete=not layers.problems and bool(layers.files),
+                                           notes=layers.notes)
+    store.record_fingerprint(fingerprint)
+    return store.last_import
 
 
 def curated_fingerprint(paths: Iterable[Path]) -> str:

@@ -1,14 +1,16 @@
 """App Home: published with ``views.publish`` when someone opens the app's Home tab.
 
 The ack is immediate; a lazy listener publishes the view. Curators
-(``FACTBOT_CURATORS``) also see the figures due for review and the top
-unanswered queries.
+(``FACTBOT_CURATORS``) also see the figures due for review (with Re-verify,
+Correct and Retire), the proposals waiting for a second curator, figures held
+by a deploy conflict, and the top unanswered queries.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Collection
+from typing import Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -16,6 +18,9 @@ from slack_sdk.errors import SlackApiError
 
 from facts.figures import home
 from facts.figures.catalogue import Catalogue
+from facts.figures.curation import Proposals
+from facts.figures.curation_views import curator_home_blocks
+from facts.figures.model import Fact
 from facts.figures.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -24,7 +29,40 @@ log = logging.getLogger(__name__)
 NEWEST_SHOWN = 3
 
 
-def register(app: App, catalogue: Catalogue, usage: Usage, command: str, curators: Collection[str]) -> None:
+class Curating(Protocol):
+    proposals: Proposals
+
+    def conflicts(self) -> list[Fact]: ...
+
+
+class Home:
+    """Builds and publishes one person's Home tab."""
+
+    def __init__(self, catalogue: Catalogue, usage: Usage, command: str, curators: Collection[str],
+                 curation: Curating | None = None):
+        self.catalogue, self.usage, self.command = catalogue, usage, command
+        self.curators, self.curation = curators, curation
+
+    def view(self, user_id: str, notice: str | None = None) -> dict:
+        """The ``home`` view for ``user_id``; ``notice`` (mrkdwn) says what their last action did."""
+        catalogue, curator = self.catalogue, user_id in self.curators
+        curation = None
+        if curator and self.curation is not None:
+            curation = curator_home_blocks(self.curation.proposals.pending(), self.curation.conflicts(), notice)
+        return home.home_view(
+            catalogue.coverage(), catalogue.newest(NEWEST_SHOWN), catalogue.today(), self.command,
+            reviews_due=catalogue.reviews_due() if curator else None,
+            gaps=self.usage.gaps(home.MAX_GAPS_LISTED) if curator else None, curation=curation,
+        )
+
+    def publish(self, client: WebClient, user_id: str, notice: str | None = None) -> None:
+        try:
+            client.views_publish(user_id=user_id, view=self.view(user_id, notice))
+        except SlackApiError as exc:
+            log.warning("App Home not published: %s", exc.response.get("error"))
+
+
+def register(app: App, home_tab: Home) -> None:
     """Register the ``app_home_opened`` listener."""
 
     def ack_now(ack: Ack) -> None:
@@ -33,16 +71,6 @@ def register(app: App, catalogue: Catalogue, usage: Usage, command: str, curator
     def publish(event: dict, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return  # the Messages tab
-        user_id = event["user"]
-        curator = user_id in curators
-        view = home.home_view(
-            catalogue.coverage(), catalogue.newest(NEWEST_SHOWN), catalogue.today(), command,
-            reviews_due=catalogue.reviews_due() if curator else None,
-            gaps=usage.gaps(home.MAX_GAPS_LISTED) if curator else None,
-        )
-        try:
-            client.views_publish(user_id=user_id, view=view)
-        except SlackApiError as exc:
-            log.warning("App Home not published: %s", exc.response.get("error"))
+        home_tab.publish(client, event["user"])
 
     app.event("app_home_opened")(ack=ack_now, lazy=[publish])

@@ -55,3 +55,58 @@ def button_in_view(view: dict, action_id: str, value: str, user: str = "U0TEST00
                                    "text": {"type": "plain_text", "text": "Share in thread"},
                                    "action_ts": "1700000400.000001"}],
     }
+
+
+def _pressed(action_id: str, value: str) -> dict:
+    return {"action_id": action_id, "block_id": "b1", "type": "button", "value": value,
+            "text": {"type": "plain_text", "text": "Button"}, "action_ts": "1700000500.000001"}
+
+
+def home_button(action_id: str, value: str, user: str = "U0TEST0001") -> dict:
+    """A button pressed in the App Home tab."""
+    return {
+        "type": "block_actions", "user": {"id": user, "username": "jo", "team_id": TEAM_ID}, "api_app_id": APP_ID,
+        "token": "legacy-verification-token", "container": {"type": "view", "view_id": "V0HOME0001"},
+        "trigger_id": "1700000500.1.abcdef", "team": {"id": TEAM_ID, "domain": "test"}, "is_enterprise_install": False,
+        "view": {"id": "V0HOME0001", "type": "home", "blocks": []}, "actions": [_pressed(action_id, value)],
+    }
+
+
+def message_button(action_id: str, value: str, channel: str, response_url: str, user: str = "U0TEST0001") -> dict:
+    """A button pressed on a message in ``channel`` (e.g. the reviews-due digest)."""
+    return {
+        "type": "block_actions", "user": {"id": user, "username": "jo", "team_id": TEAM_ID}, "api_app_id": APP_ID,
+        "token": "legacy-verification-token",
+        "container": {"type": "message", "message_ts": "1700000100.000100", "channel_id": channel},
+        "trigger_id": "1700000600.1.abcdef", "team": {"id": TEAM_ID, "domain": "test"}, "is_enterprise_install": False,
+        "channel": {"id": channel, "name": "campaign"}, "response_url": response_url,
+        "message": {"type": "message", "ts": "1700000100.000100", "text": "digest"},
+        "actions": [_pressed(action_id, value)],
+    }
+
+
+def view_submission(view: dict, values: dict[str, str | None], user: str = "U0TEST0001") -> dict:
+    """``view`` (as opened) submitted by ``user``: ``values`` maps each input's block id to what was
+    typed or chosen; other inputs keep their initial value, as Slack sends them."""
+    state: dict[str, dict] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element, block_id = block["element"], block["block_id"]
+        kind = element["type"]
+        given = values.get(block_id, element.get("initial_value") or element.get("initial_date")
+                           or (element.get("initial_option") or {}).get("value"))
+        if kind == "datepicker":
+            entry = {"type": kind, "selected_date": given}
+        elif kind == "static_select":
+            option = next((o for o in element["options"] if o["value"] == given), None)
+            entry = {"type": kind, "selected_option": option}
+        else:
+            entry = {"type": kind, "value": given}
+        state[block_id] = {element["action_id"]: entry}
+    submitted = {**view, "id": "V0MODAL001", "state": {"values": state}, "hash": "1700000700.abc",
+                 "team_id": TEAM_ID, "app_id": APP_ID, "bot_id": "B0TEST0001"}
+    return {"type": "view_submission", "team": {"id": TEAM_ID, "domain": "test"},
+            "user": {"id": user, "username": "jo", "team_id": TEAM_ID}, "api_app_id": APP_ID,
+            "token": "legacy-verification-token", "trigger_id": "1700000700.1.abcdef", "view": submitted,
+            "response_urls": [], "is_enterprise_install": False}
