@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from facts.figures.asking import plain_question
 from facts.figures.model import Fact
 from facts.figures.question import Question, geography_places, place_label, read_question
-from facts.figures.words import PLATFORM_ALIASES, alternatives, numbers, terms, typed_terms
+from facts.figures.words import PLATFORM_ALIASES, alternatives, field_terms, numbers, terms, typed_terms
 
 #: Characters of a query that are read (a Slack message holds at most 40,000; a question is short).
 MAX_QUERY = 4000
@@ -203,9 +203,10 @@ class FactIndex:
         self._sets: dict[int, set[int]] = {}
         # Typos are read only as platforms, topics, places or publishers: correcting to any
         # word of any claim turned "last" into "least".
-        named = {t for f in servable for t in terms(" ".join([*f.topics, f.geography, f.source.publisher]))}
+        subject_texts = {" ".join([*f.topics, f.source.publisher]) for f in servable}  # few distinct: read once each
+        self._subjects = frozenset(t for text in subject_texts for t in terms(text))
+        named = self._subjects.union(*(terms(g) for g in {f.geography for f in servable}))
         self._vocabulary = sorted(named | set(PLATFORM_ALIASES))
-        self._subjects = frozenset(t for f in servable for t in terms(" ".join([*f.topics, f.source.publisher])))
         self._coverage = Coverage(
             topics=sorted({t for f in servable for t in f.topics}),
             platforms=sorted(self._platform_postings),
@@ -588,8 +589,9 @@ def _profile(fact: Fact, current: set[str]) -> _Profile:
     texts = _field_texts(fact)
     weights: dict[str, float] = {}
     fields: dict[str, int] = {}
-    for name, weight in _FIELD_WEIGHTS:
-        for term in set(terms(texts[name])):
+    for (_name, weight), found in zip(_FIELD_WEIGHTS, field_terms([texts[name] for name, _w in _FIELD_WEIGHTS]),
+                                      strict=True):
+        for term in set(found):
             fields[term] = fields.get(term, 0) + 1
             if weights.get(term, 0.0) < weight:
                 weights[term] = weight

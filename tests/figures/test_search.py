@@ -6,6 +6,7 @@ import pytest
 
 from facts.figures.curated import load_curated
 from facts.figures.search import FactIndex
+from facts.figures.words import field_terms, terms
 from tests.support.factories import make_fact
 
 
@@ -175,3 +176,12 @@ def test_loose_keeps_platform_constraints_and_unknown_words_find_nothing(index):
     assert index.search("is tiktok the worst for grooming", loose=True).facts == []
     assert index.search("IMG_0001.jpg", loose=True).facts == []
     assert index.search("photo.png", loose=True).found is False
+
+
+def test_fields_read_together_read_as_each_alone():
+    # The index reads a figure's fields in one pass; no phrase may join the end of one field
+    # to the start of the next ("... online" + "safety act ..."), and each field keeps its own terms.
+    texts = ["Offences recorded online", "Safety Act duties", "NSPCC help", "line 0808 800 5000",
+             "children under 13s in England and", "Wales", "", "first year of the offence"]
+    assert field_terms(texts) == [terms(t) for t in texts]
+    assert "osa" not in [t for found in field_terms(texts) for t in found]
