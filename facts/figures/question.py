@@ -33,8 +33,12 @@ PLACES: dict[str, tuple[str, str]] = {
     "wales": (r"\bwales\b|\bwelsh\b|\bcymru\b", "Wales"),
     "uk": (r"\buk\b|\bunited\s+kingdom\b|\bbritain\b|\bnationally\b|\buk[\s-]+wide\b", "the UK"),
     "westmidlands": (r"\bwest\s+mid(?:land)?s\b", "the West Midlands"),
-    "southeast": (r"\bsouth[\s-]+east\b|\bhampshire\b|\bsussex\b|\bsurrey\b", "the South East"),
-    # Forces and cities with no figure of their own: named so the answer can say so.
+    "southeast": (r"\bsouth[\s-]+east\b", "the South East"),
+    # Forces and cities with no figure of their own: named so the answer can say so. A region's
+    # total is not one force's figure (as a UK figure is not London's): see REGION_FORCES.
+    "hampshire": (r"\bhampshire\b|\bhants\b", "Hampshire"),
+    "sussex": (r"\bsussex\b", "Sussex"),
+    "surrey": (r"\bsurrey\b", "Surrey"),
     "kent": (r"\bkent\b", "Kent"),
     "met": (r"\bmet\s+police\b|\bmetropolitan\b|\bthe\s+met\b|\blondon\b|\bscotland\s+yard\b",
             "the Metropolitan Police (London)"),
@@ -45,6 +49,8 @@ PLACES: dict[str, tuple[str, str]] = {
     "us": (r"\bthe\s+us\b|\bamerica\b|\busa\b|\bunited\s+states\b", "the United States"),
 }
 _PLACE_PATTERNS = [(key, re.compile(pattern)) for key, (pattern, _label) in PLACES.items()]
+#: A region whose figures are the total of these forces: named all together, they are the region.
+REGION_FORCES: dict[str, frozenset[str]] = {"southeast": frozenset({"hampshire", "sussex", "surrey", "kent"})}
 
 #: A geography as curated ("UK (44 police forces)", "Wales (4 police forces)") → place keys.
 _GEOGRAPHY_PLACES = [
@@ -54,7 +60,7 @@ _GEOGRAPHY_PLACES = [
     ("wales", re.compile(r"(?<!england and )\bwales\b", re.I)),
     ("uk", re.compile(r"\buk\b|united kingdom", re.I)),
     ("westmidlands", re.compile(r"west midlands", re.I)),
-    ("southeast", re.compile(r"south east|hampshire|sussex|surrey|kent", re.I)),
+    ("southeast", re.compile(r"south east", re.I)),
     ("england", re.compile(r"^england\b(?! and)", re.I)),
 ]
 
@@ -63,6 +69,10 @@ _YEAR_TO = re.compile(r"\byear\s+(?:to|ending|ended)\s+(?:the\s+end\s+of\s+)?(ma
 _YEAR = re.compile(r"\b(20\d\d)\b")
 _SINCE_THE_LAW = re.compile(r"\bsince\s+the\s+(?:new\s+)?(?:law|offence|act)\s+(?:came\s+in(?:to\s+force)?|changed|"
                             r"was\s+introduced|started|began|come\s+in)\b|\bsince\s+the\s+law\s+change\b")
+#: "since the OSA duties came in": an event's date, read from a curated date figure by search.
+_SINCE_EVENT = re.compile(r"\bsince\s+(?:the\s+)?((?:[a-z0-9']+\s+){0,4}?[a-z0-9']+)\s+(?:came\s+in(?:to\s+(?:force|effect))?|"
+                          r"started|began|took\s+effect|(?:was|were)\s+introduced|became\s+law|come\s+in|applied|"
+                          r"kicked\s+in)\b")
 #: A span of months and years: "april 2017 to march 2020", "apr 2017 - oct 2019".
 _SPAN = re.compile(r"\b(?:[a-z]{3,9}\s+)?(20\d\d)\s*(?:to|-|–|until)\s*(?:[a-z]{3,9}\s+)?(20\d\d)\b")
 _SINCE = re.compile(r"\b(?:since|compared\s+(?:with|to)|on)\s+(?:the\s+)?(?:year\s+)?$")
@@ -84,6 +94,17 @@ _INTENTS: dict[str, str] = {
                r"\bcall\b|\bring\b|\bphone\b|\bemail\b|\bcontact\b|\bno\.|\bchildline\s+number\b",
     "report": r"\breport(?:ing)?\s+(?:to|a|an|grooming|someone|an?\s+online)\b|\bhow\s+(?:do|can)\s+(?:i|we|they|you)\s+report\b|"
               r"\bwhere\s+do\s+(?:they|i|we)\s+go\b|\bwhat\s+do\s+i\s+do\b|\bwho\s+should\b|\badvice\b",
+    # the first figure: "when did NI start recording", "earliest" (not "the first year", a period)
+    "earliest": r"\bstart(?:ed|ing)?\b|\bbegan\b|\bbegin|\bearliest\b|\boriginal(?:ly)?\b|"
+                r"\bfirst\b(?!\s+(?:full\s+)?(?:year|nine|six|18|three)\b)",
+    # the highest of a series: "record high", "highest ever", "all-time"
+    "peak": r"\brecord\s+(?:high|level|number|figure|year)s?\b|\bhighest\b|\ball[\s-]+time\b|\bpeak\b|"
+            r"\bbiggest\s+ever\b|\bmost\s+ever\b",
+    # history asked for: a campaign's ask, a proposal, what was called for
+    "history": r"\bcampaign(?:ed|s)?\s+for\b|\bcalled\s+for\b|\bproposed?\b|\bproposal\b|\basked\s+for\b|"
+               r"\bwild\s+west\s+web\b|\bonline\s+harms\b|\bused\s+to\b|\boriginally\b",
+    # a company's platforms taken together: "meta", "facebook-owned apps"
+    "group": r"\bmeta\b|\b(?:facebook|meta)[\s-]+owned\b|\bfacebook\s+(?:and\s+its\s+)?apps\b|\bfacebook\s+family\b",
     "latest": r"\blatest\b|\bheadline\b|\blast\s+(?:year|yr)\b|\bthis\s+year\b|\bmost\s+recent|\brecently\b|\bnewest\b|"
               r"\bcurrent\b|\bnow\b|\bstill\b|\btoday\b",
 }
@@ -99,9 +120,11 @@ class Question:
     financial_years: list[int] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     since: int | None = None
+    since_event: str = ""  # "osa duties" in "since the OSA duties came in" (dated by search)
     span: tuple[int, int] | None = None  # a period from one calendar year to another, both named
     places: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
+    implied: set[str] = field(default_factory=set)  # asks read from "since" alone ("scotland since 2017")
     rest: str = ""  # the text left once periods are taken out (for words and numbers)
 
     def period_labels(self) -> list[str]:
@@ -128,6 +151,10 @@ def read_question(text: str) -> Question:
     if _SINCE_THE_LAW.search(lowered):
         question.since = 2017  # the offence came into force on 3 April 2017 (2017/18)
         lowered = _SINCE_THE_LAW.sub(" since 2017 ", lowered)
+    event = _SINCE_EVENT.search(lowered)
+    if event:
+        question.since_event = event[1]
+        lowered = lowered.replace(event[0], f" {event[1]} ")  # its words stay (search drops them once dated)
     for span in _SPAN.finditer(lowered):
         first, last = int(span[1]), int(span[2])
         if last - first > 1 or (span[0][:1].isalpha() and last > first):  # not "2023-2024", a financial year
@@ -141,6 +168,10 @@ def read_question(text: str) -> Question:
             question.places.append(key)
             lowered = pattern.sub(" ", lowered)
             left = pattern.sub(" ", left)  # a place is a filter, not a search word
+    forces = set(question.places)
+    for region, members in REGION_FORCES.items():
+        if members <= forces:  # "hampshire sussex surrey kent": the region's four-force total
+            question.places = [p for p in question.places if p not in members] + [region]
     question.rest = left
     question.asks = {name for name, pattern in _INTENT_PATTERNS.items() if pattern.search(lowered)}
     if "change" in question.asks:
@@ -149,7 +180,11 @@ def read_question(text: str) -> Question:
         question.asks.discard("change")
     if question.since is not None and "total" not in question.asks and "change" not in question.asks:
         # "how many since 2017": a total; "Scotland since 2017/18": a change
-        question.asks.add("total" if "count" in question.asks else "change")
+        implied = "total" if "count" in question.asks else "change"
+        question.asks.add(implied)
+        question.implied.add(implied)
+    if "peak" in question.asks:
+        question.asks.add("latest")  # a record is judged against the newest release
     if "contact" in question.asks and re.search(r"\bhow\s+many\b|\bnumber\s+of\b", lowered):
         question.asks.discard("contact")
     return question

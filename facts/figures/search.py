@@ -48,7 +48,15 @@ from dataclasses import dataclass, field
 from facts.figures.asking import plain_question
 from facts.figures.model import Fact
 from facts.figures.question import Question, geography_places, place_label, read_question
-from facts.figures.words import PLATFORM_ALIASES, alternatives, field_terms, numbers, terms, typed_terms
+from facts.figures.words import (
+    PLATFORM_ALIASES,
+    alternatives,
+    field_terms,
+    join_phrases,
+    numbers,
+    terms,
+    typed_terms,
+)
 
 #: Characters of a query that are read (a Slack message holds at most 40,000; a question is short).
 MAX_QUERY = 4000
@@ -72,6 +80,15 @@ MEASURE_LABELS = {"csoffenc": "all child sexual offences (not only grooming)", "
 _PLATFORM_WORDS = frozenset(terms("platform platforms app apps site sites websites games"))
 _VICTIM_WORDS = frozenset(terms("victim victims girls girl boys boy age aged young youngest primaryschool "
                                 "gender children targeted under11 under12 under13"))
+#: Kinds of statistic a question may ask for: when the figures never use the word, no figure answers.
+_QUALIFIERS = re.compile(r"\b(average|mean|median|rate|convictions?|convicted|prosecutions?|prosecuted|"
+                         r"charged|arrests?|arrested|sentenced|cautions?)\b(?:\s+((?!of\b|for\b|the\b)[a-z]{3,}))?")
+#: "how many companies": the thing counted is the word after "how many" / "number of".
+_COUNTED = re.compile(r"\b(?:how\s+many|number\s+of)\s+([a-z]{3,})\b")
+#: Words after "how many" that are not what is counted ("how many of", "how many more").
+_NOT_COUNTED = frozenset({"more", "less", "fewer", "times", "the", "were", "was", "are", "have", "has", "did"})
+#: Who a figure counts: offenders are not victims.
+_OFFENDERS = re.compile(r"\b(?:offenders?|perpetrators?|abusers?|suspects?)\b")
 #: A rare word (found in at most this share of figures) that the best figure lacks means "no figure".
 _RARE = 0.12
 
@@ -161,8 +178,11 @@ class _Profile:
     about_victims: bool  # about victims' sex or age
     compares: bool  # compared with an earlier period (a comparison, or "compared with" in its period)
     compared_years: frozenset[int]  # financial years it is compared with
+    since_years: frozenset[int]  # years its claim or caveats give a running total from ("since April 2017")
     financial_year: int | None
     recency: float  # years from 2017 to its release (0 when undated)
+    series_count: bool = False  # a single-period count in a series: a trend's line
+    peak: bool = False  # the highest value of its series
 
 
 @dataclass
@@ -191,7 +211,10 @@ class FactIndex:
         servable = sorted((f for f in all_facts if f.servable), key=_rank)
         self._facts = servable
         current = _current_in_series(servable)
-        self._profiles = [_profile(f, current) for f in servable]
+        peaks = _series_peaks(servable)
+        self._profiles = [_profile(f, current, peaks) for f in servable]
+        self._dates = [i for i, p in enumerate(self._profiles) if p.shape == "date"]
+        self._offenders = [i for i, f in enumerate(servable) if _OFFENDERS.search(f"{f.measure} {f.unit} {f.base}".lower())]
         self._postings: dict[str, list[int]] = {}
         self._platform_postings: dict[str, list[int]] = {}
         self._place_postings: dict[str, list[int]] = {}
@@ -286,13 +309,14 @@ class FactIndex:
                                                          and f.period.end and f.period.start.year == first
                                                          and f.period.end.year == last]))
         if not loose:
-            for number in numbers(question.rest):
+            for number in numbers(join_phrases(question.rest)):  # "under 13s" is an age group, not 13
                 if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
                     asked.numbers.append(number)
                 elif len(number) > 2:
                     result.ignored.append(number[1:])
         self._read_words(question, asked, result, loose)
         self._read_places(question, asked, result)
+        self._read_scope(plain, question, asked, result, loose)
         if result.platforms:
             result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
             with_figures = [p for p in result.platforms if p in self._platform_postings]
@@ -343,6 +367,63 @@ class FactIndex:
             elif term not in asked.words:
                 asked.words.append(term)
 
+    def _read_scope(self, plain: str, question: Question, asked: _Asked, result: SearchResult, loose: bool) -> None:
+        """What is counted and from when: a kind of statistic or a who no figure has ("average",
+        "offenders", "how many companies") has no figure; "since the OSA duties came in" keeps
+        the figures for a period after that date (read from the curated date figure)."""
+        if loose:
+            return
+        lowered = plain.lower()
+        unknown = [" ".join(pair).strip() for pair in _QUALIFIERS.findall(lowered) if not self._said(*pair)]
+        counted = _COUNTED.search(lowered)
+        if counted and counted[1] not in _NOT_COUNTED and not self._said(counted[1]):
+            unknown.append(counted[1])  # "how many companies": no figure counts companies
+        who = _OFFENDERS.search(lowered)
+        if who and not self._offenders:
+            unknown.append(who[0])  # victims' age and sex are not offenders'
+        elif who:
+            asked.filters.append((who[0], self._offenders))
+        if unknown:
+            asked.blocked = True
+            result.missing = list(dict.fromkeys([*result.missing, *unknown]))
+            return
+        if question.since_event:
+            self._read_since_event(question, asked, result)
+
+    def _said(self, *words: str) -> bool:
+        """True when some figure says every one of ``words`` in its claim, measure, unit, base or
+        display (not only in a caveat or a quote): a figure is about them ("average sentence")."""
+        wanted = [term for word in words for term in terms(word)]
+        if not wanted:
+            return True
+        first = [i for alt in alternatives(wanted[0]) for i in self._postings.get(alt, [])[:200]]
+        return any(all(any(self._profiles[i].weights.get(alt, 0.0) >= 1.0 for alt in alternatives(term))
+                       for term in wanted) for i in first)
+
+    def _read_since_event(self, question: Question, asked: _Asked, result: SearchResult) -> None:
+        event = terms(question.since_event)
+        best, best_matched = None, 0
+        best_weight = 0.0
+        for position in self._dates:
+            weights = self._profiles[position].weights
+            found = [max((weights.get(alt, 0.0) for alt in alternatives(t)), default=0.0) for t in event]
+            matched = sum(1 for w in found if w)
+            if (matched, sum(found)) > (best_matched, best_weight):
+                best, best_matched, best_weight = position, matched, sum(found)
+        if best is None or best_matched < len(event):
+            return  # not an event a curated date says: its words are searched as they are
+        start = self._facts[best].period.start
+        if start is None:
+            return
+        asked.words = [w for w in asked.words if w not in event]
+        label = f"a period after the {question.since_event} ({start.day} {start:%B %Y})"
+        after = [i for i, f in enumerate(self._facts) if f.kind == "statistic" and f.period.start
+                 and f.period.start >= start]
+        if not after:
+            asked.blocked = True  # "has grooming fallen since the OSA duties came in": no figure is that recent
+            result.missing.append(label)
+        asked.filters.append((label, after))
+
     def _read_places(self, question: Question, asked: _Asked, result: SearchResult) -> None:
         if not question.places:
             return
@@ -392,13 +473,21 @@ class FactIndex:
         if not lists[0]:
             return [], False
         others = [self._as_set(p) for p in lists[1:]]
+        years = asked.question.financial_years
         found: list[int] = []
+        mentioned: list[int] = []  # figures that only quote the year asked ("up from 194 in 2017/18"): after
         for position in lists[0]:
             if all(position in other for other in others):
+                if years and self._profiles[position].financial_year not in years:
+                    mentioned.append(position)
+                    continue
                 if len(found) == limit:
                     return found, True
                 found.append(position)
-        return found, False
+        # a figure compared with the year asked (its comparison gives that year's number) first
+        mentioned.sort(key=lambda i: _comparison_year(self._facts[i]) not in years)
+        found += mentioned
+        return found[:limit], len(found) > limit
 
     def _first(self, positions: list[int], limit: int) -> tuple[list[int], bool]:
         return positions[:limit], len(positions) > limit
@@ -534,8 +623,14 @@ def _fit_kind(profile: _Profile, question: Question, words: set[str]) -> float:
         score -= 1.0  # a total over years for "how many"
     if "change" in asks and profile.compares and profile.shape != "change":
         score += 1.0  # a count whose claim compares it with an earlier year
-    if question.since is not None and question.since in profile.compared_years:
-        score += 2.0  # "since 2014/15": the figure compared with that year
+    if "change" in asks and question.since is None and profile.series_count:
+        score += 1.5  # "is it still going up?": the series of counts answers it, newest first
+    if question.since is not None and question.since in profile.compared_years and "total" not in asks:
+        # "since 2014/15": the figure compared with that year (less when "since" alone asked it)
+        score += 1.0 if "change" in question.implied else 2.0
+    if question.since is not None and question.since in profile.since_years and (
+            "total" in asks or "change" in question.implied):
+        score += 2.0  # "scotland since 2017": the figure that gives the total since then
     if not asks - {"latest"} and profile.shape == "count":
         score += 1.0  # a general question: the headline count
     if profile.shape == "change" and "change" not in asks:
@@ -544,6 +639,8 @@ def _fit_kind(profile: _Profile, question: Question, words: set[str]) -> float:
         score += 1.0 if ("email" in profile.channel) == ("email" in words) else 0.0
     if question.financial_years and profile.financial_year in question.financial_years:
         score += 1.0  # the figure is for the year named, not compared with it
+    if "peak" in asks and profile.peak:
+        score += 1.5  # "record high": the highest of its series
     return score
 
 
@@ -552,20 +649,28 @@ def _fit_scope(profile: _Profile, question: Question, words: set[str], platforms
     score = 0.0
     if profile.platforms and not _PLATFORM_WORDS & words and "share" not in question.asks and not platforms_asked:
         score -= 1.5  # one platform's figure for a question about no platform
-    if profile.group and platforms_asked == 1:
+    if profile.platforms and _PLATFORM_WORDS & words:
+        score += 1.0  # "which apps", "where the platform was known": figures about platforms
+    if profile.group and "group" in question.asks:
+        score += 1.5  # "meta platforms": the group's share, not Facebook's alone
+    elif profile.group and platforms_asked == 1:
         score -= 1.0  # a group of platforms' share for a question about one
     if profile.about_victims and not _VICTIM_WORDS & words:
         score -= 0.75  # victims' sex or age, not asked about
     if profile.narrow_place and not question.places:
         score -= 1.5  # one nation's figure for a question about no place
     if profile.historical:
-        score -= 1.5
+        # History (a campaign's ask, a proposal) follows the current figure unless history is asked for.
+        score -= 1.5 if "history" in question.asks else 6.0
     named_period = bool(question.financial_years or question.years or question.span)
     if profile.stale_in_series and not named_period:
         score -= 1.0  # a newer release of the same series answers it
     if not named_period:
         # The newest release first among figures that answer alike; strongly when the newest is asked for.
-        score += profile.recency * (0.5 if "latest" in question.asks else 0.15)
+        if "earliest" in question.asks and profile.shape != "date":
+            score -= profile.recency * 0.5  # "when did NI start recording": its first figures
+        else:
+            score += profile.recency * (0.5 if "latest" in question.asks else 0.15)
     return score
 
 
@@ -585,7 +690,17 @@ def _field_texts(fact: Fact) -> dict[str, str]:
     }
 
 
-def _profile(fact: Fact, current: set[str]) -> _Profile:
+def _series_peaks(facts: list[Fact]) -> set[str]:
+    """Ids of the figure with the highest numeric value in each series."""
+    best: dict[str, tuple[float, str]] = {}
+    for fact in facts:
+        if fact.series and isinstance(fact.value, (int, float)) and not isinstance(fact.value, bool):
+            if fact.series not in best or fact.value > best[fact.series][0]:
+                best[fact.series] = (fact.value, fact.id)
+    return {fact_id for _value, fact_id in best.values()}
+
+
+def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
     texts = _field_texts(fact)
     weights: dict[str, float] = {}
     fields: dict[str, int] = {}
@@ -597,6 +712,8 @@ def _profile(fact: Fact, current: set[str]) -> _Profile:
                 weights[term] = weight
     for term, count in fields.items():  # a word the figure is about is in several of its fields
         weights[term] += 0.2 * min(count - 1, 3)
+    for number in numbers(fact.source.title + " " + (fact.quote or "")):
+        weights[number] = 0.5  # "grooming offences pass 10,000": the release's headline number
     for number in numbers(fact.claim + " " + fact.period.label):
         weights[number] = 0.75  # "89% more than in 2017/18"
     for number in numbers(fact.display):
@@ -605,8 +722,9 @@ def _profile(fact: Fact, current: set[str]) -> _Profile:
     released = _released(fact)
     fy = _financial_year_of(fact.period.start, fact.period.end)
     compared = _financial_years_spanned(fact) | _years_named(fact.claim)
+    shape, cumulative = _shape(fact), _cumulative(fact)
     return _Profile(
-        weights=weights, shape=_shape(fact), cumulative=_cumulative(fact), places=places,
+        weights=weights, shape=shape, cumulative=cumulative, places=places,
         narrow_place=bool(places) and not places & {"uk", "englandwales"},
         historical=bool(fact.historical) or "campaign" in fact.topics and "law" not in fact.topics,
         stale_in_series=bool(fact.series) and fact.id not in current,
@@ -616,9 +734,20 @@ def _profile(fact: Fact, current: set[str]) -> _Profile:
         about_victims=bool({"victims", "girls", "age"} & set(fact.topics)),
         compares=fact.comparison is not None or "compared with" in fact.period.label or bool(compared - {fy}),
         compared_years=frozenset(compared),
+        since_years=frozenset(_since_years(fact)),
         financial_year=fy,
         recency=max(0, released.year - 2016) if released else 0,
+        series_count=shape == "count" and bool(fact.series) and not cumulative,
+        peak=fact.id in peaks,
     )
+
+
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:[a-z]+\s+)?(20\d\d)\b", re.I)
+
+
+def _since_years(fact: Fact) -> set[int]:
+    """Years a figure's claim or caveats count from ("3,572 such offences since April 2017")."""
+    return {int(y) for y in _SINCE_YEAR.findall(" ".join([fact.claim, *fact.caveats]))}
 
 
 def _years_named(text: str) -> set[int]:
@@ -702,10 +831,18 @@ def _financial_year_of(start: dt.date | None, end: dt.date | None) -> int | None
     return None
 
 
+def _comparison_year(fact: Fact) -> int | None:
+    """The financial year of the figure's structured comparison, if any."""
+    if fact.comparison is None:
+        return None
+    return _financial_year_of(fact.comparison.period.start, fact.comparison.period.end)
+
+
 def _financial_years_spanned(fact: Fact) -> set[int]:
     """Financial years a change or a comparison is between: its period's first and last, and
-    the comparison's (a "2024/25 compared with 2017/18" figure answers both years)."""
-    spanned: set[int] = set()
+    the comparison's (a "2024/25 compared with 2017/18" figure answers both years), and those its
+    claim gives a number for ("391 … up from 194 in 2017/18")."""
+    spanned: set[int] = _years_named(fact.claim) if fact.kind == "statistic" else set()
     if fact.comparison is not None:
         fy = _financial_year_of(fact.comparison.period.start, fact.comparison.period.end)
         if fy is not None:

@@ -52,6 +52,8 @@ _PHRASES: dict[str, Any] = {
     # Every child sexual offence, not grooming alone: a measure of its own.
     r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b(?!\s+act)": "csoffence",
     r"indecent\s+images?": "indecentimage",
+    # "non-emergency" is not "emergency": a word of its own
+    r"\bnon[\s-]+([a-z]+)": r"non\1",
     r"under[\s-]*(\d\d?)s?\b": r"under\1",
     # durations are not figures: "18 months", "six years"
     r"\b(\d+|two|three|four|five|six|seven|eight|nine|ten)\s+(months?|years?|yrs?)\b":
@@ -88,7 +90,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "welsh": ("wale",), "cymru": ("wale",), "scottish": ("scotland",),
     "ni": ("northernireland",), "psni": ("northernireland",),
     "phone": ("helplin",), "ring": ("helplin", "call"), "call": ("helplin", "call"),
-    "femal": ("girl",), "age": ("age", "aged"),
+    "femal": ("girl", "femal"), "girl": ("girl", "femal"), "male": ("boy", "male"), "age": ("age", "aged"),
     "crime": ("offenc",), "offens": ("offenc",),
     "kid": ("child",), "children": ("child",), "child": ("child",),
     "groomer": ("groom",), "predat": ("groom",),
@@ -105,7 +107,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _WORD = re.compile(r"[a-z][a-z0-9']*|\d+[a-z]?")
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"(?<![a-z])\d+")  # not the 13 of "under13" (an age group) or "m18dur" (a duration)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _STEMMER = snowballstemmer.stemmer("english")

@@ -95,3 +95,35 @@ def test_the_fixed_subset_of_the_labelled_set_stays_right():
     wrong = [f"line {o.line}: {o.question!r} expected {sorted(o.expected_ids) or 'no figure'} got {o.got}"
              for o in counted if not o.top1]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("question,figure", [
+    ("hampshire sussex surrey kent", "grooming-2024-25-south-east-offences"),  # the four forces: the region's total
+    ("record high grooming crimes", "grooming-2024-25-uk-offences"),  # the highest of its series, newest release
+    ("is the maximum fine 20 million euros?", "osa-2023-max-penalty"),  # the law before the campaign's old ask
+    ("when did NI start recording the offence", "grooming-2018-19-northern-ireland-offences"),  # its first figure
+    ("is grooming still going up?", "grooming-2024-25-uk-offences"),  # a trend: the series' newest count
+    ("wales 2017/18 baseline", "grooming-2021-22-wales-offences"),  # the figure giving 2017/18's number
+])
+def test_what_is_asked_for_orders_the_figures(index, question, figure):
+    assert _first(index, question) == figure
+
+
+@pytest.mark.parametrize("question,missing", [
+    ("kent police alone", None),  # a four-force total is not Kent's figure
+    ("average sentence for groomers", "average sentence"),  # a kind of statistic no figure gives
+    ("offenders age and gender", "offenders"),  # victims' age and sex are not offenders'
+    ("has grooming fallen since the OSA duties came in", "a period after the osa duties (17 March 2025)"),
+    ("police non emergency number", None),  # not the 999 figure
+])
+def test_what_no_figure_gives_gets_no_figure(index, question, missing):
+    result = index.search(question)
+    assert result.facts == []
+    if missing:
+        assert missing in result.missing
+
+
+def test_an_age_group_is_not_a_number_to_match(index):
+    # "under 13s" must not pull in the figure whose claim says "13% more"
+    result = index.search("scotland under 13s", limit=3)
+    assert result.facts and result.facts[0].id != "grooming-2023-24-scotland-offences"
