@@ -721,7 +721,7 @@ def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
     places = geography_places(fact.geography)
     released = _released(fact)
     fy = _financial_year_of(fact.period.start, fact.period.end)
-    compared = _financial_years_spanned(fact) | _years_named(fact.claim)
+    compared = _financial_years_spanned(fact) | (_years_named(fact.claim) if fact.kind != "statistic" else set())
     shape, cumulative = _shape(fact), _cumulative(fact)
     return _Profile(
         weights=weights, shape=shape, cumulative=cumulative, places=places,
