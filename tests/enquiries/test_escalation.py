@@ -1,7 +1,10 @@
 """Held is never silent, and an unclaimed urgent enquiry is chased.
 
-The service with the real delivery worker and an injected clock (reminders), and the server in
-this process on a public channel (the lead's direct message, /healthz, ``factbot enquiries list``).
+The service with the real delivery worker and an injected clock (reminders); the server in this
+process through ``POST /enquiries`` and the fake Slack with the service's clock injected (an urgent
+enquiry with a bad phone reminded after the interval, a routine one after a working day); and the
+server on a public channel (the lead's direct message, /healthz, ``factbot enquiries list``). Both
+servers log at DEBUG, and no personal detail reaches the log, a reminder or the lead's message.
 """
 
 from __future__ import annotations
@@ -148,11 +151,81 @@ def test_an_urgent_enquiry_held_on_a_public_channel_sends_the_lead_a_direct_mess
     assert "urgent enquiry held" in service.health()["problems"][0]
 
 
+# -- through POST /enquiries and the fake Slack, the service's clock injected ----------------------
+
+PRIVATE = "C0REMIND01"
+
+
+@pytest.fixture
+def private(fake_slack, tmp_path):
+    fake_slack.channels[PRIVATE] = {"is_private": True}
+    env = server_env(fake_slack, tmp_path, FACTBOT_ENQUIRY_CHANNEL=PRIVATE, FACTBOT_SAFEGUARDING_LEAD=LEAD,
+                     FACTBOT_URGENT_REMIND_MINUTES="15", FACTBOT_LOG_LEVEL="DEBUG")
+    running = InProcessServer(env, tmp_path).start()
+    yield running
+    running.stop()
+
+
+def waiting_for(check, what: str, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return found
+
+
+def test_through_the_server_an_unclaimed_urgent_enquiry_is_reminded_after_the_interval(private, fake_slack):
+    service = private.runtime.enquiries
+    clock = Clock(dt.datetime.now(dt.UTC))
+    service.now = clock  # the escalation loop reads the same clock
+    details = {"name": "Rae Remindtest", "email": "rae.remindtest@example.org", "phone": "07700 90012",
+               "message": "A man is on his way to meet my son now, he is 12"}
+    urgent = private.post("/enquiries", json={**GOOD, **details}, headers={"Authorization": f"Bearer {INTAKE_TOKEN}"})
+    assert urgent.status_code == 202 and urgent.json()["urgent"] is True  # a bad phone: kept, marked
+    routine = private.post("/enquiries", json={**GOOD, "name": "Sam Routinetest", "email": "sam.rt@example.org"},
+                           headers={"Authorization": f"Bearer {INTAKE_TOKEN}"}).json()["id"]
+    reference = urgent.json()["id"]
+
+    def post_of(ref: str) -> dict | None:
+        return next((m for m in fake_slack.messages.get(PRIVATE, [])
+                     if (m.get("metadata") or {}).get("event_payload", {}).get("outbox_id") == ref), None)
+
+    ts, routine_ts = waiting_for(lambda: post_of(reference), "the post")["ts"], waiting_for(
+        lambda: post_of(routine), "the routine post")["ts"]
+    replies = lambda at: [m["text"] for m in fake_slack.messages.get(PRIVATE, []) if m.get("thread_ts") == at]  # noqa: E731
+
+    clock.advance(minutes=14)
+    service.remind()
+    assert service.archive.get(reference).reminded == []
+    clock.advance(minutes=1)
+    service.remind()
+    service.wake()
+    assert service.archive.get(reference).reminded == [URGENT_FIRST]
+    [reminder] = waiting_for(lambda: replies(ts), "the reminder in the thread")
+    assert reference in reminder and f"<@{LEAD}>" in reminder and "15 minutes" in reminder
+
+    clock.advance(hours=24)  # a working day: the routine enquiry gets its one reminder
+    service.remind()
+    service.wake()
+    [nudge] = waiting_for(lambda: replies(routine_ts), "the routine reminder")
+    assert routine in nudge and "24 hours" in nudge
+    clock.advance(hours=30)
+    service.remind()
+    assert service.archive.get(routine).reminded == [DAY]  # one reminder only
+
+    shown = json.dumps([m for m in fake_slack.messages.get(PRIVATE, []) if m.get("thread_ts")])
+    log = private.log()
+    assert " DEBUG " in log and reference in log
+    for detail in (*details.values(), "Sam Routinetest", "sam.rt@example.org", GOOD["message"]):
+        assert detail not in log and detail not in shown
+
+
 @pytest.fixture
 def public(fake_slack, tmp_path):
     channel = "C0PUBLIC01"
     fake_slack.channels[channel] = {"is_private": False}
-    env = server_env(fake_slack, tmp_path, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_SAFEGUARDING_LEAD=LEAD)
+    env = server_env(fake_slack, tmp_path, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_SAFEGUARDING_LEAD=LEAD,
+                     FACTBOT_LOG_LEVEL="DEBUG")
     running = InProcessServer(env, tmp_path).start()
     yield running
     running.stop()
@@ -168,7 +241,9 @@ def test_held_on_a_public_channel_through_the_server_dm_healthz_and_list(public,
         assert time.monotonic() < deadline, "the lead was not told"
         time.sleep(0.1)
     dm = [m for m in fake_slack.messages[LEAD] if reference in m["text"]]
-    assert len(dm) == 1 and "Kit" not in json.dumps(dm) and "danger" not in json.dumps(dm)
+    assert len(dm) == 1
+    for detail in ("Kit", "heldtest", "878178", "danger", "therapeutic"):  # the reference and the reason only
+        assert detail not in json.dumps(dm)
     health = public.get("/healthz").json()
     assert health["enquiries"]["urgent_held"] == [reference] and health["status"] == "degraded"
     listed = subprocess.run([sys.executable, "-m", "bot.cli", "enquiries", "list"], cwd=public.workdir,
@@ -177,4 +252,7 @@ def test_held_on_a_public_channel_through_the_server_dm_healthz_and_list(public,
     [line] = [ln for ln in listed.stdout.splitlines() if ln.startswith(reference + " ")]
     assert "URGENT" in line and "channel_not_private" in line
     assert "urgent enquiry held: 1" in listed.stdout and "Kit" not in listed.stdout
-    assert f"urgent enquiry held: {reference}" in public.log() and "Kit" not in public.log()
+    log = public.log()
+    assert f"urgent enquiry held: {reference}" in log and " DEBUG " in log
+    for detail in ("Kit Heldtest", "kit.heldtest@example.org", "878178", URGENT):
+        assert detail not in log
