@@ -28,10 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from facts.figures.claims import Number, find_numbers
+from facts.figures.claims import Number, find_numbers, sentences
 from facts.figures.model import Fact
 from facts.figures.periods import Span, find_periods, same_end
 from facts.text import slack_to_plain
@@ -144,13 +144,70 @@ def _unbracket(text: str, keep: tuple[int, int]) -> str:
 
 
 def _clause(text: str, start: int, end: int, sentence: tuple[int, int]) -> str:
-    """The clause around a number: the sentence, parentheses aside, cut at ; : – , and 'while'."""
+    """The clause around a number: the sentence, parentheses aside, cut at ; : – , and 'while'.
+    The number is at ``len(left) + 1`` of it (see :func:`_clause_start`)."""
+    return _clause_parts(text, start, end, sentence)[0]
+
+
+def _clause_start(text: str, number: Number) -> int:
+    """Where ``number`` starts in its :func:`_clause`."""
+    return _clause_parts(text, number.start, number.end, number.sentence)[1]
+
+
+def _clause_parts(text: str, start: int, end: int, sentence: tuple[int, int]) -> tuple[str, int]:
     plain = _unbracket(text[sentence[0]:sentence[1]], (start - sentence[0], end - sentence[0]))
     left = plain[:start - sentence[0]]
     right = plain[end - sentence[0]:]
-    left = re.split(r"[;:–—]|,\s|\bwhile\b|\bwith\s+(?=[\d,]+\s+where)", left)[-1]
+    pieces = re.split(r"[;:–—]|,\s|\bwhile\b|\bwith\s+(?=[\d,]+\s+where)", left)
+    left = pieces[-1]
+    if len(pieces) == 2 and _LABEL.fullmatch(pieces[0]) and re.match(r"\s*:", plain[len(pieces[0]):]):
+        left = pieces[0].strip(" •*-") + " " + left  # "Girls: 80% where gender known": the label says what
     right = re.split(r"[;:–—]|,\s|\bwhile\b", right)[0]
-    return f"{left} {text[start:end]} {right}"
+    return f"{left} {text[start:end]} {right}", len(left) + 1
+
+
+#: A bullet's label before its value ("Girls: 80%", "• Youngest victim: a 4-year-old boy").
+_LABEL = re.compile(r"\s*[•*-]?\s*(?:[A-Za-z'’]+\s+){0,3}[A-Za-z'’]+\s*")
+
+
+def _segment(clause: str, at: int) -> str:
+    """The part of ``clause`` that belongs to the number at ``at`` when the clause gives several
+    numbers one by one: "40% took place on Snapchat and 9% on WhatsApp" names each thing after its
+    number, "WhatsApp (12%), Instagram (6%)" before it. The clause's first number or first word,
+    whichever comes first, sets the order. ``""`` when the clause has one number."""
+    numbers = [(n.start, n.end) for n in find_numbers(clause) if n.claim]
+    if len(numbers) < 2:
+        return ""
+    mine = next((i for i, (a, _) in enumerate(numbers) if a == at), None)
+    if mine is None:
+        return ""
+    lead = re.match(r"\W*", clause).end()  # type: ignore[union-attr]
+    if numbers[0][0] <= lead:  # a number first: each number's words follow it
+        stop = numbers[mine + 1][0] if mine + 1 < len(numbers) else len(clause)
+        return clause[numbers[mine][1]:stop]
+    begin = numbers[mine - 1][1] if mine > 0 else 0
+    return clause[begin:at]
+
+
+def _nearest_mention(patterns: Sequence[tuple[str, str]], clause: str, at: int) -> str | None:
+    """The name of the mention of ``patterns`` nearest before ``at`` (else nearest after)."""
+    found = sorted((m.start(), m.end(), name) for pattern, name in patterns for m in re.finditer(pattern, clause, re.I))
+    before = [name for _, end, name in found if end <= at]
+    after = [name for start, _, name in found if start >= at]
+    return before[-1] if before else after[0] if after else None
+
+
+def _platforms_near(clause: str, at: int) -> frozenset[str]:
+    """The platforms a number at ``at`` in ``clause`` is about: all those named, or, when the clause
+    names several one by one, those of this number's :func:`_segment` (else the nearest named)."""
+    found = _platforms_in(clause)
+    if len(found) < 2 or "big four" in found or _META_GROUP.search(clause):
+        return found
+    own = _platforms_in(_segment(clause, at))
+    if own:
+        return own
+    name = _nearest_mention(_PLATFORMS, clause, at)
+    return frozenset({name}) if name else found
 
 
 def _platforms_in(text: str) -> frozenset[str]:
@@ -186,8 +243,14 @@ def _geography_of_fact(fact: Fact) -> str:
     return _geography_in(geo)
 
 
-def _subject(kind: str, clause: str) -> str:
+def _subject(kind: str, clause: str, at: int | None = None) -> str:
     rules = _COUNT_SUBJECTS if kind in {"count", "rate"} else _SHARE_SUBJECTS if kind == "share" else []
+    if at is not None and kind == "share":
+        # "girls aged 12-15 were recorded in 62% of cases and under-11s in nearly 25%"
+        own = _segment(clause, at)
+        for pattern, name in rules:
+            if own and re.search(pattern, own, re.I):
+                return name
     for pattern, name in rules:
         if re.search(pattern, clause, re.I):
             return name
@@ -238,6 +301,9 @@ class _DraftNumber:
     periods: tuple[Span, ...]  # periods in the sentence
     own_period: Span | None  # the period nearest the number
     measure: str = ""
+    #: the periods of the nearest earlier sentence that names one, when this sentence names none
+    #: ("… in the year to March 2025. Snapchat was used in 40% …")
+    carried: tuple[Span, ...] = ()
 
 
 class FigureBook:
@@ -416,16 +482,24 @@ class Check:
     why: str = ""
 
 
+def plain_lines(text: str) -> str:
+    """Slack ``text`` as plain text (:func:`slack_to_plain`), one line per line written, so a new
+    line (a bullet, a list of key figures) ends a sentence."""
+    lines = (slack_to_plain(line) for line in (text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def check_text(text: str, book: FigureBook) -> list[Check]:
     """One :class:`Check` per number in ``text`` (Slack markup is read as plain text), in order.
 
     Non-claims come back with ``verdict="not_a_claim"``; callers showing
     answers leave them out. Never raises on any input.
     """
-    plain = slack_to_plain(text)
+    plain = plain_lines(text)
     numbers = find_numbers(plain)
     periods = find_periods(plain)
     drafts = [_draft(plain, n, periods) if n.claim else None for n in numbers]
+    drafts = [_carry_period(d, periods) if d is not None else None for d in drafts]
     # First pass: which figures each sentence's numbers match, so a sentence's other numbers
     # are read as the same release.
     matched: list[set[str]] = []
@@ -449,10 +523,10 @@ def check_text(text: str, book: FigureBook) -> list[Check]:
 
 
 def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
-    clause = _clause(text, number.start, number.end, number.sentence)
+    clause, at = _clause_parts(text, number.start, number.end, number.sentence)
     sentence = text[number.sentence[0]:number.sentence[1]]
     in_sentence = tuple(p for p in periods if number.sentence[0] <= p.position < number.sentence[1])
-    platforms = _platforms_in(clause)
+    platforms = _platforms_near(clause, at)
     if not platforms and number.kind in {"share", "rise"}:
         before = text[number.sentence[0]:number.start]
         mentions = [(m.end(), name) for pattern, name in _PLATFORMS for m in re.finditer(pattern, before, re.I)]
@@ -465,16 +539,28 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
         geography = max(hits)[1]
     else:
         geography = _geography_in(sentence)
-    subject = _subject(number.kind, clause)
+    subject = _subject(number.kind, clause, at)
     if number.kind == "count" and _is_base_count(text, clause, number):
         subject = "base"
     if number.kind in {"count", "rate"}:
-        platforms = _platforms_in(clause)
+        platforms = _platforms_near(clause, at)
     clause_periods = tuple(p for p in in_sentence if p.text in clause)
     if number.kind in {"rise", "multiple"}:
         clause_periods = ()
     return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
                         _nearest_period(in_sentence, number), _measure(sentence))
+
+
+def _carry_period(draft: _DraftNumber, periods: list[Span]) -> _DraftNumber:
+    """``draft`` with the periods of the nearest earlier sentence that names one (not a "since"),
+    when its own sentence names none: a period set once holds for the sentences after it."""
+    if draft.periods:
+        return draft
+    earlier = [p for p in periods if p.position < draft.number.sentence[0] and not p.since]
+    if not earlier:
+        return draft
+    start, end = next(((a, b) for a, b in sentences(draft.text) if a <= earlier[-1].position < b), (0, 0))
+    return replace(draft, carried=tuple(p for p in earlier if start <= p.position < end) or (earlier[-1],))
 
 
 def _kinds_compatible(a: str, b: str) -> bool:
@@ -582,14 +668,26 @@ def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: set[str]) 
     )
 
 
-def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: set[str], text: str) -> Check:
-    sentence = draft.sentence.strip()
+def _matching(draft: _DraftNumber, book: FigureBook) -> tuple[list[FigureNumber], list[FigureNumber]]:
+    """(the figures ``draft`` could claim to be, those of them whose value it gives)."""
     candidates = _candidates(draft, book)
-    if number.kind == "date":
+    if draft.number.kind == "date":
         # A date in a draft is a claim about a law or duty (other dates are not claims): only a
         # figure whose own value is a date can confirm it, never a release's period start.
         candidates = [c for c in candidates if c.primary]
-    matching = [c for c in candidates if _value_matches(number, c.number)]
+    return candidates, [c for c in candidates if _value_matches(draft.number, c.number)]
+
+
+def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: set[str], text: str) -> Check:
+    sentence = draft.sentence.strip()
+    if draft.carried:
+        # A period set by an earlier sentence: read with it first.
+        with_period = replace(draft, periods=draft.carried)
+        _, matching = _matching(with_period, book)
+        if matching:
+            best = max(matching, key=lambda c: _score(with_period, c, sentence_facts))
+            return _judge_match(with_period, best, book, sentence_facts)
+    candidates, matching = _matching(draft, book)
     if matching:
         best = max(matching, key=lambda c: _score(draft, c, sentence_facts))
         return _judge_match(draft, best, book, sentence_facts)
@@ -637,6 +735,10 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
                      corrected=fact.claim, why="the sentence does not say which forces the rise is for")
     newer = book.newer_than(fact)
+    if newer is not None and _later_context(draft, fact):
+        return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
+                     why=f"the text around it is about {draft.carried[-1].text}; this figure is for "
+                         f"{fact.period.label or 'an earlier period'}, and a newer figure replaces it")
     if _CURRENT.search(sentence) and not _pinned(draft, best) and number.kind not in {"forces", "date"}:
         if newer is not None:
             return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
@@ -656,6 +758,14 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
                      corrected=fact.claim, why="the sentence does not say " + " or ".join(
                          {"base": "what it is a share of", "period": "when"}[m] for m in missing))
     return Check(number, "matches", sentence, fact, best.number.span, corrected=None, why="")
+
+
+def _later_context(draft: _DraftNumber, fact: Fact) -> bool:
+    """True when the period carried from an earlier sentence is later than ``fact``'s own (the
+    draft quotes an older figure among newer ones)."""
+    if not draft.carried or draft.periods or fact.period.end is None:
+        return False
+    return max(p.end for p in draft.carried) > fact.period.end + dt.timedelta(days=45)
 
 
 def _single_year(fact: Fact) -> bool:

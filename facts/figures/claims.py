@@ -106,7 +106,7 @@ class Number:
 
 # -- sentences -----------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'‘“(£€#])|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'‘“(£€#•])|(?<=[!?])\s+|\n+")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
