@@ -45,10 +45,11 @@ VERDICTS: tuple[str, ...] = ("matches", "differs", "out_of_date", "missing_base_
 
 _CURRENT = re.compile(
     r"\b(?:latest|most\s+recent|newest|now|currently|current|right\s+now|today|this\s+year|last\s+year|"
-    r"these\s+days|nowadays|at\s+present|is\s+calling|are\s+calling)\b", re.I)
+    r"these\s+days|nowadays|at\s+present|is\s+calling|are\s+calling|"
+    r"(?:is|are|at|hit|hits|reached?|reaches)\s+(?:a|an)\s+(?:new\s+)?(?:record|all[\s-]time)\s+high)\b", re.I)
 _BASE_WORDS = re.compile(
     r"\b(?:where|for\s+which|in\s+which|of\s+which)\b[^.;]{0,80}?\b(?:known|recorded|identified|disclosed|revealed|"
-    r"gave|give|given|available|logged|reported|provided|flagged|stated)\b|\bof\s+(?:the|those|these|them)\b|"
+    r"gave|give|given|available|logged|reported|provided|flagged|stated|identif(?:y|ied)|ID'?d)\b|\bof\s+(?:the|those|these|them)\b|"
     r"\bn\s?=\s?\d|\bknown\b|\bof\s+[\d,]+\s+(?:cases|offences|instances)", re.I)
 _CONDITIONAL_BASE = re.compile(r"\b(?:where|for\s+which|known|recorded|disclosed|identified|available|revealed|gave|logged)\b", re.I)
 _RESTRICTED_BASE = re.compile(r"could\s+be\s+(?:directly\s+)?compared|comparable|like-for-like|same\s+\d+\s+(?:police\s+)?forces", re.I)
@@ -67,7 +68,7 @@ _PLATFORMS: list[tuple[str, str]] = [
 ]
 _META_GROUP = re.compile(
     r"(?:facebook|meta)[\s-]+owned|owned\s+by\s+(?:facebook|meta)|meta'?s\s+(?:products|platforms|apps)|"
-    r"apps\s+it\s+owns|(?:facebook|meta)\s+and\s+(?:the\s+)?apps|platforms\s+owned\s+by|\bmeta\b|then\s+owned\s+by", re.I)
+    r"apps\s+it\s+owns|(?:facebook|meta)\s+and\s+(?:the\s+|its\s+)?(?:apps|platforms|products)|platforms\s+owned\s+by|\bmeta\b|then\s+owned\s+by", re.I)
 _META_MEMBERS = frozenset({"Facebook", "Instagram", "WhatsApp", "Messenger", "Meta"})
 
 _GEOGRAPHIES: list[tuple[str, str]] = [
@@ -122,6 +123,32 @@ def _measure(text: str) -> str:
     for pattern, name in _MEASURES:
         if re.search(pattern, text, re.I):
             return name
+    return ""
+
+
+#: Plural nouns a curated count can be of; a count of anything else ("2,400 calls", "57,609
+#: contacts", "100,000 online services") has no curated figure.
+_COUNTED_NOUNS = frozenset({
+    "offences", "crimes", "cases", "instances", "victims", "children", "girls", "boys", "sessions", "reports",
+    "referrals", "webpages", "pages", "images", "forces", "apps", "games", "sites", "websites", "platforms",
+    "incidents", "offenders", "records", "times", "years", "months", "weeks", "days", "kids", "teens",
+    "teenagers", "pupils", "people", "adults", "young", "groomers", "communications",
+})
+_NOT_NOUNS = frozenset({"was", "has", "this", "less", "across", "its", "plus", "thus", "perhaps", "always", "is",
+                        "as", "us", "his", "hers", "yes", "whereas", "alongside", "besides"})
+
+
+def _counted(text: str, number: Number) -> str:
+    """What a count counts when the words right after it say so and it is nothing curated figures
+    count: ``"other"`` for "2,400 calls"; ``""`` (read the sentence) otherwise."""
+    if number.kind != "count":
+        return ""
+    after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0]
+    for word in (w.lower() for w in after.split()[:3]):
+        if word in _COUNTED_NOUNS or word in _STOP:
+            return ""
+        if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and word not in _NOT_NOUNS:
+            return "other"
     return ""
 
 
@@ -548,7 +575,7 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     if number.kind in {"rise", "multiple"}:
         clause_periods = ()
     return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
-                        _nearest_period(in_sentence, number), _measure(sentence))
+                        _nearest_period(in_sentence, number), _counted(text, number) or _measure(sentence))
 
 
 def _carry_period(draft: _DraftNumber, periods: list[Span]) -> _DraftNumber:
@@ -567,13 +594,22 @@ def _kinds_compatible(a: str, b: str) -> bool:
     return a == b
 
 
-def _periods_compatible(draft: _DraftNumber, figure: FigureNumber) -> bool:
+def _one_year(span: Span) -> bool:
+    return (span.end - span.start).days <= 400
+
+
+def _periods_compatible(draft: _DraftNumber, figure: FigureNumber, lengths: bool = True) -> bool:
+    """True when ``draft`` names no period or one ``figure`` is for: the same end, and (with
+    ``lengths``) one year against one year ("2019/20" is not the three years to March 2020)."""
+    lengths = lengths and draft.number.kind in {"count", "share", "rate"}
     if draft.number.kind in {"date", "money", "age", "forces"} or not draft.periods or not figure.periods:
         return True
     fig_end = max(p.end for p in figure.periods)
     fig_start = min(p.start for p in figure.periods)
-    if any(same_end(p.end, fig_end) and not p.since for p in draft.periods):
-        return True
+    spans = [*draft.periods, *(replace(p, start=a, end=b, parts=()) for p in draft.periods for a, b in p.parts)]
+    if any(same_end(p.end, fig_end) and not p.since and not (lengths and _one_year(p) and (fig_end - fig_start).days > 400)
+           for p in spans):
+        return True  # a one-year period is never a figure for several years
     if any(same_end(p.end, fig_end) for p in draft.periods) and draft.number.kind in {"rise", "multiple"}:
         return True
     if all(p.since for p in draft.periods):
@@ -583,7 +619,7 @@ def _periods_compatible(draft: _DraftNumber, figure: FigureNumber) -> bool:
     return False
 
 
-def _candidates(draft: _DraftNumber, book: FigureBook) -> list[FigureNumber]:
+def _candidates(draft: _DraftNumber, book: FigureBook, lengths: bool = True) -> list[FigureNumber]:
     number = draft.number
     found = []
     for figure in book.numbers:
@@ -602,13 +638,26 @@ def _candidates(draft: _DraftNumber, book: FigureBook) -> list[FigureNumber]:
             continue
         if figure.fact.source.publisher and draft.geography != figure.geography and number.kind not in {"date", "money"}:
             continue
-        if not _periods_compatible(draft, figure):
+        if not _periods_compatible(draft, figure, lengths):
+            continue
+        if number.kind == "money" and not _same_money_measure(draft, figure):
             continue
         if number.kind in {"count", "rate", "share", "rise", "multiple", "money"} and draft.measure != figure.measure \
                 and not (draft.measure == "" and figure.measure == "offences"):
             continue
         found.append(figure)
     return found
+
+
+_MAXIMUM = re.compile(r"\b(?:up\s+to|maximum|max|as\s+much\s+as|at\s+most|the\s+most|capped|cap)\b", re.I)
+
+
+def _same_money_measure(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """Money is one measure in one currency, and a maximum ("fines of up to £18 million") is not
+    an amount paid ("fines totalling £1 million")."""
+    if draft.number.currency != figure.number.currency:
+        return False
+    return bool(_MAXIMUM.search(draft.clause)) == bool(_MAXIMUM.search(figure.text))
 
 
 def _value_matches(draft: Number, figure: Number) -> bool:  # noqa: C901 (one rule per kind of hedge)
@@ -693,6 +742,12 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         return _judge_match(draft, best, book, sentence_facts)
     if number.kind == "age" and draft.subject == "eligibility":
         candidates = [c for c in candidates if c.primary]
+    several = _several_years_as_one(draft, book)
+    if several is not None:
+        fact = several.fact
+        return Check(number, "known_misquote", sentence, fact, several.number.span, corrected=fact.claim,
+                     why=f"{several.number.span} is for {fact.period.label or 'several years'} as a whole, "
+                         "not for one year")
     misquoted = _misquote(draft, book)
     if misquoted:
         fact, why = misquoted
@@ -709,6 +764,19 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
+
+
+def _several_years_as_one(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
+    """The figure for several years a draft quotes as one year's ("26% in 2022/23" for the six
+    years to March 2023), when that is what it gives; else ``None``."""
+    if draft.number.kind not in {"count", "share", "rate"} or not any(_one_year(p) for p in draft.periods):
+        return None
+    for figure in _candidates(draft, book, lengths=False):
+        fig = figure.fact.period
+        if figure.primary and fig.start and fig.end and (fig.end - fig.start).days > 400 \
+                and _value_matches(draft.number, figure.number):
+            return figure
+    return None
 
 
 def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sentence_facts: set[str]) -> Check:

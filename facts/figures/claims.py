@@ -392,7 +392,8 @@ def _count(  # noqa: C901 (one rule per kind of bare number)
             if _law_context(before, after) and re.search(r"\b(?:in|since)\s*$", before, re.I):
                 return Number(start, end, span, "date", dt.date(int(value), 1, 1), sentence=sentence, precision="year")
             return not_claim("year")
-    if re.search(r"\b(?:increase|rise|fall|drop|decrease|up|down)\s+(?:of|by)\s+$", before, re.I):
+    if re.search(r"\b(?:increase|rise|fall|drop|decrease|up|down)\s+(?:of|by)\s+$", before, re.I) \
+            or re.match(r"\s+(?:more|fewer|less|higher|lower)\s+than\b", after, re.I):  # "364 more than the year before"
         return Number(start, end, span, "other", value, hedge, sentence=sentence, why="a change in a count")
     rate = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)\b", after, re.I)
     if rate:
