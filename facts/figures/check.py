@@ -282,7 +282,7 @@ def _subject(kind: str, clause: str, at: int | None = None) -> str:
         if re.search(pattern, clause, re.I):
             return name
     if kind == "age":
-        return "youngest" if re.search(r"youngest", clause, re.I) else "eligibility" if re.search(r"under|anyone|open", clause, re.I) else "age"
+        return "youngest" if re.search(r"youngest", clause, re.I) else "eligibility" if re.search(r"under|anyone|open|or\s+over|or\s+older", clause, re.I) else "age"
     return "offences" if kind in {"count", "rate"} else ""
 
 
@@ -541,12 +541,23 @@ def check_text(text: str, book: FigureBook) -> list[Check]:
             checks.append(Check(number, "not_a_claim", plain[number.sentence[0]:number.sentence[1]].strip(),
                                 why=number.why))
             continue
-        others: set[str] = set()
-        for j, other in enumerate(numbers):
-            if j != index and other.sentence == number.sentence:
-                others |= matched[j]
-        checks.append(_judge(number, draft, book, others, plain))
+        checks.append(_judge(number, draft, book, _sentence_facts(numbers, matched, index), plain))
     return checks
+
+
+def _sentence_facts(numbers: list[Number], matched: list[set[str]], index: int) -> dict[str, float]:
+    """How strongly the sentence's other numbers point at each figure: a number that matches one
+    figure only counts 1, one that matches four counts a quarter each ("the four Welsh forces"),
+    and the nearest such number breaks a tie (the forces count beside the count of offences)."""
+    number = numbers[index]
+    weights: dict[str, float] = {}
+    for j, other in enumerate(numbers):
+        if j == index or other.sentence != number.sentence or not matched[j]:
+            continue
+        near = 0.001 / (1 + abs(other.start - number.start))
+        for fact_id in matched[j]:
+            weights[fact_id] = weights.get(fact_id, 0.0) + 1 / len(matched[j]) + near
+    return weights
 
 
 def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
@@ -574,8 +585,20 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     clause_periods = tuple(p for p in in_sentence if p.text in clause)
     if number.kind in {"rise", "multiple"}:
         clause_periods = ()
+    if not clause_periods and number.kind not in {"rise", "multiple"}:
+        in_sentence = tuple(p for p in in_sentence if not _compared_count_period(text, p, number))
     return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
                         _nearest_period(in_sentence, number), _counted(text, number) or _measure(sentence))
+
+
+_COMPARED_COUNT = re.compile(
+    r"\b(?:from|with|than|on|double|doubled|twice|triple|treble)\s+(?:the\s+)?([\d,]+)(?:\s+[a-z]+){0,2}\s+(?:in|for)\s+$", re.I)
+
+
+def _compared_count_period(text: str, period: Span, number: Number) -> bool:
+    """True when ``period`` is another count's own ("up from 274 in 2017/18"), not the sentence's."""
+    before = _COMPARED_COUNT.search(text[max(number.sentence[0], period.position - 60):period.position])
+    return bool(before) and before.group(1) != number.span.strip()  # type: ignore[union-attr]
 
 
 def _carry_period(draft: _DraftNumber, periods: list[Span]) -> _DraftNumber:
@@ -695,9 +718,18 @@ def _value_matches(draft: Number, figure: Number) -> bool:  # noqa: C901 (one ru
     return abs(d - f) <= 0.05 * d
 
 
-def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: set[str]) -> tuple:
-    words = set(re.findall(r"[a-z]{4,}", draft.sentence.lower()))
-    claim_words = set(re.findall(r"[a-z]{4,}", figure.fact.claim.lower()))
+def _shared_words(draft: _DraftNumber, figure: FigureNumber) -> int:
+    """How many words of four letters or more the draft's sentence shares with the figure's claim."""
+    return len(set(re.findall(r"[a-z]{4,}", draft.sentence.lower())) & set(re.findall(r"[a-z]{4,}", figure.fact.claim.lower())))
+
+
+def _days_apart(a: Number, b: Number) -> int:
+    if isinstance(a.value, dt.date) and isinstance(b.value, dt.date):
+        return abs((a.value - b.value).days)
+    return 10**6
+
+
+def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: dict[str, float]) -> tuple:
     period_hit = any(same_end(p.end, max(q.end for q in figure.periods)) for p in draft.periods) if figure.periods else False
     own = draft.own_period
     exact = bool(own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods))
@@ -707,10 +739,10 @@ def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: set[str]) 
     return (
         figure.primary,
         exact_value,
-        figure.fact.id in sentence_facts,
+        sentence_facts.get(figure.fact.id, 0.0),
         dated and exact,
         dated and period_hit,
-        len(words & claim_words),
+        _shared_words(draft, figure),
         same_words,
         figure.fact.status != "held",
         figure.fact.period.end or dt.date.min,
@@ -727,7 +759,7 @@ def _matching(draft: _DraftNumber, book: FigureBook) -> tuple[list[FigureNumber]
     return candidates, [c for c in candidates if _value_matches(draft.number, c.number)]
 
 
-def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: set[str], text: str) -> Check:
+def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: dict[str, float], text: str) -> Check:
     sentence = draft.sentence.strip()
     if draft.carried:
         # A period set by an earlier sentence: read with it first.
@@ -755,8 +787,16 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
         return Check(number, "no_figure", sentence, why="no curated figure is about this")
-    best = max(candidates, key=lambda c: (c.fact.id in sentence_facts, *_score(draft, c, sentence_facts)))
-    if not draft.periods and best.fact.id not in sentence_facts:
+    same = [c for c in candidates if _same_value(c.number.value, number.value)]
+    if same:
+        # The figure's own number with a hedge it does not have ("more than 10,191"): that figure.
+        best = max(same, key=lambda c: _score(draft, c, sentence_facts))
+        return Check(number, "differs", sentence, best.fact, best.number.span, corrected=_replace(draft, best))
+    best = max(candidates, key=lambda c: (sentence_facts.get(c.fact.id, 0.0), *_score(draft, c, sentence_facts)))
+    if number.kind == "date":
+        # A wrong date of a law: the law whose words the sentence uses, then the nearest date.
+        best = max(candidates, key=lambda c: (_shared_words(draft, c), -_days_apart(number, c.number)))
+    elif not draft.periods and best.fact.id not in sentence_facts:
         # No period given: the figure to use is the newest one for this measure (single years first).
         primaries = [c for c in candidates if c.primary]
         if not primaries:
@@ -779,7 +819,7 @@ def _several_years_as_one(draft: _DraftNumber, book: FigureBook) -> FigureNumber
     return None
 
 
-def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sentence_facts: set[str]) -> Check:
+def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sentence_facts: dict[str, float]) -> Check:
     number, fact = draft.number, best.fact
     sentence = draft.sentence.strip()
     misquoted = _misquote(draft, book, matched=fact)
@@ -793,7 +833,7 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
     if number.kind == "rise" and _RESTRICTED_BASE.search(fact.base) and not _RESTRICTION_SAID.search(sentence):
         # Quoted beside raw totals from another figure (which carries its own comparison), the
         # restricted rise is presented as the change in those totals.
-        mixed = {i for i in sentence_facts - {fact.id} if i in book.by_id and book.by_id[i].comparison}
+        mixed = {i for i in set(sentence_facts) - {fact.id} if i in book.by_id and book.by_id[i].comparison}
         if not any(n.kind == "count" and n.claim for n in find_numbers(draft.sentence)):
             mixed = set()  # "almost doubled (99%)" quotes no totals
         if mixed:
@@ -807,7 +847,7 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
                      why=f"the text around it is about {draft.carried[-1].text}; this figure is for "
                          f"{fact.period.label or 'an earlier period'}, and a newer figure replaces it")
-    if _CURRENT.search(sentence) and not _pinned(draft, best) and number.kind not in {"forces", "date"}:
+    if _says_current(sentence) and not _pinned(draft, best) and number.kind not in {"forces", "date"}:
         if newer is not None:
             return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
                          why="a newer figure replaces it")
@@ -826,6 +866,13 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
                      corrected=fact.claim, why="the sentence does not say " + " or ".join(
                          {"base": "what it is a share of", "period": "when"}[m] for m in missing))
     return Check(number, "matches", sentence, fact, best.number.span, corrected=None, why="")
+
+
+def _says_current(sentence: str) -> bool:
+    """True when the sentence presents its figures as current ("latest", "now", "a record high"),
+    not counting a denial ("a campaign ask at the time, not what the law now says")."""
+    return any(not re.search(r"\bnot\b(?:\s+\w+){0,3}\s+$", sentence[:m.start()], re.I)
+               for m in _CURRENT.finditer(sentence))
 
 
 def _later_context(draft: _DraftNumber, fact: Fact) -> bool:
@@ -861,6 +908,13 @@ def _reference(fact: Fact) -> bool:
 
 _RISE_WORDS = {"rise", "rose", "risen", "rising", "jump", "jumped", "increase", "increased", "grew", "grown",
                "surge", "surged", "up", "soared", "leapt"}
+#: Words that say the same thing in a misquote and a draft ("under the Online Safety Act" and
+#: "under the new law"; "tech firms" and "tech bosses").
+_SAME_WORDS = {
+    "act": "law", "legislation": "law", "laws": "law", "statute": "law",
+    "firm": "company", "firms": "company", "companies": "company", "bosses": "company", "boss": "company",
+    "providers": "company", "provider": "company",
+}
 _STOP = {"the", "and", "of", "in", "on", "a", "an", "to", "for", "by", "with", "that", "this", "was", "were", "is",
          "are", "be", "been", "has", "have", "had", "its", "it", "as", "at", "from", "or", "than", "which", "who"}
 
@@ -872,6 +926,9 @@ def _stems(text: str) -> set[str]:
             continue
         if word in _RISE_WORDS:
             out.add("rise")
+            continue
+        if word in _SAME_WORDS:
+            out.add(_SAME_WORDS[word])
             continue
         # Plurals only: "recorded" must not read as "record".
         out.add(re.sub(r"(?<!s)s$", "", word) if len(word) > 3 else word)

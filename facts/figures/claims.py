@@ -56,7 +56,7 @@ _WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 _LAW_WORDS = re.compile(
     r"came\s+into\s+force|comes?\s+into\s+force|came\s+in\b|in\s+force|introduced|royal\s+assent|became\s+law|"
     r"legal\s+duty|commenced|enacted|duty\s+to|law\s+(?:change|came)|new\s+law|the\s+law\b|"
-    r"appl(?:y|ies|ied)\s+from|t(?:ook|akes?)\s+effect|duties\s+from",
+    r"appl(?:y|ies|ied)\s+from|t(?:ook|akes?)\s+effect|duties\s+from|offence\s+appl(?:y|ies)|commits?\s+an\s+offence",
     re.I)
 
 #: Nouns that make a small bare number a count someone is claiming.
@@ -131,7 +131,7 @@ def _p(pattern: str) -> re.Pattern[str]:
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("email", _p(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     ("url", _p(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|co|com|gov|uk)(?:\.uk)?\b\S*")),
-    ("phone", _p(r"(?<![\d,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?![\d,])")),
+    ("phone", _p(r"(?<![\d,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?!\d|,\d)")),
     ("phone", _p(r"(?<=\b(?:call|dial|ring|text)\s)(?:the\s+police\s+on\s+)?(?:999|112|111|101|116\s?123)\b|\b(?:999|112|116\s?123)(?=\s+(?:straight|now|immediately))|(?<=\bon\s)(?:999|112|111|101)\b")),
     ("time", _p(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")),
     ("money", _p(rf"{_HEDGE}?[£€$]\s?(?:{_NUM})\s?(?:million|billion|bn|m|k)?\b")),
@@ -381,6 +381,14 @@ def _count(  # noqa: C901 (one rule per kind of bare number)
         return Number(start, end, span, "interval", value, hedge, sentence=sentence)  # a legal deadline
     if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b(?!\s*old)", after, re.I) and hedge == "exact":
         return not_claim("duration")
+    if re.search(r"\baged\s*$", before, re.I) and re.match(r"\s+or\s+(?:over|older)\b", after, re.I) \
+            and _LAW_WORDS.search(text[sentence[0]:sentence[1]]):
+        # "adults aged 18 or over commit an offence": who a law covers
+        stop = end + re.match(r"\s+or\s+\w+", after).end()  # type: ignore[union-attr]
+        return Number(start, stop, text[start:stop], "age", value, "over", sentence=sentence, extra={"eligibility": True})
+    if re.search(r"\baged\s*$", before, re.I) and re.match(
+            r"\s+(?:were|was|are|is)\s+(?:the\s+)?(?:single\s+)?(?:largest|biggest|most\s+common|most\s+targeted)", after, re.I):
+        return Number(start, end, span, "age", value, hedge, sentence=sentence)  # "girls aged 14 were the largest group"
     if re.search(r"\b(?:aged|age\s+of|turn|turns|over|under)\s*$", before, re.I) and value < 25 and hedge == "exact":
         return not_claim("age")
     if re.search(r"\baged\s+(?:under\s+)?$", before, re.I) or re.match(r"\s+or\s+(?:under|younger|older|over)", after, re.I):

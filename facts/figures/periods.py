@@ -72,6 +72,8 @@ _MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+(?:the\s+end\s+of\s+)?({_MONTH})\s
 _FIRST_YEAR = _p(r"first\s+year\s+of\s+the\s+(?:new\s+)?(?:offence|law)|offence's\s+first\s+year|first\s+year\s+of\s+the\s+offence|first\s+year\b")
 _LOCKDOWN = _p(r"\b(?:first\s+)?lockdown\b")
 _FIRST_MONTHS = _p(r"first\s+(\w+)\s+months\s+of\s+the\s+(?:new\s+)?(?:offence|law)")
+_YEARS_AFTER_LAW = _p(r"(\w+)\s+(and\s+a\s+half\s+)?years?\s+(?:after|since)\s+the\s+(?:new\s+)?(?:law|offence)\s+"
+                      r"(?:came\s+in(?:to\s+force)?|was\s+introduced|changed|began)")
 _SINCE_LAW = _p(r"since\s+the\s+(?:law|offence)\s+(?:came\s+in|came\s+into\s+force|was\s+introduced)")
 
 
@@ -140,6 +142,12 @@ def _the_offence(text: str, add: _Add) -> None:
         add(m, dt.date(2017, 4, 1), dt.date(2018, 3, 31), False)
     for m in _LOCKDOWN.finditer(text):
         add(m, dt.date(2020, 4, 1), dt.date(2020, 6, 30), False)
+    for m in _YEARS_AFTER_LAW.finditer(text):
+        months = 12 * (_WORDS.get(m.group(1).lower()) or (int(m.group(1)) if m.group(1).isdigit() else 0))
+        months += 6 if m.group(2) else 0
+        if months:
+            last = 2017 * 12 + 3 + months - 1  # months since year 0 of the last month
+            add(m, dt.date(2017, 4, 1), _end_of(last // 12, last % 12 + 1), False)
     for m in _SINCE_LAW.finditer(text):
         add(m, dt.date(2017, 4, 1), dt.date(2018, 3, 31), True)
 
