@@ -49,7 +49,7 @@ _CURRENT = re.compile(
     r"(?:is|are|at|hit|hits|reached?|reaches)\s+(?:a|an)\s+(?:new\s+)?(?:record|all[\s-]time)\s+high)\b", re.I)
 _BASE_WORDS = re.compile(
     r"\b(?:where|for\s+which|in\s+which|of\s+which)\b[^.;]{0,80}?\b(?:known|recorded|identified|disclosed|revealed|"
-    r"gave|give|given|available|logged|reported|provided|flagged|stated|identif(?:y|ied)|ID'?d)\b|\bof\s+(?:the|those|these|them)\b|"
+    r"gave|give|given|available|logged|reported|provided|flagged|stated|identif(?:y|ied)|ID'?d|knew|know)\b|\bof\s+(?:the|those|these|them)\b|"
     r"\bn\s?=\s?\d|\bknown\b|\bof\s+[\d,]+\s+(?:cases|offences|instances)", re.I)
 _CONDITIONAL_BASE = re.compile(r"\b(?:where|for\s+which|known|recorded|disclosed|identified|available|revealed|gave|logged)\b", re.I)
 _RESTRICTED_BASE = re.compile(r"could\s+be\s+(?:directly\s+)?compared|comparable|like-for-like|same\s+\d+\s+(?:police\s+)?forces", re.I)
@@ -587,10 +587,13 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
         clause_periods = ()
     if not clause_periods and number.kind not in {"rise", "multiple"}:
         in_sentence = tuple(p for p in in_sentence if not _compared_count_period(text, p, number))
+    # "the highest number since the offence came in": a record's baseline, not the count's period
+    in_sentence = tuple(p for p in in_sentence if not (p.since and _SUPERLATIVE.search(text[max(0, p.position - 40):p.position])))
     return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
                         _nearest_period(in_sentence, number), _counted(text, number) or _measure(sentence))
 
 
+_SUPERLATIVE = re.compile(r"\b(?:highest|lowest|most|largest|biggest|fewest|record)\b[^.;]{0,30}$", re.I)
 _COMPARED_COUNT = re.compile(
     r"\b(?:from|with|than|on|double|doubled|twice|triple|treble)\s+(?:the\s+)?([\d,]+)(?:\s+[a-z]+){0,2}\s+(?:in|for)\s+$", re.I)
 
@@ -675,21 +678,22 @@ def _candidates(draft: _DraftNumber, book: FigureBook, lengths: bool = True) -> 
 _MAXIMUM = re.compile(r"\b(?:up\s+to|maximum|max|as\s+much\s+as|at\s+most|the\s+most|capped|cap)\b", re.I)
 
 
+_PAID = re.compile(r"\b(?:total(?:ling|led|s)?|issued|paid|imposed|handed\s+out|levied|so\s+far|already|collected)\b", re.I)
+
+
 def _same_money_measure(draft: _DraftNumber, figure: FigureNumber) -> bool:
     """Money is one measure in one currency, and a maximum ("fines of up to £18 million") is not
     an amount paid ("fines totalling £1 million")."""
     if draft.number.currency != figure.number.currency:
         return False
-    return bool(_MAXIMUM.search(draft.clause)) == bool(_MAXIMUM.search(figure.text))
+    maximum, paid = _MAXIMUM.search(figure.text), _PAID.search(figure.text)
+    return not (maximum and _PAID.search(draft.clause) or paid and _MAXIMUM.search(draft.clause))
 
 
-def _value_matches(draft: Number, figure: Number) -> bool:  # noqa: C901 (one rule per kind of hedge)
+def _value_matches(draft: Number, figure: Number) -> bool:
+    """True when the draft's number, as hedged, says the figure's value (never rounded)."""
     if draft.kind == "date" and isinstance(draft.value, dt.date) and isinstance(figure.value, dt.date):
-        if draft.precision == "year" or figure.precision == "year":
-            return draft.value.year == figure.value.year
-        if draft.precision == "month" or figure.precision == "month":
-            return (draft.value.year, draft.value.month) == (figure.value.year, figure.value.month)
-        return draft.value == figure.value
+        return _same_date(draft, figure)
     if not isinstance(draft.value, float | int) or not isinstance(figure.value, float | int):
         return False
     d, f = float(draft.value), float(figure.value)
@@ -697,25 +701,34 @@ def _value_matches(draft: Number, figure: Number) -> bool:  # noqa: C901 (one ru
         return draft.currency == figure.currency and abs(d - f) < 1e-6
     if draft.kind == "multiple":
         return d == f and (draft.hedge == figure.hedge or "exact" in {draft.hedge, figure.hedge})
-    points = draft.kind in {"share", "rise"}
     if figure.hedge != "exact" and not figure.approximate:
         return abs(d - f) < 1e-9 and draft.hedge in {figure.hedge, "exact"}
-    loose = draft.approximate or figure.approximate
+    return _within_hedge(draft, d, f, points=draft.kind in {"share", "rise"},
+                         loose=draft.approximate or figure.approximate)
+
+
+def _same_date(draft: Number, figure: Number) -> bool:
+    """Dates agree to the coarser of the two precisions (year, month, day)."""
+    a, b = draft.value, figure.value
+    assert isinstance(a, dt.date) and isinstance(b, dt.date)
+    if "year" in {draft.precision, figure.precision}:
+        return a.year == b.year
+    if "month" in {draft.precision, figure.precision}:
+        return (a.year, a.month) == (b.year, b.month)
+    return a == b
+
+
+def _within_hedge(draft: Number, d: float, f: float, points: bool, loose: bool) -> bool:
+    """The figure's value ``f`` is what the draft's ``d`` says: exact when unhedged (3 points for
+    a ratio or fraction), "almost" up to 5% (4 points) below, "over" up to 10% (4 points) above,
+    "about" within 5% (3 points)."""
     if draft.hedge == "exact":
-        if loose and points:
-            return abs(d - f) <= 3.0
-        return abs(d - f) < 1e-9
+        return abs(d - f) <= 3.0 if loose and points else abs(d - f) < 1e-9
     if draft.hedge == "under":
-        if points:
-            return d - 4.0 <= f <= d
-        return d * 0.95 <= f < d
+        return d - 4.0 <= f <= d if points else d * 0.95 <= f < d
     if draft.hedge == "over":
-        if points:
-            return d <= f <= d + 4.0
-        return d < f <= d * 1.10
-    if points:
-        return abs(d - f) <= 3.0
-    return abs(d - f) <= 0.05 * d
+        return d <= f <= d + 4.0 if points else d < f <= d * 1.10
+    return abs(d - f) <= 3.0 if points else abs(d - f) <= 0.05 * d
 
 
 def _shared_words(draft: _DraftNumber, figure: FigureNumber) -> int:

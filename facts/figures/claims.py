@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -203,90 +204,132 @@ def _digits(span: str) -> float:
     return float(match.group(0).replace(",", "")) if match else 0.0
 
 
-def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, int]],  # noqa: C901
-          dates_are_claims: bool = False) -> Number | None:  # noqa: C901 (one branch per pattern)
-    start, end = match.start(), match.end()
-    span = match.group(0)
-    sentence = _sentence_of(bounds, start)
-    before = text[sentence[0]:start]
-    after = text[end:sentence[1]]
-    hedge = _hedge_of(span)
+@dataclass(frozen=True)
+class _At:
+    """A pattern's match in its sentence, as the readers below see it."""
 
-    def make(kind: Kind, value: float | dt.date | None, **kw) -> Number:
-        return Number(start, end, span, kind, value, kw.pop("hedge", hedge), sentence=sentence, **kw)
+    name: str
+    match: re.Match[str]
+    text: str
+    sentence: tuple[int, int]
+    dates_are_claims: bool
 
-    def not_claim(why: str) -> Number:
-        return Number(start, end, span, "other", None, claim=False, why=why, sentence=sentence)
+    @property
+    def start(self) -> int:
+        return self.match.start()
 
-    if name in {"email", "url"}:
-        return not_claim(name) if re.search(r"\d", span) else Number(start, end, span, "other", None, claim=False, why=name)
-    if name == "phone":
-        return not_claim("phone number")
-    if name == "time":
-        return not_claim("time of day")
-    if name == "money":
-        value = _digits(span)
-        scale = re.search(r"(million|billion|bn|m|k)\s*$", span, re.I)
-        if scale:
-            value *= {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "k": 1e3}[scale.group(1).lower()]
-        currency = re.search(r"[£€$]", span).group(0)  # type: ignore[union-attr]
-        return make("money", value, currency=currency)
-    if name in {"date_dmy", "date_mdy", "date_my"}:
-        return _date(name, span, start, end, text, sentence, before, after, dates_are_claims)
-    if name == "fy":
-        return not_claim("period")
-    if name == "forces_of":
-        return make("forces", _digits(span))
-    if name == "word_forces":
-        return make("forces", float(_WORD_NUMBERS[span.lower()]))
-    if name == "word_rate":
-        word = re.findall(_WORDNUM, span, re.I)[-1].lower()
-        unit = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)", after, re.I)
-        return Number(start, end, span, "rate", float(_WORD_NUMBERS[word]), hedge, sentence=sentence,
-                      rate=unit.group(1).lower() if unit else "")
-    if name == "numbering":
-        return not_claim("list numbering")
-    if name == "share":
-        value = _digits(span)
-        kind: Kind = "rise" if _is_rise(before, after, span) else "share"
-        return make(kind, value)
-    if name == "ratio":
-        parts = re.findall(rf"\d+|{_WORDNUM}", re.sub(_HEDGE, "", span, flags=re.I), re.I)
-        top, bottom = (_as_int(p) for p in parts[:2])
-        if not bottom or top > bottom or re.search(r"\b(?:out\s+of|in)\s+\d+\s*$", span) and bottom > 100:
-            return None
-        if re.match(r"\s*(?:forces|police)", after, re.I):
-            return None
-        return make("share", 100.0 * top / bottom, approximate=True)
-    if name == "fraction":
-        word = re.sub(r"^(?:just\s+over|just\s+under|more\s+than|over|almost|nearly|around|about|some|roughly|under|less\s+than)\s+", "",
-                      span.lower()).strip()
-        word = re.sub(r"\s+", " ", word)
-        fraction = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
-        if fraction is None:
-            return None
-        if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b", after, re.I):
-            return not_claim("duration")  # "two and a half years"
-        kind = "rise" if re.search(r"\b(?:rose|risen|rise|up|increased?|grew|fell|fallen|down)\s+(?:by\s+)?$", before, re.I) else "share"
-        return make(kind, fraction, approximate=True)
-    if name == "multiple":
-        word = span.lower()
-        times = 3.0 if re.search(r"trip|treb|three", word) else 4.0 if "quadr" in word else 2.0
-        return make("multiple", times, approximate=True)
-    if name == "age":
-        words = re.match(r"[a-z0-9]+", span.lower()).group(0)  # type: ignore[union-attr]
-        value = float(words) if words.isdigit() else float(_AGE_WORDS.get(words, 0))
-        return make("age", value)
-    if name == "range":
-        return not_claim("age range or range")
-    if name == "under_age":
-        if re.search(r"-\d{1,2}s\b", span) or (re.search(r"\baged\s*$", before, re.I) and _digits(span) < 16) or \
-                re.search(r"\b(?:children|victims?|girls|boys|pupils|kids|were|was)\s+(?:all\s+)?$", before, re.I):  # "under-11s": a group of children, not a claim
-            return not_claim("age group")
-        return make("age", _digits(span), hedge="under", extra={"eligibility": True})
-    if name == "count":
-        return _count(span, start, end, text, sentence, before, after, hedge)
-    return None
+    @property
+    def end(self) -> int:
+        return self.match.end()
+
+    @property
+    def span(self) -> str:
+        return self.match.group(0)
+
+    @property
+    def before(self) -> str:
+        return self.text[self.sentence[0]:self.start]
+
+    @property
+    def after(self) -> str:
+        return self.text[self.end:self.sentence[1]]
+
+    @property
+    def hedge(self) -> Hedge:
+        return _hedge_of(self.span)
+
+    def make(self, kind: Kind, value: float | dt.date | None, **kw) -> Number:
+        return Number(self.start, self.end, self.span, kind, value, kw.pop("hedge", self.hedge), sentence=self.sentence,
+                      **kw)
+
+    def not_claim(self, why: str) -> Number:
+        return Number(self.start, self.end, self.span, "other", None, claim=False, why=why, sentence=self.sentence)
+
+
+def _read(name: str, match: re.Match[str], text: str, bounds: list[tuple[int, int]],
+          dates_are_claims: bool = False) -> Number | None:
+    """The :class:`Number` a pattern's match is (``None``: not a number after all)."""
+    return _READERS[name](_At(name, match, text, _sentence_of(bounds, match.start()), dates_are_claims))
+
+
+def _not_claims(why: str):
+    return lambda at: at.not_claim(why)
+
+
+def _read_money(at: _At) -> Number:
+    value = _digits(at.span)
+    scale = re.search(r"(million|billion|bn|m|k)\s*$", at.span, re.I)
+    if scale:
+        value *= {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "k": 1e3}[scale.group(1).lower()]
+    currency = re.search(r"[£€$]", at.span).group(0)  # type: ignore[union-attr]
+    return at.make("money", value, currency=currency)
+
+
+def _read_date(at: _At) -> Number:
+    return _date(at.name, at.span, at.start, at.end, at.text, at.sentence, at.before, at.after, at.dates_are_claims)
+
+
+def _read_word_rate(at: _At) -> Number:
+    word = re.findall(_WORDNUM, at.span, re.I)[-1].lower()
+    unit = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)", at.after, re.I)
+    return at.make("rate", float(_WORD_NUMBERS[word]), rate=unit.group(1).lower() if unit else "")
+
+
+def _read_share(at: _At) -> Number:
+    return at.make("rise" if _is_rise(at.before, at.after, at.span) else "share", _digits(at.span))
+
+
+def _read_ratio(at: _At) -> Number | None:
+    parts = re.findall(rf"\d+|{_WORDNUM}", re.sub(_HEDGE, "", at.span, flags=re.I), re.I)
+    top, bottom = (_as_int(p) for p in parts[:2])
+    if not bottom or top > bottom or re.search(r"\b(?:out\s+of|in)\s+\d+\s*$", at.span) and bottom > 100:
+        return None
+    if re.match(r"\s*(?:forces|police)", at.after, re.I):
+        return None
+    return at.make("share", 100.0 * top / bottom, approximate=True)
+
+
+def _read_fraction(at: _At) -> Number | None:
+    word = re.sub(r"^(?:just\s+over|just\s+under|more\s+than|over|almost|nearly|around|about|some|roughly|under|less\s+than)\s+",
+                  "", at.span.lower()).strip()
+    word = re.sub(r"\s+", " ", word)
+    fraction = _FRACTIONS.get(word) or _FRACTIONS.get(word.replace(" ", "-"))
+    if fraction is None:
+        return None
+    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?)\b", at.after, re.I):
+        return at.not_claim("duration")  # "two and a half years"
+    rise = re.search(r"\b(?:rose|risen|rise|up|increased?|grew|fell|fallen|down)\s+(?:by\s+)?$", at.before, re.I)
+    return at.make("rise" if rise else "share", fraction, approximate=True)
+
+
+def _read_multiple(at: _At) -> Number:
+    word = at.span.lower()
+    times = 3.0 if re.search(r"trip|treb|three", word) else 4.0 if "quadr" in word else 2.0
+    return at.make("multiple", times, approximate=True)
+
+
+def _read_age(at: _At) -> Number:
+    words = re.match(r"[a-z0-9]+", at.span.lower()).group(0)  # type: ignore[union-attr]
+    return at.make("age", float(words) if words.isdigit() else float(_AGE_WORDS.get(words, 0)))
+
+
+def _read_under_age(at: _At) -> Number:
+    if re.search(r"-\d{1,2}s\b", at.span) or (re.search(r"\baged\s*$", at.before, re.I) and _digits(at.span) < 16) or \
+            re.search(r"\b(?:children|victims?|girls|boys|pupils|kids|were|was)\s+(?:all\s+)?$", at.before, re.I):
+        return at.not_claim("age group")  # "under-11s": a group of children, not a claim
+    return at.make("age", _digits(at.span), hedge="under", extra={"eligibility": True})
+
+
+_READERS: dict[str, Callable[[_At], Number | None]] = {
+    "email": _not_claims("email"), "url": _not_claims("url"), "phone": _not_claims("phone number"),
+    "time": _not_claims("time of day"), "money": _read_money,
+    "date_dmy": _read_date, "date_mdy": _read_date, "date_my": _read_date,
+    "fy": _not_claims("period"), "numbering": _not_claims("list numbering"), "range": _not_claims("age range or range"),
+    "forces_of": lambda at: at.make("forces", _digits(at.span)),
+    "word_forces": lambda at: at.make("forces", float(_WORD_NUMBERS[at.span.lower()])),
+    "word_rate": _read_word_rate, "share": _read_share, "ratio": _read_ratio, "fraction": _read_fraction,
+    "multiple": _read_multiple, "age": _read_age, "under_age": _read_under_age, "count": lambda at: _count(at),
+}
 
 
 _AGE_WORDS = {**_WORD_NUMBERS, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17}
@@ -345,79 +388,151 @@ def _law_context(before: str, after: str) -> bool:
     return bool(_LAW_WORDS.search(clause_before) or _LAW_WORDS.search(clause_after))
 
 
-def _count(  # noqa: C901 (one rule per kind of bare number)
-        span: str, start: int, end: int, text: str, sentence: tuple[int, int], before: str, after: str,
-        hedge: Hedge) -> Number | None:
-    digits = re.search(_NUM, span)
+@dataclass(frozen=True)
+class _Bare:
+    """A bare number ("7,263", "44", "2017") in its sentence, with its value."""
+
+    at: _At
+    raw: str
+    value: float
+
+    def as_kind(self, kind: Kind, value: float | dt.date | None = None, **kw) -> Number:
+        at = self.at
+        return Number(at.start, at.end, at.span, kind, self.value if value is None else value, kw.pop("hedge", at.hedge),
+                      sentence=at.sentence, **kw)
+
+    @property
+    def sentence_text(self) -> str:
+        return self.at.text[self.at.sentence[0]:self.at.sentence[1]]
+
+
+def _count(at: _At) -> Number | None:
+    """A bare number: a count, or what the words around it make it (a label, list numbering, a
+    duration, an age, a year, a change, a rate, a count of police forces), or not a claim."""
+    digits = re.search(_NUM, at.span)
     if digits is None:
         return None
     raw = digits.group(0)
     value = float(raw.replace(",", ""))
-    if re.search(r"thousand\s*$", span, re.I):
+    if re.search(r"thousand\s*$", at.span, re.I):
         value *= 1000
-    elif re.search(r"million\s*$", span, re.I):
+    elif re.search(r"million\s*$", at.span, re.I):
         value *= 1e6
+    bare = _Bare(at, raw, value)
+    for rule in _BARE_RULES:
+        number = rule(bare)
+        if number is not None:
+            return number
+    return bare.as_kind("count")
 
-    def not_claim(why: str) -> Number:
-        return Number(start, end, span, "other", None, claim=False, why=why, sentence=sentence)
 
+def _label_or_list(bare: _Bare) -> Number | None:
+    """"15A", "Page 5", "Act 2003", "12 Smith Street", "1. Item" are not quantities."""
+    at, before, after = bare.at, bare.at.before, bare.at.after
     prev_word = (re.findall(r"[A-Za-z]+", before[-20:]) or [""])[-1].lower()
-    next_words = " ".join(re.findall(r"[A-Za-z]+", after[:40].lower())[:3])
-    if re.search(r"\d[A-Za-z]", text[start:end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
-        return not_claim("label")  # "15A", "4G"
-    if prev_word in _LABEL_WORDS and re.search(rf"\b{prev_word}\.?\s*$", before, re.I) or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
-        return not_claim("label")
+    if re.search(r"\d[A-Za-z]", at.text[at.start:at.end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
+        return at.not_claim("label")  # "15A", "4G"
+    if prev_word in _LABEL_WORDS and re.search(rf"\b{prev_word}\.?\s*$", before, re.I) \
+            or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
+        return at.not_claim("label")
     if _STREET.match(after):
-        return not_claim("address")
+        return at.not_claim("address")
     # a numbered list: "1." at the start or after a colon, "2." before a capitalised item
-    if re.match(r"\.(?:\s+[A-Z]|\s*$)", after) and value < 20 and "." not in raw and (
-            not before.strip() or re.search(r"[:;.)]\s*$|\s$", before)) and not re.search(r"\b(?:was|were|is|of|from|to)\s*$", before):
-        if not re.search(r"(?:offences|crimes|cases)\s*$", before):
-            return not_claim("list numbering")
-    if re.search(r"\bevery\s+$", before, re.I) and re.match(r"\s*(?:seconds?|minutes?|hours?|days?)\b", after, re.I):
-        return Number(start, end, span, "interval", value, hedge, sentence=sentence)  # "a call every 25 seconds"
-    if re.search(r"\bwithin\s+$", before, re.I) and re.match(r"\s*(?:seconds?|minutes?|hours?|days?)\b", after, re.I) \
-            and re.search(r"\b(?:requires?|required|must|duty|duties|law)\b", text[sentence[0]:sentence[1]], re.I):
-        return Number(start, end, span, "interval", value, hedge, sentence=sentence)  # a legal deadline
-    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b(?!\s*old)", after, re.I) and hedge == "exact":
-        return not_claim("duration")
+    if re.match(r"\.(?:\s+[A-Z]|\s*$)", after) and bare.value < 20 and "." not in bare.raw and (
+            not before.strip() or re.search(r"[:;.)]\s*$|\s$", before)) \
+            and not re.search(r"\b(?:was|were|is|of|from|to)\s*$", before) \
+            and not re.search(r"(?:offences|crimes|cases)\s*$", before):
+        return at.not_claim("list numbering")
+    return None
+
+
+def _time_span(bare: _Bare) -> Number | None:
+    """"a call every 25 seconds" and a legal deadline are claims; other durations are not."""
+    at, before, after = bare.at, bare.at.before, bare.at.after
+    unit = re.match(r"\s*(?:seconds?|minutes?|hours?|days?)\b", after, re.I)
+    if unit and re.search(r"\bevery\s+$", before, re.I):
+        return bare.as_kind("interval")  # "a call every 25 seconds"
+    if unit and re.search(r"\bwithin\s+$", before, re.I) \
+            and re.search(r"\b(?:requires?|required|must|duty|duties|law)\b", bare.sentence_text, re.I):
+        return bare.as_kind("interval")  # a legal deadline
+    if re.match(r"\s*(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?)\b(?!\s*old)", after, re.I) and at.hedge == "exact":
+        return at.not_claim("duration")
+    return None
+
+
+def _age(bare: _Bare) -> Number | None:
+    """Ages: who a law covers and "the largest group" are claims; "children aged 12" is not."""
+    at, before, after, value = bare.at, bare.at.before, bare.at.after, bare.value
     if re.search(r"\baged\s*$", before, re.I) and re.match(r"\s+or\s+(?:over|older)\b", after, re.I) \
-            and _LAW_WORDS.search(text[sentence[0]:sentence[1]]):
+            and _LAW_WORDS.search(bare.sentence_text):
         # "adults aged 18 or over commit an offence": who a law covers
-        stop = end + re.match(r"\s+or\s+\w+", after).end()  # type: ignore[union-attr]
-        return Number(start, stop, text[start:stop], "age", value, "over", sentence=sentence, extra={"eligibility": True})
+        stop = at.end + re.match(r"\s+or\s+\w+", after).end()  # type: ignore[union-attr]
+        return Number(at.start, stop, at.text[at.start:stop], "age", value, "over", sentence=at.sentence,
+                      extra={"eligibility": True})
     if re.search(r"\baged\s*$", before, re.I) and re.match(
             r"\s+(?:were|was|are|is)\s+(?:the\s+)?(?:single\s+)?(?:largest|biggest|most\s+common|most\s+targeted)", after, re.I):
-        return Number(start, end, span, "age", value, hedge, sentence=sentence)  # "girls aged 14 were the largest group"
-    if re.search(r"\b(?:aged|age\s+of|turn|turns|over|under)\s*$", before, re.I) and value < 25 and hedge == "exact":
-        return not_claim("age")
+        return bare.as_kind("age")  # "girls aged 14 were the largest group"
+    if re.search(r"\b(?:aged|age\s+of|turn|turns|over|under)\s*$", before, re.I) and value < 25 and at.hedge == "exact":
+        return at.not_claim("age")
     if re.search(r"\baged\s+(?:under\s+)?$", before, re.I) or re.match(r"\s+or\s+(?:under|younger|older|over)", after, re.I):
-        return not_claim("age")
-    if value < 19 and "." not in raw and re.search(r"\b(?:victims?|child|children|girls?|boys?)\s+(?:was|were|is|are)\s*(?:aged\s*)?$", before, re.I):
-        return Number(start, end, span, "age", value, hedge, sentence=sentence)
-    if 1800 <= value <= 2099 and "," not in raw and "." not in raw:
-        if re.search(r"\b(?:founded|established|since|in|from|of|the|by|until|before|after)\s*$", before, re.I) or not re.match(r"\s*(?:offences|crimes|cases|children)", after, re.I):
-            if _law_context(before, after) and re.search(r"\b(?:in|since)\s*$", before, re.I):
-                return Number(start, end, span, "date", dt.date(int(value), 1, 1), sentence=sentence, precision="year")
-            return not_claim("year")
+        return at.not_claim("age")
+    if value < 19 and "." not in bare.raw \
+            and re.search(r"\b(?:victims?|child|children|girls?|boys?)\s+(?:was|were|is|are)\s*(?:aged\s*)?$", before, re.I):
+        return bare.as_kind("age")
+    return None
+
+
+def _year(bare: _Bare) -> Number | None:
+    """A year is not a claim, unless a law came into force in it."""
+    at, before, after, value = bare.at, bare.at.before, bare.at.after, bare.value
+    if not (1800 <= value <= 2099 and "," not in bare.raw and "." not in bare.raw):
+        return None
+    if not re.search(r"\b(?:founded|established|since|in|from|of|the|by|until|before|after)\s*$", before, re.I) \
+            and re.match(r"\s*(?:offences|crimes|cases|children)", after, re.I):
+        return None  # "2017 offences"
+    if _law_context(before, after) and re.search(r"\b(?:in|since)\s*$", before, re.I):
+        return bare.as_kind("date", dt.date(int(value), 1, 1), precision="year", hedge="exact")
+    return at.not_claim("year")
+
+
+def _change_or_rate(bare: _Bare) -> Number | None:
+    """"a rise of 364", "364 more than the year before" (a change); "almost 120 a week" (a rate)."""
+    before, after = bare.at.before, bare.at.after
     if re.search(r"\b(?:increase|rise|fall|drop|decrease|up|down)\s+(?:of|by)\s+$", before, re.I) \
-            or re.match(r"\s+(?:more|fewer|less|higher|lower)\s+than\b", after, re.I):  # "364 more than the year before"
-        return Number(start, end, span, "other", value, hedge, sentence=sentence, why="a change in a count")
+            or re.match(r"\s+(?:more|fewer|less|higher|lower)\s+than\b", after, re.I):
+        return bare.as_kind("other", why="a change in a count")
     rate = re.match(r"\s*(?:[a-z]+\s+){0,3}?(?:a|per|every|each)\s+(?:single\s+)?(week|day)\b", after, re.I)
     if rate:
-        return Number(start, end, span, "rate", value, hedge, sentence=sentence, rate=rate.group(1).lower())
-    if re.match(r"\s*(?:(?:uk|welsh|english|scottish|of\s+(?:the\s+)?\d+)\s+)?(?:police\s+)?forces\b", after, re.I) or re.match(r"\s+of\s+\d+\s+(?:police\s+)?forces", after, re.I) \
-            or (value < 100 and re.search(r"\bpolice\s+forces?\b.*\b(?:data|figures|responses?|answers?)\s+from\s+$", before, re.I)
+        return bare.as_kind("rate", rate=rate.group(1).lower())
+    return None
+
+
+def _forces(bare: _Bare) -> Number | None:
+    """"44 police forces", "41 of 44 forces", "received data from 44" (after naming police forces)."""
+    before, after = bare.at.before, bare.at.after
+    if re.match(r"\s*(?:(?:uk|welsh|english|scottish|of\s+(?:the\s+)?\d+)\s+)?(?:police\s+)?forces\b", after, re.I) \
+            or re.match(r"\s+of\s+\d+\s+(?:police\s+)?forces", after, re.I) \
+            or (bare.value < 100 and re.search(r"\bpolice\s+forces?\b.*\b(?:data|figures|responses?|answers?)\s+from\s+$", before, re.I)
                 and not re.match(r"\s*[a-z]", after)):
-        # "sent requests to every police force and received data from 44, all except Lincolnshire"
-        return Number(start, end, span, "forces", value, hedge, sentence=sentence)
-    small = value < 100 and "," not in raw
-    if small:
-        other = re.match(r"(?:top|questions?|speakers?|tips?|steps?|ways?|things?|minutes?|pages?)\b", next_words)
-        measured = any(re.match(rf"(?:\w+\s+){{0,2}}{noun}", next_words) for noun in _MEASURE_NOUNS) and not other
-        stated = (re.search(r"\b(?:from|with|was|were|is|are|of|just|only|than|by|to|totalled|reached)\s*$", before, re.I)
-                  or re.search(r"%\s+on\s*$", before)) and not other
-        parenthetical = re.match(r"\s*\(\s*\d", after)
-        if not (measured or stated or parenthetical or hedge != "exact"):
-            return not_claim("small number with no measure")
-    return Number(start, end, span, "count", value, hedge, sentence=sentence)
+        return bare.as_kind("forces")
+    return None
+
+
+def _small(bare: _Bare) -> Number | None:
+    """A small number is a claim only with a measure ("12 apps"), a verb ("was 12"), a bracket or a hedge."""
+    at, before, after = bare.at, bare.at.before, bare.at.after
+    if bare.value >= 100 or "," in bare.raw:
+        return None
+    next_words = " ".join(re.findall(r"[A-Za-z]+", after[:40].lower())[:3])
+    other = re.match(r"(?:top|questions?|speakers?|tips?|steps?|ways?|things?|minutes?|pages?)\b", next_words)
+    measured = any(re.match(rf"(?:\w+\s+){{0,2}}{noun}", next_words) for noun in _MEASURE_NOUNS) and not other
+    stated = (re.search(r"\b(?:from|with|was|were|is|are|of|just|only|than|by|to|totalled|reached)\s*$", before, re.I)
+              or re.search(r"%\s+on\s*$", before)) and not other
+    parenthetical = re.match(r"\s*\(\s*\d", after)
+    if not (measured or stated or parenthetical or at.hedge != "exact"):
+        return at.not_claim("small number with no measure")
+    return None
+
+
+_BARE_RULES: tuple[Callable[[_Bare], Number | None], ...] = (
+    _label_or_list, _time_span, _age, _year, _change_or_rate, _forces, _small)

@@ -72,6 +72,8 @@ _MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+(?:the\s+end\s+of\s+)?({_MONTH})\s
 _FIRST_YEAR = _p(r"first\s+year\s+of\s+the\s+(?:new\s+)?(?:offence|law)|offence's\s+first\s+year|first\s+year\s+of\s+the\s+offence|first\s+year\b")
 _LOCKDOWN = _p(r"\b(?:first\s+)?lockdown\b")
 _FIRST_MONTHS = _p(r"first\s+(\w+)\s+months\s+of\s+the\s+(?:new\s+)?(?:offence|law)")
+#: "the NSPCC said in 2023", "published in November 2025": when it was said, not what a figure is for.
+_SAID = _p(r"\b(?:said|says|reported|published|announced|released|warned)\s*$")
 _YEARS_AFTER_LAW = _p(r"(\w+)\s+(and\s+a\s+half\s+)?years?\s+(?:after|since)\s+the\s+(?:new\s+)?(?:law|offence)\s+"
                       r"(?:came\s+in(?:to\s+force)?|was\s+introduced|changed|began)")
 _SINCE_LAW = _p(r"since\s+the\s+(?:law|offence)\s+(?:came\s+in|came\s+into\s+force|was\s+introduced)")
@@ -124,9 +126,13 @@ def _years(text: str, add: _Add) -> None:
             add(m, dt.date(fy[0], 4, 1), dt.date(fy[1], 3, 31),
                 bool(m.group(1) and m.group(1).lower().startswith(("since", "from", "than", "with"))))
     for m in _MONTH_YEAR.finditer(text):
+        if _SAID.search(text[:m.start()]):
+            continue
         month, year = _month(m.group(2)), int(m.group(3))
         add(m, dt.date(year, month, 1), _end_of(year, month), m.group(1).lower() in {"since", "from"})
     for m in _CAL_YEAR.finditer(text):
+        if _SAID.search(text[:m.start()]):
+            continue
         year = int(m.group(2))
         add(m, dt.date(year, 1, 1), dt.date(year, 12, 31), m.group(1).lower() == "since")
 
