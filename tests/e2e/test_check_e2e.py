@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import requests
 
@@ -33,8 +32,11 @@ def test_a_campaign_update_with_a_wrong_figure_gets_one_thread_reply_also_after_
     def posted() -> list[dict]:
         return fake_slack.messages.get(channel, [])
 
-    wait_until(lambda: len(posted()) >= 3, what="two cards and one figure check")
-    time.sleep(1.0)
+    def drained() -> bool:  # nothing waiting or being sent: every queued message has reached Slack
+        outbox = requests.get(server.url + "/healthz", timeout=5).json()["outbox"]
+        return outbox["pending"] == 0 and outbox["sending"] == 0
+
+    wait_until(lambda: len(posted()) >= 3 and drained(), what="two cards and one figure check")
     [card_right, card_wrong, reply] = posted()
     assert "New NSPCC figures" in card_right["text"] and "Our reaction" in card_wrong["text"]
     assert reply["thread_ts"] == card_wrong["ts"]
@@ -44,5 +46,5 @@ def test_a_campaign_update_with_a_wrong_figure_gets_one_thread_reply_also_after_
     server.stop()
     server.start()
     assert requests.post(server.url + "/campaign-updates", json=wrong, headers=auth, timeout=10).status_code == 202
-    time.sleep(2.0)  # the worker and the watcher tick within a second
+    wait_until(drained, what="the outbox to drain after the restart")  # a second reply would be queued by now
     assert len(posted()) == 3
