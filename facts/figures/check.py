@@ -26,6 +26,7 @@ Plain Python, no I/O; the facts are passed in.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -54,6 +55,7 @@ _BASE_WORDS = re.compile(
 _CONDITIONAL_BASE = re.compile(r"\b(?:where|for\s+which|known|recorded|disclosed|identified|available|revealed|gave|logged)\b", re.I)
 _RESTRICTED_BASE = re.compile(r"could\s+be\s+(?:directly\s+)?compared|comparable|like-for-like|same\s+\d+\s+(?:police\s+)?forces", re.I)
 _RESTRICTION_SAID = re.compile(r"compar|like[\s-]for[\s-]like|same\s+(?:\d+\s+)?(?:police\s+)?forces", re.I)
+_AGE_GROUP = re.compile(r"\b\d{1,2}\s*(?:to|-|–)\s*\d{1,2}\b|\bunder[\s-]*\d{1,2}|\baged\s+\d{1,2}|\d{1,2}-year-olds", re.I)
 _OF_ALL = re.compile(r"\bof\s+all\b", re.I)
 
 # -- subjects: what a number is about -------------------------------------------
@@ -108,13 +110,15 @@ _MEASURES: list[tuple[str, str]] = [
     (r"\bons\b|ofcom\s+research|crime\s+survey|friend\s+requests?", "survey"),
     (r"counselling|\bsessions\b", "sessions"),
     (r"webpages|web\s+pages", "webpages"),
+    (r"report\s+remove", "reports"),  # a named service counts reports, whatever they are of
     (r"abuse\s+(?:image|imagery|material)|\bimages?\b|imagery", "images"),
-    (r"report\s+remove|[\d,]+\s+reports\b|\breports\s+(?:of|to|were|submitted|made)", "reports"),
+    (r"[\d,]+\s+reports\b|\breports\s+(?:of|to|were|submitted|made)", "reports"),
+    (r"cyber[\s-]+enabled", "cyber-enabled sexual crimes"),
     (r"child\s+sexual\s+offences|sexual\s+offences\s+against\s+children|all\s+types", "all sexual offences"),
     (r"\bfine|fined|turnover|revenue|penalt", "fines"),
     (r"offences?|crimes?|grooming|groomers?|sexual\s+communication|communicating\s+indecently|\bcases\b|"
      r"instances|victims?", "offences"),
-    (r"children\s+aged|\bof\s+(?:children|kids|teens)\b", "survey"),
+    (r"(?:children|girls|boys|pupils|teenagers|young\s+people)\s+aged\s+\d|\bof\s+(?:children|kids|teens)\b", "survey"),
 ]
 
 
@@ -126,8 +130,8 @@ def _measure(text: str) -> str:
     return ""
 
 
-#: Plural nouns a curated count can be of; a count of anything else ("2,400 calls", "57,609
-#: contacts", "100,000 online services") has no curated figure.
+#: Plural nouns the sentence's measure (:func:`_measure`) already tells apart; a count of
+#: anything else ("2,400 calls", "57,609 contacts", "100,000 online services") is its own measure.
 _COUNTED_NOUNS = frozenset({
     "offences", "crimes", "cases", "instances", "victims", "children", "girls", "boys", "sessions", "reports",
     "referrals", "webpages", "pages", "images", "forces", "apps", "games", "sites", "websites", "platforms",
@@ -139,8 +143,10 @@ _NOT_NOUNS = frozenset({"was", "has", "this", "less", "across", "its", "plus", "
 
 
 def _counted(text: str, number: Number) -> str:
-    """What a count counts when the words right after it say so and it is nothing curated figures
-    count: ``"other"`` for "2,400 calls"; ``""`` (read the sentence) otherwise."""
+    """What a count counts when the words right after it name something other than what most
+    figures count (offences, sessions, reports…): ``"count of calls"`` for "2,400 calls", the same
+    for a draft and a figure's claim, so "57,609 contacts" meets a figure of Helpline contacts and
+    "2,400 calls" meets none; ``""`` (read the sentence) otherwise."""
     if number.kind != "count":
         return ""
     after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0]
@@ -148,7 +154,7 @@ def _counted(text: str, number: Number) -> str:
         if word in _COUNTED_NOUNS or word in _STOP:
             return ""
         if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and word not in _NOT_NOUNS:
-            return "other"
+            return f"count of {word}"
     return ""
 
 
@@ -273,6 +279,9 @@ def _geography_of_fact(fact: Fact) -> str:
 def _subject(kind: str, clause: str, at: int | None = None) -> str:
     rules = _COUNT_SUBJECTS if kind in {"count", "rate"} else _SHARE_SUBJECTS if kind == "share" else []
     if at is not None and kind == "share":
+        paired = _respectively(rules, clause, at)
+        if paired:
+            return paired
         # "girls aged 12-15 were recorded in 62% of cases and under-11s in nearly 25%"
         own = _segment(clause, at)
         for pattern, name in rules:
@@ -284,6 +293,49 @@ def _subject(kind: str, clause: str, at: int | None = None) -> str:
     if kind == "age":
         return "youngest" if re.search(r"youngest", clause, re.I) else "eligibility" if re.search(r"under|anyone|open|or\s+over|or\s+older", clause, re.I) else "age"
     return "offences" if kind in {"count", "rate"} else ""
+
+
+#: Subjects that are groups of people (a pair of shares compares two of them).
+_GROUPS = frozenset({"boys", "girls", "age11", "girls12to15"})
+_PAIR = re.compile(r"(\d+(?:\.\d+)?\s?(?:%|per\s?cent))\s+(?:compared\s+(?:with|to)|vs\.?|versus|against)\s+"
+                   r"(\d+(?:\.\d+)?\s?(?:%|per\s?cent))", re.I)
+
+
+def _respectively(rules: Sequence[tuple[str, str]], clause: str, at: int) -> str | None:
+    """The subject of one of a pair of shares given after two subjects, in their order: "girls …
+    more likely than boys to … (16% compared with 6%)" gives girls 16% and boys 6%."""
+    for pair in _PAIR.finditer(clause):
+        index = 0 if pair.start(1) == at else 1 if pair.start(2) == at else None
+        if index is None:
+            continue
+        named = sorted((m.start(), name) for pattern, name in rules for m in re.finditer(pattern, clause[:pair.start()], re.I)
+                       if name in _GROUPS)
+        order = list(dict.fromkeys(name for _, name in named))
+        return order[index] if len(order) == 2 else None
+    return None
+
+
+_OFFENCE_NOUNS = frozenset({"offences", "offence", "crimes", "crime", "cases", "instances", "incidents"})
+_PEOPLE_NOUNS = frozenset({"children", "girls", "boys", "pupils", "teenagers", "people", "kids", "teens"})
+#: What a count is of when its clause does not say: the measure's own unit.
+_MEASURE_SUBJECTS = {"reports": "reports", "sessions": "sessions", "survey": "children"}
+
+
+def _count_subject(text: str, number: Number, subject: str, measure: str) -> str:
+    """What a count counts: the noun right after it when it names offences or people ("2,055
+    cyber-enabled sexual crimes against children" counts crimes), else the clause's subject, else
+    the measure's unit ("642 were actioned" of Report Remove reports; a survey's "212,000" children)."""
+    after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0]
+    for word in (w.lower() for w in after.split()[:4]):
+        if word in _OFFENCE_NOUNS:
+            return "offences"
+        if word in _PEOPLE_NOUNS:
+            return "children"
+        if word in _STOP:
+            break
+    if subject == "offences":
+        return _MEASURE_SUBJECTS.get(measure, subject)
+    return subject
 
 
 def _is_base_count(text: str, clause: str, number: Number) -> bool:
@@ -422,10 +474,12 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
     measure = _measure(text)
     result = []
     for number in numbers:
-        clause = _clause(text, number.start, number.end, number.sentence)
-        subject = _subject(number.kind, clause)
+        clause, at = _clause_parts(text, number.start, number.end, number.sentence)
+        subject = _subject(number.kind, clause, at)
         if number is primary and number.kind == "share":
             subject = _subject("share", fact.unit) or subject
+        if number.kind == "count":
+            subject = _count_subject(text, number, subject, _counted(text, number) or measure)
         if number.kind == "count" and _is_base_count(text, clause, number):
             subject = "base"
         own = _nearest_period(periods, number)
@@ -447,7 +501,7 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
         else:
             number_platforms = _platforms_in(clause) or platforms
         result.append(FigureNumber(fact, number, text, number_platforms, geography, subject, own_periods, is_primary,
-                                   measure))
+                                   _counted(text, number) or measure))
     for number in extra_geo:
         result.append(FigureNumber(fact, number, fact.geography, platforms, geography, "", (), False, measure))
     return result
@@ -578,6 +632,8 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     else:
         geography = _geography_in(sentence)
     subject = _subject(number.kind, clause, at)
+    if number.kind == "count":
+        subject = _count_subject(text, number, subject, _counted(text, number) or _measure(sentence))
     if number.kind == "count" and _is_base_count(text, clause, number):
         subject = "base"
     if number.kind in {"count", "rate"}:
@@ -668,11 +724,76 @@ def _candidates(draft: _DraftNumber, book: FigureBook, lengths: bool = True) -> 
             continue
         if number.kind == "money" and not _same_money_measure(draft, figure):
             continue
+        if not _same_body(draft, figure) or not _same_topic(draft, figure) or not _same_survey_question(draft, figure):
+            continue
         if number.kind in {"count", "rate", "share", "rise", "multiple", "money"} and draft.measure != figure.measure \
                 and not (draft.measure == "" and figure.measure == "offences"):
             continue
         found.append(figure)
     return found
+
+
+#: Bodies that publish their own counts and shares: a draft naming one is not about another's.
+_BODIES: list[tuple[str, str]] = [
+    (r"\bceop\b|child\s+exploitation\s+and\s+online\s+protection", "CEOP"),
+    (r"report\s+remove", "Report Remove"), (r"\biwf\b|internet\s+watch\s+foundation", "IWF"),
+    (r"childline", "Childline"), (r"helpline", "Helpline"), (r"\bofcom\b", "Ofcom"),
+    (r"\bons\b|office\s+for\s+national\s+statistics|crime\s+survey", "ONS"),
+]
+
+
+def _bodies(text: str) -> frozenset[str]:
+    return frozenset(name for pattern, name in _BODIES if re.search(pattern, text, re.I))
+
+
+def _same_body(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """False when the draft's sentence and the figure's claim each name a body, and none in common
+    ("CEOP received 20,000 reports" is not a Report Remove figure)."""
+    if draft.number.kind in {"date", "age", "forces"}:
+        return True
+    mine, theirs = _bodies(draft.sentence), _bodies(figure.text)
+    return not mine or not theirs or bool(mine & theirs)
+
+
+#: What a count of sessions, contacts or reports is about.
+_TOPICS: list[tuple[str, str]] = [
+    (r"sextortion|sexual(?:ly)?\s+extort|financially\s+motivated", "sextortion"),
+    (r"\bgroom(?:ing|ed|ers?)?\b|sexual\s+communication|communicating\s+indecently", "grooming"),
+    (r"bullying|bullied", "bullying"),
+]
+
+
+def _topics(text: str) -> frozenset[str]:
+    return frozenset(name for pattern, name in _TOPICS if re.search(pattern, text, re.I))
+
+
+def _same_topic(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """False when the draft says what its sessions or contacts were about and the figure is about
+    something else ("counselling sessions about grooming" against sessions about sextortion)."""
+    if draft.measure in {"offences", ""} or draft.number.kind in {"date", "age", "forces", "money"}:
+        return True
+    mine, theirs = _topics(draft.sentence), _topics(figure.text)
+    return not mine or not theirs or bool(mine & theirs)
+
+
+#: Words every survey figure shares; the rest say what the question was.
+_SURVEY_WORDS = frozenset({
+    "children", "child", "online", "aged", "young", "people", "percent", "years", "year", "according", "research",
+    "survey", "published", "ofcom", "office", "national", "statistics", "england", "wales", "ending", "march",
+    "between", "their", "there", "where", "which", "about", "those", "these", "other", "some", "form",
+})
+
+
+def _content_words(text: str) -> set[str]:
+    return {w[:6] for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _SURVEY_WORDS}
+
+
+def _same_survey_question(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """A survey share is about its question: the draft's clause must share a word of it beyond
+    "children", "online", "aged" ("contacted by a stranger while gaming" is not "has an adult user age")."""
+    if "survey" not in {draft.measure, figure.measure} or draft.number.kind not in {"share", "count"}:
+        return True
+    return bool(_content_words(draft.sentence) & _content_words(figure.text))
 
 
 _MAXIMUM = re.compile(r"\b(?:up\s+to|maximum|max|as\s+much\s+as|at\s+most|the\s+most|capped|cap)\b", re.I)
@@ -742,6 +863,14 @@ def _days_apart(a: Number, b: Number) -> int:
     return 10**6
 
 
+def _closeness(draft: Number, figure: Number) -> float:
+    """How near two values are (0 the same, more negative further apart): a wrong figure is most
+    often the right one mistyped ("178,999" for 187,999)."""
+    if isinstance(draft.value, float | int) and isinstance(figure.value, float | int) and draft.value > 0 and figure.value > 0:
+        return -abs(math.log(float(draft.value) / float(figure.value)))
+    return -1e9
+
+
 def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: dict[str, float]) -> tuple:
     period_hit = any(same_end(p.end, max(q.end for q in figure.periods)) for p in draft.periods) if figure.periods else False
     own = draft.own_period
@@ -805,7 +934,9 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         # The figure's own number with a hedge it does not have ("more than 10,191"): that figure.
         best = max(same, key=lambda c: _score(draft, c, sentence_facts))
         return Check(number, "differs", sentence, best.fact, best.number.span, corrected=_replace(draft, best))
-    best = max(candidates, key=lambda c: (sentence_facts.get(c.fact.id, 0.0), *_score(draft, c, sentence_facts)))
+    best = max(candidates, key=lambda c: (sentence_facts.get(c.fact.id, 0.0), *_score(draft, c, sentence_facts)[:1],
+                                          *_score(draft, c, sentence_facts)[3:5], _closeness(number, c.number),
+                                          *_score(draft, c, sentence_facts)))
     if number.kind == "date":
         # A wrong date of a law: the law whose words the sentence uses, then the nearest date.
         best = max(candidates, key=lambda c: (_shared_words(draft, c), -_days_apart(number, c.number)))
@@ -870,8 +1001,10 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
                          why=f"it is from an earlier release; a newer release ({_release_label(release)}) covers a "
                              f"later period, and no newer figure for this measure and geography is curated")
     missing = []
-    if number.kind in {"share"} and best.primary and _CONDITIONAL_BASE.search(fact.base) and not _BASE_WORDS.search(sentence):
-        missing.append("base")
+    if number.kind in {"share"} and best.primary and (
+            _CONDITIONAL_BASE.search(fact.base) and not _BASE_WORDS.search(sentence)
+            or _AGE_GROUP.search(fact.base + " " + fact.unit) and not _AGE_GROUP.search(sentence)):
+        missing.append("base")  # of those where the platform was known; of children aged 11 to 18
     if number.kind in {"count", "share", "rise", "rate", "multiple"} and not draft.periods and not _reference(fact):
         missing.append("period")
     if missing:
