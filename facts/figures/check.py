@@ -916,6 +916,12 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         return _judge_match(draft, best, book, sentence_facts)
     if number.kind == "age" and draft.subject == "eligibility":
         candidates = [c for c in candidates if c.primary]
+    other = _another_measure(draft, book)
+    if other is not None:
+        fact = other.fact
+        return Check(number, "known_misquote", sentence, fact, other.number.span, corrected=fact.claim,
+                     why=f"{other.number.span} is a figure for {fact.base[:1].lower() + fact.base[1:]}, "
+                         f"not for what this sentence says it counts")
     several = _several_years_as_one(draft, book)
     if several is not None:
         fact = several.fact
@@ -950,6 +956,25 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
 
 
+def _another_measure(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
+    """The figure whose exact number a draft gives for another measure ("6,350 child sexual
+    offences" for 6,350 grooming offences; "10,391 online grooming offences" for 10,391 online
+    sexual offences of all kinds), same period and place; ``None`` when there is none. Only
+    numbers too particular to be a coincidence: counts of 100 or more, shares of a platform."""
+    number = draft.number
+    if number.hedge != "exact" or not draft.measure or not isinstance(number.value, float | int) \
+            or number.kind not in {"count", "share"} or number.kind == "count" and number.value < 100 \
+            or number.kind == "share" and not draft.platforms:
+        return None
+    for figure in book.numbers:
+        if figure.primary and figure.number.kind == number.kind and figure.measure and figure.measure != draft.measure \
+                and figure.number.hedge == "exact" and _same_value(figure.number.value, number.value) \
+                and figure.platforms == draft.platforms and figure.geography == draft.geography \
+                and draft.periods and _periods_compatible(draft, figure):
+            return figure
+    return None
+
+
 def _several_years_as_one(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
     """The figure for several years a draft quotes as one year's ("26% in 2022/23" for the six
     years to March 2023), when that is what it gives; else ``None``."""
@@ -981,7 +1006,7 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         if not any(n.kind == "count" and n.claim for n in find_numbers(draft.sentence)):
             mixed = set()  # "almost doubled (99%)" quotes no totals
         if mixed:
-            return Check(number, "differs", sentence, fact, best.number.span, corrected=fact.claim,
+            return Check(number, "known_misquote", sentence, fact, best.number.span, corrected=fact.claim,
                          why=f"{best.number.span} is only for {fact.base[:1].lower() + fact.base[1:]}; "
                              "it is not the change in the totals this sentence quotes")
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
