@@ -918,10 +918,12 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         candidates = [c for c in candidates if c.primary]
     other = _another_measure(draft, book)
     if other is not None:
-        fact = other.fact
-        return Check(number, "known_misquote", sentence, fact, other.number.span, corrected=fact.claim,
-                     why=f"{other.number.span} is a figure for {fact.base[:1].lower() + fact.base[1:]}, "
-                         f"not for what this sentence says it counts")
+        # The figure to use is the one for what the sentence says it counts, when one is curated.
+        own = [c for c in candidates if c.primary and c.subject == draft.subject and c.number.kind == number.kind]
+        use = max(own, key=lambda c: _score(draft, c, sentence_facts)) if own else other
+        return Check(number, "known_misquote", sentence, use.fact, use.number.span, corrected=use.fact.claim,
+                     why=f"{other.number.span} is a figure for {_lower_first(other.fact.base)}, "
+                         "not for what this sentence says it counts")
     several = _several_years_as_one(draft, book)
     if several is not None:
         fact = several.fact
@@ -954,6 +956,10 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _another_measure(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
@@ -1006,8 +1012,9 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         if not any(n.kind == "count" and n.claim for n in find_numbers(draft.sentence)):
             mixed = set()  # "almost doubled (99%)" quotes no totals
         if mixed:
-            return Check(number, "known_misquote", sentence, fact, best.number.span, corrected=fact.claim,
-                         why=f"{best.number.span} is only for {fact.base[:1].lower() + fact.base[1:]}; "
+            totals = book.by_id[max(mixed, key=lambda i: sentence_facts[i])]
+            return Check(number, "known_misquote", sentence, totals, best.number.span, corrected=fact.claim,
+                         why=f"{best.number.span} is only for {_lower_first(fact.base)}; "
                              "it is not the change in the totals this sentence quotes")
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
                      corrected=fact.claim, why="the sentence does not say which forces the rise is for")
