@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from facts.figures.claims import Number, find_numbers, sentences
 from facts.figures.model import Fact
@@ -502,6 +502,7 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
             number_platforms = _platforms_in(clause) or platforms
         result.append(FigureNumber(fact, number, text, number_platforms, geography, subject, own_periods, is_primary,
                                    _counted(text, number) or measure))
+    result = [r for r in _compared_counts(result) if r is not None]
     for number in extra_geo:
         result.append(FigureNumber(fact, number, fact.geography, platforms, geography, "", (), False, measure))
     return result
@@ -581,6 +582,7 @@ def check_text(text: str, book: FigureBook) -> list[Check]:
     periods = find_periods(plain)
     drafts = [_draft(plain, n, periods) if n.claim else None for n in numbers]
     drafts = [_carry_period(d, periods) if d is not None else None for d in drafts]
+    drafts = _compared_counts(drafts)
     # First pass: which figures each sentence's numbers match, so a sentence's other numbers
     # are read as the same release.
     matched: list[set[str]] = []
@@ -658,6 +660,31 @@ def _compared_count_period(text: str, period: Span, number: Number) -> bool:
     """True when ``period`` is another count's own ("up from 274 in 2017/18"), not the sentence's."""
     before = _COMPARED_COUNT.search(text[max(number.sentence[0], period.position - 60):period.position])
     return bool(before) and before.group(1) != number.span.strip()  # type: ignore[union-attr]
+
+
+_Counted = TypeVar("_Counted", _DraftNumber, FigureNumber)
+
+
+def _compared_counts(numbers: Sequence[_Counted | None]) -> list[_Counted | None]:
+    """A bare count a sentence compares with its count ("245 reports …, up 380% on 51 in 2023";
+    "554 offences, up from 274") counts what that count counts."""
+    out = list(numbers)
+    for index, item in enumerate(out):
+        if item is None or item.number.kind != "count" or not _bare_comparison(item.text, item.number):
+            continue
+        earlier = [o for o in out[:index] if o is not None and o.number.kind == "count"
+                   and o.number.sentence == item.number.sentence and o.subject not in {"base"}]
+        if earlier:
+            out[index] = replace(item, subject=earlier[-1].subject)
+    return out
+
+
+def _bare_comparison(text: str, number: Number) -> bool:
+    """True for a count with no noun of its own after a comparison word ("on 51 in 2023")."""
+    before = text[number.sentence[0]:number.start]
+    after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0].split()
+    return bool(re.search(r"\b(?:from|on|than|with|against)\s+(?:the\s+)?$", before, re.I)) \
+        and (not after or after[0].lower() in _STOP | {"recorded", "reported", "logged"})
 
 
 def _carry_period(draft: _DraftNumber, periods: list[Span]) -> _DraftNumber:

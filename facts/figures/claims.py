@@ -57,7 +57,8 @@ _WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 _LAW_WORDS = re.compile(
     r"came\s+into\s+force|comes?\s+into\s+force|came\s+in\b|in\s+force|introduced|royal\s+assent|became\s+law|"
     r"legal\s+duty|commenced|enacted|duty\s+to|law\s+(?:change|came)|new\s+law|the\s+law\b|"
-    r"appl(?:y|ies|ied)\s+from|t(?:ook|akes?)\s+effect|duties\s+from|offence\s+appl(?:y|ies)|commits?\s+an\s+offence",
+    r"appl(?:y|ies|ied)\s+from|t(?:ook|akes?)\s+effect|duties\s+from|offence\s+appl(?:y|ies)|commits?\s+an\s+offence|"
+    r"bec(?:ame|omes?)\s+(?:an?\s+)?(?:criminal\s+)?(?:offence|crime|illegal)",
     re.I)
 
 #: Nouns that make a small bare number a count someone is claiming.
