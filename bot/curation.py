@@ -128,7 +128,7 @@ class Curation:
             errors[rules.WHY_FIELD.name] = "Please say what changed and why."
         if fact is not None and old is None and self.figure(fact.id) is not None:
             errors["id"] = "There is already a figure with this id: propose a correction to it instead."
-        if fact is not None and old is not None and fact == old:
+        if fact is not None and old is not None and fact.model_copy(update={"verified_on": old.verified_on}) == old:
             errors[rules.WHY_FIELD.name] = "Nothing was changed in the figure."
         if fact is not None and not errors:
             for problem in check_with(load_layers(self.curated_dir, self.folder), fact):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pathlib
 
 import pytest
 import yaml
@@ -244,3 +245,57 @@ def test_export_writes_the_slack_layer_as_curated_files_and_a_deploy_of_them_is_
     layers = load_layers(curated, slack)
     assert layers.problems == [] and layers.conflicts == []
     assert next(f for f in layers.facts if f.id == FIGURE_ID) == changed
+
+
+def test_a_deploy_conflict_is_held_and_shown_in_app_home_until_a_curator_keeps_one(curating, fake_slack):
+    server = curating
+    server.action(message_button(views.REVERIFY, FIGURE_ID, "C0CAMPAIGN", fake_slack.response_url("alice"),
+                                 user=ALICE))
+    assert "Re-verified" in fake_slack.wait_for("response:alice", timeout=10)[0].params["text"]
+
+    def deploy(caveat: str) -> None:  # a newer version of the same figure shipped in the curated folder
+        path = pathlib.Path(server.env["FACTBOT_CURATED_DIR"]) / "2024-10-31-nspcc-record-levels.yaml"
+        text = path.read_text()
+        at = text.index("    caveats:\n", text.index(f"  - id: {FIGURE_ID}")) + len("    caveats:\n")
+        path.write_text(text[:at] + f"      - {caveat}\n" + text[at:])
+        assert factbot(server.env, server.workdir, "facts", "import").returncode == 0
+
+    deploy("Revised by the publisher.")
+    assert server.runtime.store.get(FIGURE_ID)[0].status == "held"
+    server.event(app_home_opened(BOB, "Ev0CURCONF1"))
+    home = _home(fake_slack, BOB)
+    assert "Held: a deploy and Slack both changed these" in home and views.KEEP_SLACK in home
+    server.action(home_button(views.REVERIFY, FIGURE_ID, user=BOB))
+    assert "Choose which to keep in App Home first" in _home(fake_slack, BOB, 2)
+
+    server.action(home_button(views.KEEP_SLACK, FIGURE_ID, user=BOB))
+    assert "kept the version changed in Slack" in _home(fake_slack, BOB, 3)
+    kept = server.runtime.store.get(FIGURE_ID)[0]
+    assert kept.status == "secondary" and "Revised by the publisher." not in kept.caveats
+    assert "7,062" in _answer(server)
+
+    deploy("Revised again.")
+    server.action(home_button(views.TAKE_FILES, FIGURE_ID, user=BOB))
+    assert "kept the deployed version" in _home(fake_slack, BOB, 4)
+    taken = server.runtime.store.get(FIGURE_ID)[0]
+    assert taken.status == "secondary" and "Revised again." in taken.caveats
+    assert not (server.workdir / "factbot-curated" / f"{FIGURE_ID}.yaml").exists()
+    assert list((server.workdir / "factbot-curated" / "replaced").glob(f"{FIGURE_ID}-*.yaml"))
+
+
+def test_the_curators_home_stays_within_slacks_limits_however_much_waits():
+    from facts.figures import home
+    from facts.figures.search import FactIndex
+    from facts.figures.usage import Gap
+
+    long = "x" * 2900
+    facts = [make_fact(f"f-{i}", claim=long, caveats=[long]) for i in range(40)]
+    pending = [rules.Proposal(f"P{i}", "correction", facts[i].model_dump(mode="json"), ALICE, "2026-12-01T10:00:00",
+                              long[:500]) for i in range(30)]
+    gaps = [Gap("y" * 200, 10, dt.date(2026, 1, 1), dt.date(2026, 1, 2)) for _ in range(50)]
+    view = home.home_view(FactIndex(facts).coverage(), facts, dt.date(2026, 12, 2), "/grooming",
+                          reviews_due=facts * 10, gaps=gaps,
+                          curation=views.curator_home_blocks(pending, facts, notice="Done: " + long))
+    assert_valid_view(view)
+    raw = json.dumps(view)
+    assert "and 22 more" in raw and "and 385 more" in raw and "factbot facts gaps" in raw
