@@ -317,6 +317,9 @@ def _respectively(rules: Sequence[tuple[str, str]], clause: str, at: int) -> str
 
 _OFFENCE_NOUNS = frozenset({"offences", "offence", "crimes", "crime", "cases", "instances", "incidents"})
 _PEOPLE_NOUNS = frozenset({"children", "girls", "boys", "pupils", "teenagers", "people", "kids", "teens"})
+_NOUN_SUBJECTS = {"images": "images", "videos": "images", "webpages": "webpages", "reports": "reports",
+                  "referrals": "reports", "sessions": "sessions", "apps": "apps", "games": "apps", "sites": "apps",
+                  "websites": "apps", "contacts": "contacts", "calls": "calls"}
 #: What a count is of when its clause does not say: the measure's own unit.
 _MEASURE_SUBJECTS = {"reports": "reports", "sessions": "sessions", "survey": "children"}
 
@@ -326,13 +329,15 @@ def _count_subject(text: str, number: Number, subject: str, measure: str) -> str
     cyber-enabled sexual crimes against children" counts crimes), else the clause's subject, else
     the measure's unit ("642 were actioned" of Report Remove reports; a survey's "212,000" children)."""
     after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0]
-    for word in (w.lower() for w in after.split()[:4]):
+    for word in (w.lower() for w in after.split()[:5]):
         if word in _OFFENCE_NOUNS:
             return "offences"
         if word in _PEOPLE_NOUNS:
             return "children"
         if word in _STOP:
             break
+        if word in _NOUN_SUBJECTS:
+            return _NOUN_SUBJECTS[word]  # "3,500 AI-generated child abuse images" counts images
     if subject == "offences":
         return _MEASURE_SUBJECTS.get(measure, subject)
     return subject
