@@ -712,6 +712,16 @@ def _one_year(span: Span) -> bool:
     return (span.end - span.start).days <= 400
 
 
+def _other_length(number: Number, span: Span, fig_start: dt.date, fig_end: dt.date) -> bool:
+    """True when a period of the draft's is not the figure's length: one year is never a figure
+    for several years, and a whole year's count is not a count for part of one ("in 2024" is not
+    April to December 2024)."""
+    days = (fig_end - fig_start).days
+    if _one_year(span) and days > 400:
+        return True
+    return number.kind == "count" and (span.end - span.start).days >= 330 and days < 300
+
+
 def _periods_compatible(draft: _DraftNumber, figure: FigureNumber, lengths: bool = True) -> bool:
     """True when ``draft`` names no period or one ``figure`` is for: the same end, and (with
     ``lengths``) one year against one year ("2019/20" is not the three years to March 2020)."""
@@ -721,9 +731,9 @@ def _periods_compatible(draft: _DraftNumber, figure: FigureNumber, lengths: bool
     fig_end = max(p.end for p in figure.periods)
     fig_start = min(p.start for p in figure.periods)
     spans = [*draft.periods, *(replace(p, start=a, end=b, parts=()) for p in draft.periods for a, b in p.parts)]
-    if any(same_end(p.end, fig_end) and not p.since and not (lengths and _one_year(p) and (fig_end - fig_start).days > 400)
+    if any(same_end(p.end, fig_end) and not p.since and not (lengths and _other_length(draft.number, p, fig_start, fig_end))
            for p in spans):
-        return True  # a one-year period is never a figure for several years
+        return True
     if any(same_end(p.end, fig_end) for p in draft.periods) and draft.number.kind in {"rise", "multiple"}:
         return True
     if all(p.since for p in draft.periods):
@@ -960,8 +970,8 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     if several is not None:
         fact = several.fact
         return Check(number, "known_misquote", sentence, fact, several.number.span, corrected=fact.claim,
-                     why=f"{several.number.span} is for {fact.period.label or 'several years'} as a whole, "
-                         "not for one year")
+                     why=f"{several.number.span} is for {fact.period.label or 'another period'} as a whole, "
+                         "not for the period this sentence gives")
     misquoted = _misquote(draft, book)
     if misquoted:
         fact, why = misquoted
@@ -997,31 +1007,41 @@ def _lower_first(text: str) -> str:
 def _another_measure(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
     """The figure whose exact number a draft gives for another measure ("6,350 child sexual
     offences" for 6,350 grooming offences; "10,391 online grooming offences" for 10,391 online
-    sexual offences of all kinds), same period and place; ``None`` when there is none. Only
-    numbers too particular to be a coincidence: counts of 100 or more, shares of a platform."""
+    sexual offences of all kinds; "92% of child victims" for the IWF's 92% of webpages), same place;
+    ``None`` when there is none. Only numbers too particular to be a coincidence
+    (:func:`_particular`): counts of 100 or more or a platform's share for the same period, or any
+    of them from the same named body."""
     number = draft.number
     if number.hedge != "exact" or not draft.measure or not isinstance(number.value, float | int) \
-            or number.kind not in {"count", "share"} or number.kind == "count" and number.value < 100 \
-            or number.kind == "share" and not draft.platforms:
+            or number.kind not in {"count", "share"} or number.kind == "count" and number.value < 100:
         return None
     for figure in book.numbers:
         if figure.primary and figure.number.kind == number.kind and figure.measure and figure.measure != draft.measure \
                 and figure.number.hedge == "exact" and _same_value(figure.number.value, number.value) \
                 and figure.platforms == draft.platforms and figure.geography == draft.geography \
-                and draft.periods and _periods_compatible(draft, figure):
+                and _particular(draft, figure):
             return figure
     return None
 
 
+def _particular(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """True when a draft's number and a figure's are too particular to agree by chance: the same
+    period (with a platform's share), or the same body ("the IWF says 92% …")."""
+    if draft.periods and _periods_compatible(draft, figure):
+        return draft.number.kind == "count" or bool(draft.platforms)
+    return bool(_bodies(draft.sentence) & _bodies(figure.text)) and _periods_compatible(draft, figure)
+
+
 def _several_years_as_one(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
-    """The figure for several years a draft quotes as one year's ("26% in 2022/23" for the six
-    years to March 2023), when that is what it gives; else ``None``."""
-    if draft.number.kind not in {"count", "share", "rate"} or not any(_one_year(p) for p in draft.periods):
+    """The figure for another length of time that a draft gives as its period's ("26% in 2022/23"
+    for the six years to March 2023; "just over 500 in 2024" for April to December 2024), when that
+    is what it gives; else ``None``."""
+    if draft.number.kind not in {"count", "share", "rate"} or not draft.periods:
         return None
     for figure in _candidates(draft, book, lengths=False):
         fig = figure.fact.period
-        if figure.primary and fig.start and fig.end and (fig.end - fig.start).days > 400 \
-                and _value_matches(draft.number, figure.number):
+        if figure.primary and fig.start and fig.end and _value_matches(draft.number, figure.number) \
+                and not _periods_compatible(draft, figure):
             return figure
     return None
 
