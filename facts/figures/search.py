@@ -196,6 +196,7 @@ class _Asked:
     measures: list[str] = field(default_factory=list)
     platforms: int = 0  # how many platforms the question names
     blocked: bool = False  # something asked for has no figure at all
+    scope: frozenset[int] | None = None  # the core figures only, unless a wider subject is named
 
 
 class FactIndex:
@@ -230,6 +231,17 @@ class FactIndex:
         self._subjects = frozenset(t for text in subject_texts for t in terms(text))
         named = self._subjects.union(*(terms(g) for g in {f.geography for f in servable}))
         self._vocabulary = sorted(named | set(PLATFORM_ALIASES))
+        # The core subject is online grooming; other measures (Childline counselling, IWF, ONS,
+        # Ofcom, all child sexual offences…) answer when the question names one of their subjects.
+        core = [i for i, f in enumerate(servable) if _core(f)]
+        self._core_positions = frozenset(core)
+        grooming = [f for i, f in enumerate(servable) if i in self._core_positions and f.kind == "statistic"]
+        core_terms = {t for f in grooming for t in terms(" ".join([*f.topics, f.source.publisher, f.measure or "",
+                                                                   f.base, f.claim]))}
+        self._wider_subjects = frozenset(
+            t for i, f in enumerate(servable) if i not in self._core_positions
+            for t in terms(" ".join([*f.topics, f.source.publisher]))
+        ) - core_terms - {t for i in core for t in terms(" ".join(servable[i].topics)) if servable[i].kind != "statistic"}
         self._coverage = Coverage(
             topics=sorted({t for f in servable for t in f.topics}),
             platforms=sorted(self._platform_postings),
@@ -275,7 +287,8 @@ class FactIndex:
             if _shaping(question):
                 positions, more = self._ranked(asked, limit, loose, result)  # "when did it start?"
             else:
-                positions, more = self._first(list(range(len(self._facts))), limit)  # "stats", "latest": the newest
+                everything = [i for i in range(len(self._facts)) if asked.scope is None or i in asked.scope]
+                positions, more = self._first(everything, limit)  # "stats", "latest": the newest
         elif not asked.words and not asked.numbers and not _shaping(question):
             positions, more = self._filtered(asked, limit)  # filters only: rank order
         else:
@@ -317,6 +330,7 @@ class FactIndex:
         self._read_words(question, asked, result, loose)
         self._read_places(question, asked, result)
         self._read_scope(plain, question, asked, result, loose)
+        self._read_subject(plain, question, asked)
         if result.platforms:
             result.platforms_without_figures = [p for p in result.platforms if p not in self._platform_postings]
             with_figures = [p for p in result.platforms if p in self._platform_postings]
@@ -440,7 +454,20 @@ class FactIndex:
     def _distinctive(self, asked: _Asked) -> bool:
         """True when the question names a filter, a figure or a rare word: enough to answer it
         though some of its words are unknown (they are said to be not used)."""
-        return bool(asked.filters or asked.numbers or any(self._share(w) <= _RARE for w in asked.words))
+        return bool(asked.filters or asked.numbers or any(self._share(w, asked.scope) <= _RARE for w in asked.words))
+
+    def _read_subject(self, plain: str, question: Question, asked: _Asked) -> None:
+        """Keep to the core figures (online grooming, services, law) unless a wider subject is named."""
+        if plain.strip() and not self._names_wider_subject(question.rest, asked):
+            asked.scope = self._core_positions
+
+    def _names_wider_subject(self, rest: str, asked: _Asked) -> bool:
+        """True when the question names a subject only figures outside online grooming have
+        ("childline", "IWF", "sextortion", "child sexual offences"), unless it names grooming."""
+        named = set(terms(rest)) | set(asked.measures)
+        if named & _GROOMING_TERMS:
+            return False
+        return bool(named & self._wider_subjects)
 
     def _known(self, term: str) -> bool:
         return any(alt in self._postings for alt in alternatives(term))
@@ -472,7 +499,9 @@ class FactIndex:
         lists = sorted((postings for _label, postings in asked.filters), key=len)
         if not lists[0]:
             return [], False
-        others = [self._as_set(p) for p in lists[1:]]
+        others: list[set[int] | frozenset[int]] = [self._as_set(p) for p in lists[1:]]
+        if asked.scope is not None:
+            others.append(asked.scope)
         years = asked.question.financial_years
         found: list[int] = []
         mentioned: list[int] = []  # figures that only quote the year asked ("up from 194 in 2017/18"): after
@@ -493,12 +522,15 @@ class FactIndex:
         return positions[:limit], len(positions) > limit
 
     def _ranked(self, asked: _Asked, limit: int, loose: bool, result: SearchResult) -> tuple[list[int], bool]:
-        candidates = self._candidates(asked)[:MAX_SCORED]
+        candidates = self._candidates(asked)
+        if asked.scope is not None:
+            candidates = [i for i in candidates if i in asked.scope]
+        candidates = candidates[:MAX_SCORED]
         if asked.numbers and not asked.words and not asked.question.asks:
             # a figure as written ("0808 800 5000"): the figures showing it, not those mentioning it
             shown = [i for i in candidates if all(self._profiles[i].weights.get(n, 0) >= 1 for n in asked.numbers)]
             candidates = shown or candidates
-        weights = {w: self._idf(w) for w in asked.words}
+        weights = {w: self._idf(w, asked.scope) for w in asked.words}
         scored = []
         for position in candidates:
             matched, score = self._score(position, asked, weights)
@@ -546,12 +578,16 @@ class FactIndex:
         weights = self._profiles[position].weights
         return any(alt in weights for alt in alternatives(word))
 
-    def _share(self, word: str) -> float:
+    def _share(self, word: str, scope: frozenset[int] | None = None) -> float:
+        """The share of figures (of ``scope`` when given) that have ``word``."""
+        if scope is not None:
+            count = max((len(scope.intersection(self._postings.get(alt, []))) for alt in alternatives(word)), default=0)
+            return count / max(len(scope), 1)
         count = max((len(self._postings.get(alt, [])) for alt in alternatives(word)), default=0)
         return count / max(len(self._facts), 1)
 
-    def _idf(self, word: str) -> float:
-        share = self._share(word)
+    def _idf(self, word: str, scope: frozenset[int] | None = None) -> float:
+        share = self._share(word, scope)
         return math.log(1 + 1 / share) if share else 0.0
 
     def _explain(self, asked: _Asked, result: SearchResult) -> None:
@@ -788,6 +824,15 @@ def _current_in_series(facts: list[Fact]) -> set[str]:
             seen.add(fact.series)
             current.add(fact.id)
     return current
+
+
+#: Words that name the core subject: a question naming them stays with online grooming.
+_GROOMING_TERMS = frozenset({"groom", "scwc"})
+
+
+def _core(fact: Fact) -> bool:
+    """True for the core figures: online grooming statistics and every service or reference fact."""
+    return fact.kind != "statistic" or "online grooming" in {t.lower() for t in fact.topics}
 
 
 def _rank(fact: Fact) -> tuple:

@@ -19,7 +19,7 @@ def test_app_home_shows_how_to_ask_coverage_and_newest_figures_but_no_curator_se
     assert view["type"] == "home" and len(view["blocks"]) <= 100
     raw = json.dumps(view, ensure_ascii=False)
     for part in ("/grooming instagram", "/grooming check", "@Safeguarding Facts", "Find figures", "Instagram", "Snapchat",
-                 "2017–2025", "Newest figures", "Source:", "Base:"):
+                 "2015–2025", "Newest figures", "Source:", "Base:"):
         assert part in raw
     assert "For curators" not in raw and "Unanswered" not in raw
 

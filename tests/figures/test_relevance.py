@@ -59,8 +59,20 @@ def test_a_place_without_figures_gets_none_and_the_nearest_are_wider(index, ques
 
 def test_a_measure_named_is_not_substituted(index):
     result = index.search("all child sexual offences")
-    assert result.facts == [] and result.missing == ["all child sexual offences (not only grooming)"]
-    assert index.search("child sexual offences uk 2022/23").facts == []
+    assert result.facts and all("online grooming" not in f.topics for f in result.facts)
+    assert all("child sexual offences" in f.topics for f in result.facts)
+    assert _first(index, "child sexual offences uk 2022/23") == "child-sexual-offences-2022-23-uk"
+    assert index.search("indecent image offences 2019/20").facts == []  # a measure with no figure that year
+
+
+def test_other_measures_answer_only_when_named(index):
+    """Grooming is the core subject: Childline, IWF, ONS and Ofcom figures answer when their
+    subject is named, and never a question about grooming."""
+    assert index.search("E&W grooming 2023/24").facts == []
+    assert _first(index, "2022/23") == "grooming-2022-23-uk-offences"
+    assert _first(index, "childline counselling sessions") == "childline-2024-25-counselling-sessions"
+    assert _first(index, "IWF reports 2024") in {"iwf-2024-reports-confirmed", "iwf-2024-ai-generated-reports"}
+    assert _first(index, "friend requests from strangers ons") == "ons-2023-children-accepted-stranger-friend-request"
 
 
 @pytest.mark.parametrize("question", ["scotland 2024/25", "E&W grooming 2023/24", "NI 2023/24",

@@ -202,7 +202,7 @@ def test_healthz(server):
     response = server.get("/healthz", timeout=5)
     assert response.status_code == 200
     body = response.json()
-    assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok"
+    assert body["figures"] > 40 and body["status"] == "ok" and body["intake"] == "ok", body
     assert body["outbox"] == {"pending": 0, "sending": 0, "held": 0, "held_errors": {}, "oldest_waiting_seconds": None}
     assert body["problems"] == [] and body["quarantine"] == {"count": 0, "files": []}
 
