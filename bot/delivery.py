@@ -17,7 +17,18 @@ the outbox id) over a kept-open connection, and records the ``ts``.
   we do not know is tried ``max_attempts`` times, then held.
 - Permanent errors (``PERMANENT_ERRORS``), an unset channel, or a failed
   check: the item is held until released (``factbot enquiries retry``,
-  ``factbot campaign retry``).
+  ``factbot campaign retry``). When the error is the channel's, not the
+  item's (``CHANNEL_ERRORS``: archived, not found, the app not in it, an
+  enquiry channel not private, a channel not set), every item waiting for
+  that channel is held with it at once, with one log line naming the
+  channel and the fix, instead of trying each item.
+
+**Pacing.** Slack allows about one ``chat.postMessage`` per second per
+channel. The worker posts to one channel at most once every ``pace``
+seconds (the server's worker: :data:`PACE_SECONDS`; 0 by default); while a channel waits its turn its
+items are passed over in the outbox's index, so other channels' items go
+out without waiting behind it (a burst to the campaign channel never delays
+an enquiry). Edits (``chat.update``) are not paced: Slack's limit is on posts.
 
 **Finding an earlier post.** After any error that may have come after
 Slack stored the post (a 5xx, a reset connection, a timeout, a crash while
@@ -63,6 +74,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.loops import Loop
 from bot.slack_http import KeepAliveWebClient
 from facts.enquiries.messages import held_problem
+from facts.enquiries.model import ALERT_KEY as ENQUIRY_ALERT_KEY
 from facts.outbox import DELIVERED, HELD, PENDING, SENDING, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
@@ -88,6 +100,13 @@ PAGE = 100
 NO_TS_WINDOW = dt.timedelta(days=1)
 #: At most this many history pages per look-up (200 messages each).
 MAX_LOOKUP_PAGES = 200
+
+#: Seconds between two posts to one channel (Slack: about one message per second per channel).
+PACE_SECONDS = 1.0
+#: Errors that are the channel's, not the item's: every item waiting for that channel is held at
+#: once (also ``<key>_channel_not_set``).
+CHANNEL_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "channel_not_private",
+                            "channel_shared_externally"})
 
 #: A check run before posting to a channel: returns ``None`` when it is fine
 #: to post, else an error code (the item is held); raises on transient errors.
@@ -122,7 +141,7 @@ class DeliveryWorker:
                  on_delivered: Callable[[OutboxItem, str, str | None], None] | None = None,
                  known_post: Callable[[OutboxItem], tuple[str, str] | None] | None = None,
                  retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
-                 pause_cap: float = 30.0, lookup_delay: float = 10.0,
+                 pause_cap: float = 30.0, lookup_delay: float = 10.0, pace: float = 0.0,
                  clock: Callable[[], float] = time.monotonic):
         self.outbox = outbox
         self.client = KeepAliveWebClient.like(client)
@@ -135,7 +154,13 @@ class DeliveryWorker:
         #: (channel, thread) → the last full look-up: (oldest ts, monotonic start, outbox id → ts).
         self._scans: dict[tuple[str, str | None], tuple[str, float, dict[str, str]]] = {}
         self.retry_base, self.retry_cap, self.max_attempts = retry_base, retry_cap, max_attempts
-        self.pause_cap, self.lookup_delay = pause_cap, lookup_delay
+        self.pause_cap, self.lookup_delay, self.pace = pause_cap, lookup_delay, pace
+        #: channel → monotonic time before which nothing more is posted there (pacing).
+        self._next_post: dict[str, float] = {}
+        #: Channel keys whose posts are passed over for the rest of this pass (paced).
+        self._skip: set[str] = set()
+        #: Channel keys whose items were all held in this pass (their channel's problem).
+        self._held_keys: set[str] = set()
         self.clock = clock
         self._paused_until = 0.0  # 429: nothing is sent before this (monotonic)
         self._outage_until = 0.0  # consecutive transient failures: the thread waits until this
@@ -170,6 +195,18 @@ class DeliveryWorker:
         """Seconds until the worker sends to Slack again after a 429 or an outage (0: not paused)."""
         return max(max(self._paused_until, self._outage_until) - self.clock(), 0.0)
 
+    def pacing_for(self) -> float | None:
+        """Seconds until the first paced channel may be posted to again (``None``: none is paced)."""
+        now = self.clock()
+        waits = [until - now for until in self._next_post.values() if until > now]
+        return min(waits) if waits else None
+
+    def _paced_keys(self) -> set[str]:
+        """Channel keys whose channel is waiting its turn (see Pacing in the module docstring)."""
+        now = self.clock()
+        self._next_post = {channel: until for channel, until in self._next_post.items() if until > now}
+        return {key for key, channel in self.channels.items() if channel in self._next_post}
+
     def stuck_for(self) -> float:
         """Seconds items have been due while the worker tried none of them (not paused by a 429
         or an outage): 0 when delivery is moving or nothing is due."""
@@ -197,6 +234,9 @@ class DeliveryWorker:
         if self.paused_for > 0:
             return self.paused_for
         next_due = self.outbox.next_due_in()
+        if next_due == 0.0:
+            # What is still due waits for its channel's turn (pacing): wake when the first turn comes.
+            return self.pacing_for() or 0.0
         # Idle: look again within IDLE_CHECK_SECONDS only to notice a `factbot` command's additions
         # (SQLite's data_version; one read of shared memory, no query of the items).
         return IDLE_CHECK_SECONDS if next_due is None else min(next_due, IDLE_CHECK_SECONDS)
@@ -213,14 +253,20 @@ class DeliveryWorker:
         started = self.clock()
         after: tuple[float, int] | None = None
         self._outage_hit = False
+        self._skip, self._held_keys = set(), set()
         while not self.loop.stopping:
-            page = self.outbox.due(started, limit=PAGE, after=after)
+            self._skip |= self._paced_keys()
+            page = self.outbox.due(started, limit=PAGE, after=after, skip_keys=self._skip)
             if not page:
                 break
             for item in page:
                 if self.loop.stopping or self.clock() < self._paused_until or self._outage_hit:
                     return self._finish(delivered)
+                if item.channel_key in self._held_keys or (
+                        item.channel_key in self._skip and item.method == "chat.postMessage"):
+                    continue  # its channel was just held, or its turn has not come (paced)
                 delivered += self._deliver(item)
+                self._skip |= self._paced_keys()
                 self._last_try = self.clock()
             after = page[-1].position
         return self._finish(delivered)
@@ -261,6 +307,8 @@ class DeliveryWorker:
                     return 1
             self.outbox.mark_sending(item.id, after_ts=item.after_ts or self._newest(channel))
             response = self.client.api_call(item.method, json=arguments)
+            if item.method == "chat.postMessage":  # a post Slack took starts the channel's turn
+                self._next_post[channel] = self.clock() + self.pace
             ts = response.get("ts") or arguments.get("ts")
         except Hold as held:
             self._hold(item, held.code, attempts)
@@ -389,7 +437,17 @@ class DeliveryWorker:
     def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
         self.outbox.mark_held(item.id, code, attempts)
         channel = self.channels.get(item.channel_key) or "not set"
-        log.error("%s held: %s (%s channel %s). %s", item.id, code, item.channel_key, channel, held_fix(item, code))
+        if code not in CHANNEL_ERRORS and code != f"{item.channel_key}_channel_not_set":
+            log.error("%s held: %s (%s channel %s). %s", item.id, code, item.channel_key, channel,
+                      held_fix(item, code))
+            return
+        # The channel's problem, not the item's: everything waiting for that channel is held now.
+        keys = {key for key, value in self.channels.items() if value == channel} if channel != "not set" else set()
+        keys.add(item.channel_key)
+        others = self.outbox.hold_waiting(keys, code)
+        self._held_keys |= keys
+        log.error("%s channel %s: %s; held %d waiting message(s) for it at once. %s", item.channel_key, channel,
+                  code, others + 1, held_fix(item, code))
 
     def _find_posted(self, item: OutboxItem, channel: str | None, thread_ts: str | None = None) -> str | None:
         """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.
@@ -477,5 +535,9 @@ def held_fix(item: OutboxItem, code: str) -> str:
     """What to do about ``item`` held with ``code``, in words for the log (no message content)."""
     if item.channel_key == "enquiry":
         return held_problem(code)
-    return (f"Slack answered {code.split(':')[-1]}: fix the {item.channel_key} channel (FACTBOT_"
-            f"{item.channel_key.upper()}_CHANNEL, or invite the app), then restart; /healthz lists what is held.")
+    setting = f"FACTBOT_{item.channel_key.upper()}_CHANNEL"
+    command = "enquiries" if item.kind == "enquiry" else "campaign"
+    if item.channel_key == ENQUIRY_ALERT_KEY:
+        setting = "FACTBOT_SAFEGUARDING_LEAD or FACTBOT_CAMPAIGN_CHANNEL"
+    return (f"Slack answered {code.split(':')[-1]}: invite the app to the channel, or point {setting} at a live "
+            f"channel and restart; then `factbot {command} retry` sends what is held (/healthz lists it).")

@@ -43,7 +43,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -395,16 +395,21 @@ class Outbox:
         """Items whose id starts with ``prefix`` (an enquiry's post, replies and edits), by id index."""
         return self._rows("WHERE id >= ? AND id < ? ORDER BY seq", (prefix, prefix + "\uffff"))
 
-    def due(self, now: float | None = None, limit: int = 100,
-            after: tuple[float, int] | None = None) -> list[OutboxItem]:
+    def due(self, now: float | None = None, limit: int = 100, after: tuple[float, int] | None = None,
+            skip_keys: Collection[str] = ()) -> list[OutboxItem]:
         """Up to ``limit`` pending items due at ``now`` (monotonic seconds), earliest due first,
-        starting after the item at ``after`` (an item's ``position``: the next page). One index
-        range read, whatever the backlog."""
+        starting after the item at ``after`` (an item's ``position``: the next page), leaving out
+        posts (``chat.postMessage``) for ``skip_keys`` (channel keys the worker is pacing: those
+        rows are passed over, never read). One index range read, whatever the backlog."""
         now = self.clock() if now is None else now
+        skip = sorted(skip_keys)
+        not_in = (f" AND NOT (method='chat.postMessage' AND channel_key IN ({', '.join('?' * len(skip))}))"
+                  if skip else "")
         if after is None:
-            return self._rows("WHERE state=? AND due<=? ORDER BY due, seq LIMIT ?", (PENDING, now, limit))
-        return self._rows("WHERE state=? AND due<=? AND (due, seq) > (?, ?) ORDER BY due, seq LIMIT ?",
-                          (PENDING, now, after[0], after[1], limit))
+            return self._rows(f"WHERE state=? AND due<=?{not_in} ORDER BY due, seq LIMIT ?",
+                              (PENDING, now, *skip, limit))
+        return self._rows(f"WHERE state=? AND due<=? AND (due, seq) > (?, ?){not_in} ORDER BY due, seq LIMIT ?",
+                          (PENDING, now, after[0], after[1], *skip, limit))
 
     def next_due_in(self, now: float | None = None) -> float | None:
         """Seconds until the earliest pending item is due (0 when one is due now; ``None``
@@ -513,6 +518,17 @@ class Outbox:
         if attempts is not None:
             changes["attempts"] = attempts
         self._update(item_id, **changes)
+
+    def hold_waiting(self, channel_keys: Collection[str], error: str) -> int:
+        """Hold every pending item for ``channel_keys`` with ``error`` at once (their channel is
+        archived, missing or unusable: trying each would fail alike); returns how many."""
+        keys = sorted(channel_keys)
+        if not keys:
+            return 0
+        with self._tx() as db:
+            held = db.execute(f"UPDATE items SET state=?, error=? WHERE state=? AND channel_key IN "
+                              f"({', '.join('?' * len(keys))})", (HELD, error, PENDING, *keys)).rowcount
+        return held
 
     def release(self, kind: str | None = None, item_ids: list[str] | None = None) -> int:
         """Put held items back to pending (``factbot … retry``); returns how many."""
