@@ -3,29 +3,80 @@
 What the text means is read once, in :mod:`facts.figures.asking` (``check
 <draft>``, ``sources``, ``help``; ``stats <question>`` still accepted;
 anything else is a question), and answered by :mod:`facts.figures.replies`.
-The answer is ephemeral Block Kit sent in the ``ack`` itself, so there is no
-second round trip and the reply arrives well inside Slack's 3 seconds. Each
-question is counted (in memory) for usage and gaps.
+Each question is counted (in memory) for usage and gaps.
+
+**Never past Slack's deadline.** Slack waits 3 seconds for the ack. The
+answer is worked out on a small pool of threads; when it is ready within
+:data:`ANSWER_WITHIN` seconds (nearly always) it is the ack itself:
+ephemeral Block Kit, no second round trip. When it is not (a slow lookup, a
+long draft to check, a busy machine), the ack goes at once saying the answer
+follows, and the answer is sent ephemerally through the command's
+``response_url`` when it is ready (Slack accepts posts there for 30
+minutes). An answer that fails gets a short apology there instead; the log
+names the error's type only.
 """
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as AnswerTimeout
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
 
 from facts.figures import messages as render
 from facts.figures import replies
 from facts.figures.catalogue import Catalogue
 from facts.figures.usage import Usage
 
+log = logging.getLogger(__name__)
+
+#: Seconds an answer may take and still go in the ack (Slack's deadline is 3 s, the network needs the rest).
+ANSWER_WITHIN = 2.0
+#: Answers worked out at once; more wait their turn (each is a lookup in memory).
+ANSWER_THREADS = 4
+#: The ack when the answer is not ready in time.
+FOLLOWS = "Looking that up… the answer follows here in a moment."
+#: Sent through ``response_url`` when working out a late answer failed.
+FAILED = ":warning: Sorry, that answer could not be worked out. Please try again; if it keeps failing, tell the team."
+
 
 def register(app: App, catalogue: Catalogue, command: str, usage: Usage) -> None:
     """Register the slash-command listener for ``command`` (e.g. ``/grooming``)."""
+    pool = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
 
-    def on_command(ack: Ack, body: dict) -> None:
-        message = reply(catalogue, command, body.get("text") or "", usage)
+    def on_command(ack: Ack, body: dict, respond: Respond) -> None:
+        answer = pool.submit(reply, catalogue, command, body.get("text") or "", usage)
+        try:
+            message = answer.result(timeout=ANSWER_WITHIN)
+        except AnswerTimeout:
+            ack(response_type="ephemeral", **_notice(FOLLOWS))
+            answer.add_done_callback(lambda done: _send_late(done, respond))
+            return
         ack(response_type="ephemeral", **message.as_dict())
 
     app.command(command)(on_command)
+
+
+def _send_late(answer: Future, respond: Respond) -> None:
+    """Send an answer that missed the ack through ``response_url`` (ephemeral)."""
+    try:
+        message = answer.result()
+    except Exception as exc:  # the type only: the message could hold the user's text
+        log.error("slash command answer failed: %s", type(exc).__name__)
+        late: dict[str, Any] = _notice(FAILED)
+    else:
+        late = message.as_dict()
+    try:
+        respond(response_type="ephemeral", **late)
+    except Exception as exc:  # response_url expired or Slack unreachable: nothing else can reach the user
+        log.warning("a late slash command answer could not be sent: %s", type(exc).__name__)
+
+
+def _notice(text: str) -> dict[str, Any]:
+    """A one-section ephemeral message saying ``text``."""
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
 def reply(catalogue: Catalogue, command: str, text: str, usage: Usage | None = None) -> render.Message:

@@ -1,0 +1,64 @@
+"""A slash command's answer never misses Slack's 3-second deadline: when it is not ready in
+time, the ack goes at once and the answer follows through ``response_url``.
+
+The slow search is injected (it waits until the test has the ack), so nothing here depends on
+how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from handlers.figures import slash_command
+
+
+@pytest.fixture
+def slow_search(server, monkeypatch):
+    """Searches wait until ``release`` is set (or raise ``error`` when one is given)."""
+    catalogue = server.runtime.catalogue
+    search = catalogue.search
+    release = threading.Event()
+    state: dict = {"error": None}
+
+    def slow(*args, **kwargs):
+        release.wait(60)  # a guard against a hung test, not a time the test depends on
+        if state["error"] is not None:
+            raise state["error"]
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(catalogue, "search", slow)
+    monkeypatch.setattr(slash_command, "ANSWER_WITHIN", 0.05)
+    return release, state
+
+
+def test_a_slow_answer_is_acked_at_once_and_sent_through_response_url(server, fake_slack, slow_search):
+    release, _ = slow_search
+    response = server.command("instagram", response_url=fake_slack.response_url("slow-1"))
+    assert response.status_code == 200
+    ack = response.json()
+    assert ack["response_type"] == "ephemeral" and ack["text"] == slash_command.FOLLOWS
+    assert fake_slack.calls("response:slow-1") == []  # not before the search ends
+    release.set()
+    [late] = fake_slack.wait_for("response:slow-1")
+    assert late.params["response_type"] == "ephemeral"
+    assert "6%" in late.params["text"] and late.params["blocks"]  # the whole answer, with its figures
+    assert not late.refused  # within Slack's limits (the strict fake)
+
+
+def test_a_late_answer_that_fails_says_sorry_through_response_url(server, fake_slack, slow_search):
+    release, state = slow_search
+    state["error"] = RuntimeError("Jo Bloggs asked about her daughter")
+    response = server.command("instagram", response_url=fake_slack.response_url("slow-2"))
+    assert response.json()["text"] == slash_command.FOLLOWS
+    release.set()
+    [late] = fake_slack.wait_for("response:slow-2")
+    assert late.params["text"] == slash_command.FAILED and late.params["response_type"] == "ephemeral"
+    assert "slash command answer failed: RuntimeError" in server.log() and "Jo Bloggs" not in server.log()
+
+
+def test_an_answer_ready_in_time_is_the_ack_itself(server, fake_slack):
+    response = server.command("instagram", response_url=fake_slack.response_url("fast"))
+    assert "6%" in response.json()["text"] and response.json()["blocks"]
+    assert fake_slack.calls("response:fast") == []  # no second round trip
