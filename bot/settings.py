@@ -1,17 +1,25 @@
 """Settings from the environment or a ``.env`` file (names as in SPEC.md).
 
 ``load_settings()`` returns :class:`Settings` or raises :class:`SettingsError`
-whose message is one line naming the variable, never its value (secrets are
-``SecretStr`` and are not printed or logged).
+whose message names every bad or missing variable at once, one line each,
+never a value (secrets are ``SecretStr`` and are not printed or logged).
+
+Paths: a relative ``FACTBOT_DB`` is resolved once, when the settings are
+loaded, against the folder the command was started in; the data folder
+(``FACTBOT_DB``'s folder) holds every store. :attr:`Settings.data_note` says
+where it is and, when it was relative, from what (``serve`` logs it; the
+enquiry and campaign maintenance commands refuse a data folder that has no
+data, so a cron job started elsewhere never works on a new empty store).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
@@ -76,6 +84,8 @@ class Settings(BaseSettings):
     factbot_feed_timeout: float = Field(default=10.0, gt=0, le=120)
     factbot_digest_day: str = "mon"
     factbot_digest_time: str = "09:00"
+    #: ``FACTBOT_DB`` as given when it was relative (``None``: given absolute), and the folder it was resolved from.
+    _db_given: tuple[str, Path] | None = PrivateAttr(default=None)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "factbot_intake_token",
                      "factbot_enquiry_channel", "factbot_campaign_channel", "factbot_safeguarding_lead",
@@ -228,24 +238,68 @@ class Settings(BaseSettings):
         """True when ``SLACK_APP_TOKEN`` is set: ``serve`` uses Socket Mode."""
         return self.slack_app_token is not None
 
+    @property
+    def data_note(self) -> str:
+        """Where the data folder is, in words: ``"/srv/factbot/data (FACTBOT_DB=data/factbot.json,
+        relative to /srv/factbot, the folder factbot was started in)"``."""
+        if self._db_given is None:
+            return f"{self.factbot_db.parent} (FACTBOT_DB)"
+        given, base = self._db_given
+        return f"{self.factbot_db.parent} (FACTBOT_DB={given}, relative to {base}, the folder factbot was started in)"
+
+    def resolve_paths(self) -> Settings:
+        """Make a relative ``FACTBOT_DB`` absolute against the current folder, once (returns self)."""
+        if not self.factbot_db.is_absolute():
+            self._db_given = (str(self.factbot_db), Path.cwd())
+            self.factbot_db = self.factbot_db.absolute()
+        return self
+
+    def missing(self, *names: str) -> list[str]:
+        """Lines naming each of ``names`` (field names) that is not set."""
+        return [f"{name.upper()} is required for this command but is not set"
+                for name in names if getattr(self, name) in (None, "")]
+
     def require(self, *names: str) -> None:
-        """Raise :class:`SettingsError` for the first of ``names`` (field names) that is unset."""
-        for name in names:
-            if getattr(self, name) in (None, ""):
-                raise SettingsError(f"{name.upper()} is required for this command but is not set")
+        """Raise :class:`SettingsError` naming every one of ``names`` (field names) that is unset."""
+        lines = self.missing(*names)
+        if lines:
+            raise SettingsError("\n".join(lines))
 
 
-def load_settings(env_file: str | Path | None = ".env") -> Settings:
-    """Settings from the environment (and ``env_file`` when it exists).
+#: What a command needs set: ``required(settings, bad)`` gives field names, where ``settings`` has
+#: each bad variable at its default and ``bad`` names them (upper case).
+Requirement = Callable[[Settings, set[str]], Iterable[str]]
 
-    Raises :class:`SettingsError` with one line naming the first bad variable.
+
+def load_settings(env_file: str | Path | None = ".env", *, required: Requirement | None = None) -> Settings:
+    """Settings from the environment (and ``env_file`` when it exists), with a relative
+    ``FACTBOT_DB`` resolved (:meth:`Settings.resolve_paths`).
+
+    Raises :class:`SettingsError` naming every bad variable, and every one ``required`` names
+    that is not set, one line each (``NAME: what is wrong`` / ``NAME is required …``).
     """
-    try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
-    except UnicodeDecodeError:
-        raise SettingsError(f"{env_file}: cannot be read as UTF-8 text") from None
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        name = error_field(error, nested=False, default="settings").upper()
-        message = error_message(error)
-        raise SettingsError(f"{name}: {message}") from None
+    problems: dict[str, str] = {}
+    defaults: dict[str, Any] = {}
+    while True:
+        try:
+            settings = Settings(_env_file=env_file, **defaults)  # type: ignore[call-arg]
+            break
+        except UnicodeDecodeError:
+            raise SettingsError(f"{env_file}: cannot be read as UTF-8 text") from None
+        except ValidationError as exc:
+            fields = Settings.model_fields
+            bad = [(error_field(error, nested=False, default="settings"), error_message(error))
+                   for error in exc.errors()]
+            for name, message in bad:
+                problems.setdefault(name.upper(), f"{name.upper()}: {message}")
+            retry = {name: fields[name].get_default(call_default_factory=True)
+                     for name, _ in bad if name in fields and name not in defaults}
+            if not retry:  # nothing left to set aside: name what was found
+                raise SettingsError("\n".join(problems.values())) from None
+            defaults.update(retry)  # each bad one at its default: what else is wrong is found too
+    if required is not None:
+        for line in settings.missing(*required(settings, set(problems))):
+            problems.setdefault(line.split()[0], line)
+    if problems:
+        raise SettingsError("\n".join(problems.values()))
+    return settings.resolve_paths()

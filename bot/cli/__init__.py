@@ -1,8 +1,9 @@
 """``factbot``: serve the app, ask it a question, curate the facts.
 
 Exit codes: 0 success; 1 the command found problems (``facts validate``,
-``facts show`` of an unknown id, an unreadable store); 2 bad usage or a bad
-setting (one line on stderr naming the variable).
+``facts show`` of an unknown id, an unreadable store, a data folder with no
+data); 2 bad usage or bad settings (on stderr, one line naming each bad or
+missing variable, all at once). ``python -m bot`` is the same command.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings()
+        settings = load_settings(required=getattr(args, "required", None))
         configure_logging(settings.factbot_log_level)
         return args.func(settings, args)
     except SettingsError as exc:
-        print(f"factbot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"factbot: {line}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()

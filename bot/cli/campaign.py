@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pydantic import ValidationError
 
 from bot.campaign import Campaign
+from bot.cli.common import existing_data
 from bot.curation import open_facts
 from bot.settings import Settings
 from facts.campaign.update import CampaignUpdate, field_problems
@@ -63,7 +64,6 @@ def _held_note(settings: Settings) -> str:
 
 def cmd_campaign_post(settings: Settings, args: argparse.Namespace) -> int:
 
-
     try:
         update = CampaignUpdate(title=args.title, url=args.url, summary=args.summary)
     except ValidationError as exc:
@@ -92,6 +92,7 @@ def cmd_campaign_poll(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_campaign_digest(settings: Settings, args: argparse.Namespace) -> int:
+    existing_data(settings)
     with campaign_for(settings) as campaign:
         outcome, count = campaign.send_digest()
     if outcome == "posted":
@@ -108,7 +109,7 @@ CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest")
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:
-
+    existing_data(settings)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     try:
         held = [i for i in outbox.items(HELD) if i.kind in CAMPAIGN_KINDS]

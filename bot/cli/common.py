@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import argparse
 
+from bot.settings import Settings
+from facts.enquiries.archive import archive_path
+from facts.outbox import database_path
+from facts.persistence import sibling_path
+
 
 class CommandError(Exception):
     """A command cannot go on; ``str()`` is the one line shown to the operator (exit 1)."""
+
+
+def existing_data(settings: Settings) -> None:
+    """Raise :class:`CommandError` unless the data folder holds this install's data (the
+    facts store, the outbox or the enquiry archive): a maintenance command run from the
+    wrong folder (cron) must fail loudly, not work on a new empty store."""
+    db = settings.factbot_db
+    if not any(path.exists() for path in (db, database_path(sibling_path(db, "outbox")), archive_path(db))):
+        raise CommandError(f"no data in {settings.data_note}; nothing done. Run it from the folder `factbot serve` "
+                           "runs in (cron: cd /that/folder && factbot …) or set FACTBOT_DB to an absolute path")
 
 
 def positive(text: str) -> int:

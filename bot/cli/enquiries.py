@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli.common import CommandError, positive
+from bot.cli.common import CommandError, existing_data, positive
 from bot.enquiry_service import EnquiryService
 from bot.settings import Settings
 from facts.clock import utc_now
@@ -20,7 +20,7 @@ from facts.persistence import sibling_path
 
 
 def _enquiry_service(settings: Settings):
-
+    existing_data(settings)  # from cron in another folder: fail loudly, never purge a new empty store
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     return EnquiryService(EnquiryArchive(archive_path(settings.factbot_db)), outbox,
                           lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days)

@@ -25,12 +25,18 @@ def _folder(settings: Settings, args: argparse.Namespace) -> Path:
     given = getattr(args, "dir", None)
     folder = Path(given).absolute() if given else settings.curated_dir
     source = "--dir" if given else ("FACTBOT_CURATED_DIR" if settings.factbot_curated_dir else "default")
+    if given and not folder.is_dir():
+        raise CommandError(f"--dir {given}: no such folder ({folder})")
     print(f"reading {len(curated_paths(folder))} curated file(s) in {folder} ({source})", file=sys.stderr)
     return folder
 
 
 def cmd_facts_validate(settings: Settings, args: argparse.Namespace) -> int:
-    result = load_curated(curated_paths(_folder(settings, args)))
+    folder = _folder(settings, args)
+    paths = curated_paths(folder)
+    if not paths:  # a mistyped folder is not "0 problems"
+        raise CommandError(f"no curated *.yaml files in {folder}; nothing to validate")
+    result = load_curated(paths)
     for problem in result.problems:
         print(problem)
     print(f"{len(result.facts)} figures valid, {len(result.problems)} problem(s)", file=sys.stderr)

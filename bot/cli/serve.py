@@ -15,13 +15,18 @@ from facts.persistence import hold_exclusively, sibling_path
 log = logging.getLogger(__name__)
 
 
+def required(settings: Settings, bad: set[str]) -> tuple[str, ...]:
+    """The settings ``serve`` needs: the bot token, and the app token (Socket Mode, when
+    ``SLACK_APP_TOKEN`` is given) or the signing secret (HTTP)."""
+    socket_mode = settings.socket_mode or "SLACK_APP_TOKEN" in bad
+    return ("slack_bot_token", "slack_app_token" if socket_mode else "slack_signing_secret")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn  # here, not at the top: every other command starts without the web server
 
-    if settings.socket_mode:
-        settings.require("slack_bot_token", "slack_app_token")
-    else:
-        settings.require("slack_bot_token", "slack_signing_secret")
+    settings.require(*required(settings, set()))
+    log.info("data folder: %s", settings.data_note)
     try:  # one server per store: two would hand out the same enquiry references
         lock_path = sibling_path(settings.factbot_db, "serve").with_suffix(".lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deploy has no data/ yet
@@ -52,4 +57,4 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the app (HTTP, or Socket Mode when SLACK_APP_TOKEN is set)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=3000)
-    serve.set_defaults(func=cmd_serve)
+    serve.set_defaults(func=cmd_serve, required=required)
