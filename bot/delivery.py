@@ -446,8 +446,8 @@ class DeliveryWorker:
         keys.add(item.channel_key)
         others = self.outbox.hold_waiting(keys, code)
         self._held_keys |= keys
-        log.error("%s channel %s: %s; held %d waiting message(s) for it at once. %s", item.channel_key, channel,
-                  code, others + 1, held_fix(item, code))
+        log.error("%s held: %s, with every message waiting for the %s channel %s (%d in all). %s", item.id, code,
+                  item.channel_key, channel, others + 1, held_fix(item, code))
 
     def _find_posted(self, item: OutboxItem, channel: str | None, thread_ts: str | None = None) -> str | None:
         """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.

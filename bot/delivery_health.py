@@ -12,10 +12,11 @@ file name (references and times).
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from facts.persistence import QUARANTINE
+from facts.persistence import PROBE_NAME, QUARANTINE, WRITES, WriteFailure, atomic_write
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -58,6 +59,52 @@ def delivery_health(runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
     body = {"outbox": outbox,
             "delivery": {"paused_for_seconds": round(worker.paused_for, 1), "stuck_for_seconds": round(stuck)},
             "quarantine": {"count": len(files), "files": files[:LIST_AT_MOST]}}
+    return body, problems
+
+
+def _probe(folder: Path) -> bool:
+    """True when a small write in ``folder`` succeeds now (the file is removed again)."""
+    try:
+        atomic_write(folder / PROBE_NAME, b"ok")
+    except OSError:
+        return False
+    with suppress(OSError):
+        (folder / PROBE_NAME).unlink()
+    return True
+
+
+def write_fix(failure: WriteFailure, folder: Path) -> str:
+    """What to do about a failed write in ``folder``, in words."""
+    if failure.code in ("ENOSPC", "EDQUOT"):
+        return f"free space on the disk that holds {folder}"
+    if failure.code == "EROFS":
+        return f"make {folder}'s file system writable again (it may have been remounted read-only after disk errors)"
+    if failure.code in ("EACCES", "EPERM"):
+        return f"give the user running factbot write access to {folder}"
+    return f"check the disk that holds {folder}"
+
+
+def storage_health(runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
+    """``({"writes": "ok" | "failing", "failing": [{"file", "error", "since"}]}, problems)``: the
+    store files under the data folder whose last write failed (disk full, read-only, no
+    permission). A folder that takes a probe write again is cleared first, so this is the
+    present, not history. Blocking (a small write per failing folder)."""
+    data = Path(runtime.settings.factbot_db).absolute().parent
+    failing = WRITES.failures(data)
+    if failing:
+        for folder in {path.parent for path in WRITES.failing_paths(data)}:
+            if _probe(folder):
+                WRITES.forget(folder)
+        failing = WRITES.failures(data)
+    problems = []
+    for code in dict.fromkeys(f.code for f in failing):  # one sentence per cause, first seen first
+        same = [f for f in failing if f.code == code]
+        files = ", ".join(f.file for f in same[:3]) + (f" and {len(same) - 3} more" if len(same) > 3 else "")
+        problems.append(f"Writing to the data folder failed: {same[0].meaning} ({code}) for {files} since "
+                        f"{same[0].at:%H:%M} UTC. New enquiries are refused (503, the website sends them again) "
+                        f"until it is fixed: {write_fix(same[0], data)}.")
+    body = {"writes": "failing" if failing else "ok",
+            "failing": [{"file": f.file, "error": f.code, "since": f.at.isoformat()} for f in failing[:LIST_AT_MOST]]}
     return body, problems
 
 

@@ -129,6 +129,13 @@ class Loops:
     def status(self) -> list[LoopStatus]:
         return [loop.status() for loop in self._loops]
 
+    def named(self, name: str) -> Loop:
+        """The loop called ``name`` (``KeyError`` when there is none)."""
+        for loop in self._loops:
+            if loop.name == name:
+                return loop
+        raise KeyError(name)
+
     def stop(self) -> None:
         """Stop every loop, last added first."""
         for loop in reversed(self._loops):

@@ -25,13 +25,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.delivery_health import delivery_health
+from bot.delivery_health import delivery_health, storage_health
 from bot.runtime import Runtime
 from bot.slack_request import slack_request
 from handlers import web_routes
 from handlers.web import Rejected, read_body
 
 log = logging.getLogger(__name__)
+
+#: What each background loop does (by name, before any ``:``), for a stopped loop's problem sentence.
+LOOP_ROLES = {"delivery": "posting to Slack", "enquiry-queuer": "queuing stored enquiries",
+              "enquiry-escalation": "reminders for unclaimed urgent enquiries",
+              "enquiry-reconcile": "queuing again what the outbox lost", "campaign-watch": "campaign alerts",
+              "feed-poller": "polling the feeds", "usage-flush": "saving usage counts",
+              "facts-refresher": "reloading changed figures", "bot-identity": "checking the token and channels",
+              "socket-mode": "the Socket Mode connection", "watch": "noticing changed files"}
 
 #: Slack's own requests are small; anything larger is not from Slack.
 MAX_SLACK_BODY = 1024 * 1024  # bytes
@@ -47,13 +55,16 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}, "oldest_waiting_seconds": s},
     "delivery": {"paused_for_seconds": s, "stuck_for_seconds": s}, "quarantine": {"count": n, "files": [...]},
     "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n},
-    "loops": {"running": n, "failing": [names]}}``; "degraded" when anything is held, the website
+    "loops": {"running": n, "stopped": [names], "failing": [names]}, "storage": {"writes": "ok" | "failing",
+    "failing": [{"file", "error", "since"}]}}``; "degraded" when anything is held, the website
     intake is not configured, a feed failed its last poll, a configured channel cannot be used,
-    Slack does not answer, a background loop is failing or has stopped, or delivery is in trouble
-    (``bot.delivery_health``: a message waiting over 10 minutes, a stuck worker, damaged files in
-    quarantine, a damaged file found at start-up). 503 with ``"status": "down"``
-    when Slack refuses the bot token (nothing reaches Slack; the website intake still stores enquiries).
-    It never shows message content.
+    Slack does not answer, a background loop is failing (it keeps trying) or one other than
+    delivery has stopped, or delivery is in trouble (``bot.delivery_health``: a message waiting
+    over 10 minutes, a stuck worker, damaged files in quarantine, a damaged file found at
+    start-up). 503 with ``"status": "down"`` when nothing reaches Slack (Slack refuses the bot
+    token; the delivery loop has stopped) or nothing given can be kept (the last write of a store
+    file in the data folder failed and a probe write there still fails: disk full, read-only,
+    no permission). Every problem says what to do. It never shows message content.
 
     ``on_shutdown`` functions run, in order, when the server stops (also on
     SIGTERM/SIGINT, which uvicorn turns into a graceful shutdown; code after
@@ -102,22 +113,31 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
                                 **delivery}
         enquiries = body["enquiries"] = await run_in_threadpool(runtime.enquiries.health)
         loops = [status for status in runtime.loops.status() if not status.finished]
-        stalled = [status.name for status in loops if not status.alive or status.failures]
-        body["loops"] = {"running": len(loops), "failing": stalled}
+        stopped = [status.name for status in loops if not status.alive]
+        failing = [status for status in loops if status.alive and status.failures]
+        body["loops"] = {"running": len(loops) - len(stopped), "stopped": stopped,
+                         "failing": [status.name for status in failing]}
+        storage, storage_problems = await run_in_threadpool(storage_health, runtime)
+        body["storage"] = storage
         slack = runtime.slack.report()
         feeds = runtime.campaign.poller.health()
         body["slack"], body["feeds"] = slack, feeds
         problems = list(slack["problems"])
         problems += [f"feed {f['feed']}: {f['outcome']}" for f in feeds["failing"]]
-        problems += [f"background loop {name} is failing or has stopped (see the log)" for name in stalled]
+        problems += storage_problems
+        problems += [f"Background loop {name} has stopped: {LOOP_ROLES.get(name.split(':')[0], 'its work')} is not "
+                     f"being done. Restart `factbot serve` (and send the log to the developers)." for name in stopped]
+        problems += [f"Background loop {s.name} has failed {s.failures} time(s) in a row ({s.last_error}); it keeps "
+                     f"trying. See the log; restart `factbot serve` if it lasts." for s in failing]
         if outbox["held"] or enquiries["held"] or enquiries["quarantined"]:
             problems += [p for p in enquiries["problems"] if p not in problems]
         problems += [p for p in delivery_problems if p not in problems]
         body["problems"] = problems
         if problems:
             body["status"] = "degraded"
-        if runtime.slack.down:
-            body["status"] = "down"  # nothing reaches Slack until the token is replaced
+        if runtime.slack.down or storage["writes"] != "ok" or "delivery" in stopped:
+            # Nothing reaches Slack (a refused token, a stopped delivery loop), or nothing given can be kept.
+            body["status"] = "down"
         return JSONResponse(body, status_code=503 if body["status"] == "down" else 200)
 
     token = runtime.settings.factbot_intake_token

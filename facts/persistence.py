@@ -14,18 +14,24 @@ Only one writer may use a file at a time: callers keep a single
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import json
+import logging
 import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
+
+log = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -89,6 +95,72 @@ def sibling_path(db: str | os.PathLike[str], name: str) -> Path:
     return db.with_name(f"{db.stem}-{name}{db.suffix or '.json'}")
 
 
+#: What a failed write's ``errno`` means, in words for the operator.
+_WRITE_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                 errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+                 errno.EPERM: "permission denied", errno.EIO: "an input/output error (a failing disk)"}
+
+
+@dataclass
+class WriteFailure:
+    """The last failed write: which file (name only), why (``errno`` name and words), when (UTC)."""
+
+    file: str
+    code: str
+    meaning: str
+    at: dt.datetime
+
+
+class WriteHealth:
+    """Whether the last write of each store file in this process succeeded (for ``/healthz``).
+
+    :func:`atomic_write` records every outcome; :meth:`failures` lists files whose latest
+    write failed (a later success clears the file). Thread-safe. File names only, never content.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed: dict[Path, WriteFailure] = {}
+
+    def record(self, path: Path, error: OSError | None) -> None:
+        if path.name == PROBE_NAME:
+            return  # a probe's outcome clears (or keeps) the real files' failures: see ``forget``
+        with self._lock:
+            if error is None:
+                self._failed.pop(path, None)
+                return
+            code = errno.errorcode.get(error.errno or 0, type(error).__name__)
+            meaning = _WRITE_ERRORS.get(error.errno or 0, "the write failed")
+            if path not in self._failed:
+                log.error("could not write %s in %s: %s (%s); /healthz says so until a write there succeeds",
+                          path.name, path.parent, meaning, code)
+            self._failed[path] = WriteFailure(path.name, code, meaning, dt.datetime.now(dt.UTC))
+
+    def failures(self, folder: Path | None = None) -> list[WriteFailure]:
+        """The files (under ``folder``, when given) whose last write failed, oldest first."""
+        with self._lock:
+            found = [(p, f) for p, f in self._failed.items() if folder is None or p.is_relative_to(folder)]
+        return [f for _, f in sorted(found, key=lambda pair: pair[1].at)]
+
+    def failing_paths(self, folder: Path) -> list[Path]:
+        """The paths under ``folder`` whose last write failed."""
+        with self._lock:
+            return [p for p in self._failed if p.is_relative_to(folder)]
+
+    def forget(self, folder: Path) -> None:
+        """Clear the failures of files in ``folder`` (a probe write there has just succeeded)."""
+        with self._lock:
+            for path in [p for p in self._failed if p.parent == folder]:
+                del self._failed[path]
+
+
+#: A small file written (and removed) in a folder to see whether writes work there again; not a store.
+PROBE_NAME = ".factbot-write-probe"
+
+#: The process's record of store writes (``atomic_write`` fills it; ``/healthz`` reads it).
+WRITES = WriteHealth()
+
+
 def atomic_write(path: Path, payload: bytes) -> None:
     """Replace ``path`` with ``payload`` (bytes) so a crash leaves old or new, whole.
 
@@ -98,7 +170,12 @@ def atomic_write(path: Path, payload: bytes) -> None:
     removed, so even one that cannot be removed holds nothing (the server
     removes such leftovers at start-up).
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    path = Path(path).absolute()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        WRITES.record(path, exc)
+        raise
     try:
         try:
             view = memoryview(payload)
@@ -106,15 +183,18 @@ def atomic_write(path: Path, payload: bytes) -> None:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as exc:
             with suppress(OSError):
                 os.ftruncate(fd, 0)
             with suppress(OSError):
                 os.unlink(tmp)
+            if isinstance(exc, OSError):
+                WRITES.record(path, exc)
             raise
     finally:
         os.close(fd)
     fsync_dir(path.parent)
+    WRITES.record(path, None)
 
 
 def fsync_dir(directory: Path) -> None:

@@ -113,7 +113,7 @@ def test_an_unusable_channel_holds_all_its_items_at_once_with_one_line(outbox, f
     assert [i.id for i in outbox.items(DELIVERED)] == ["ENQ-1"]
     lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(lines) == 1
-    assert CAMPAIGN in lines[0] and error in lines[0] and "13" in lines[0]
+    assert CAMPAIGN in lines[0] and error in lines[0] and "(13 in all)" in lines[0]
     assert "FACTBOT_CAMPAIGN_CHANNEL" in lines[0] and "retry" in lines[0]  # the fix, in words
     assert "Jo Bloggs" not in caplog.text and "story" not in caplog.text
     clock.now += 5.0
@@ -135,7 +135,7 @@ def test_an_archived_enquiry_channel_found_by_its_check_holds_every_enquiry_at_o
     assert fake.calls("chat.postMessage") == []
     assert len(outbox.items(HELD)) == 5
     [line] = [r.getMessage() for r in caplog.records]
-    assert PRIVATE_CHANNEL in line and "5 waiting" in line
+    assert PRIVATE_CHANNEL in line and "(5 in all)" in line
 
 
 def test_an_unset_channel_holds_its_items_at_once(outbox, fake, caplog):
@@ -148,7 +148,7 @@ def test_an_unset_channel_holds_its_items_at_once(outbox, fake, caplog):
         w.run_once()
     assert {i.error for i in outbox.items(HELD)} == {"campaign_channel_not_set"} and len(outbox.items(HELD)) == 3
     [line] = [r.getMessage() for r in caplog.records]
-    assert "3 waiting" in line and "FACTBOT_CAMPAIGN_CHANNEL" in line
+    assert "(3 in all)" in line and "FACTBOT_CAMPAIGN_CHANNEL" in line
 
 
 def test_the_servers_worker_paces_each_channel(server):

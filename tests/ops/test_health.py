@@ -4,6 +4,10 @@ start-up, and Slack being unreachable leaves the website intake serving."""
 
 from __future__ import annotations
 
+import errno
+import json
+import os
+
 import pytest
 
 from tests.support.campaign import wait_until
@@ -113,3 +117,57 @@ def test_a_held_enquiry_logs_its_channel_and_what_to_do(fake, start):
     line = next(x for x in server.log().splitlines() if "held: " in x)
     assert "channel C0NOTHERE1" in line and "invite the app" in line and "factbot enquiries retry" in line
     assert "Jo Bloggs" not in server.log() and "jo@example.org" not in server.log()
+
+
+@pytest.mark.parametrize(("code", "fix"), [(errno.ENOSPC, "free space on the disk"),
+                                           (errno.EROFS, "file system writable again")])
+def test_a_data_folder_that_cannot_be_written_is_down_with_the_fix_until_it_can(fake, start, monkeypatch, code, fix):
+    fake.channels["C0ENQ0001"] = {"is_private": True}
+    server = start(fake, FACTBOT_ENQUIRY_CHANNEL="C0ENQ0001")
+
+    def broken(fd):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", broken)
+    assert server.post("/enquiries", json=ENQUIRY, headers=AUTH).status_code == 503
+    status, body = _health(server)
+    assert status == 503 and body["status"] == "down"
+    assert body["storage"]["writes"] == "failing"
+    assert body["storage"]["failing"][0]["error"] == errno.errorcode[code]
+    [problem] = [p for p in body["problems"] if p.startswith("Writing to the data folder failed")]
+    assert fix in problem and str(server.workdir) in problem and "503" in problem
+    assert "Jo Bloggs" not in json.dumps(body) and "Jo Bloggs" not in server.log()
+    assert "could not write" in server.log()
+    monkeypatch.undo()  # space freed / remounted: the next look finds writes work again
+    status, body = _health(server)
+    assert status == 200 and body["storage"] == {"writes": "ok", "failing": []}
+    assert not (server.workdir / ".factbot-write-probe").exists()
+    assert server.post("/enquiries", json=ENQUIRY, headers=AUTH).status_code in (201, 202)
+
+
+def test_a_stopped_background_loop_is_named_with_what_it_does_and_the_fix(fake, start):
+    server = start(fake)
+    server.runtime.loops.named("usage-flush").stop()
+    status, body = _health(server)
+    assert status == 200 and body["status"] == "degraded" and body["loops"]["stopped"] == ["usage-flush"]
+    assert any("usage-flush has stopped: saving usage counts" in p and "Restart `factbot serve`" in p
+               for p in body["problems"])
+    server.runtime.loops.named("delivery").stop()  # nothing would reach Slack
+    status, body = _health(server)
+    assert status == 503 and body["status"] == "down" and "delivery" in body["loops"]["stopped"]
+
+
+def test_a_failing_background_loop_is_named_with_its_error_type(fake, start):
+    server = start(fake)
+    loop = server.runtime.loops.named("facts-refresher")
+
+    def fails():
+        raise PermissionError("/private/path/of/Jo Bloggs")
+
+    loop.step = fails
+    loop.wake()
+    wait_until(lambda: _health(server)[1]["loops"]["failing"] == ["facts-refresher"], what="the loop failed")
+    status, body = _health(server)
+    assert status == 200 and body["status"] == "degraded"
+    [problem] = [p for p in body["problems"] if "facts-refresher" in p]
+    assert "PermissionError" in problem and "keeps trying" in problem and "Jo Bloggs" not in problem
