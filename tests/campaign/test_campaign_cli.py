@@ -63,6 +63,9 @@ def test_facts_import_queues_one_alert_per_changed_figure_and_none_when_unchange
 
 
 def test_digest_command_sends_only_when_something_is_due_and_once_a_week(env, tmp_path):
+    # On a folder with no data the digest refuses (cron started in the wrong folder): issue 14.
+    assert factbot(env, tmp_path, "campaign", "digest").returncode == 1
+    assert factbot(env, tmp_path, "facts", "import").returncode == 0
     nothing = factbot(env, tmp_path, "campaign", "digest")
     assert nothing.returncode == 0 and "nothing is due" in nothing.stdout and not _outbox(tmp_path, "digest")
     stale = curated_copy(tmp_path / "curated", review="review_by: 2027-02-28→review_by: 2026-01-31",
