@@ -19,8 +19,9 @@ the outbox id) over a kept-open connection, and records the ``ts``.
   check: the item is held until released (``factbot enquiries retry``,
   ``factbot campaign retry``). When the error is the channel's, not the
   item's (``CHANNEL_ERRORS``: archived, not found, the app not in it, an
-  enquiry channel not private, a channel not set), every item waiting for
-  that channel is held with it at once, with one log line naming the
+  enquiry channel not private, a channel not set), every post waiting for
+  that channel is held with it at once (edits carry their own channel and
+  are tried each), with one log line naming the
   channel and the fix, instead of trying each item.
 
 **Pacing.** Slack allows about one ``chat.postMessage`` per second per
@@ -262,8 +263,8 @@ class DeliveryWorker:
             for item in page:
                 if self.loop.stopping or self.clock() < self._paused_until or self._outage_hit:
                     return self._finish(delivered)
-                if item.channel_key in self._held_keys or (
-                        item.channel_key in self._skip and item.method == "chat.postMessage"):
+                if item.method == "chat.postMessage" and (item.channel_key in self._held_keys
+                                                          or item.channel_key in self._skip):
                     continue  # its channel was just held, or its turn has not come (paced)
                 delivered += self._deliver(item)
                 self._skip |= self._paced_keys()
@@ -437,7 +438,10 @@ class DeliveryWorker:
     def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
         self.outbox.mark_held(item.id, code, attempts)
         channel = self.channels.get(item.channel_key) or "not set"
-        if code not in CHANNEL_ERRORS and code != f"{item.channel_key}_channel_not_set":
+        # An edit's channel is its message's (perhaps a channel the setting no longer names): only a
+        # post speaks for the configured channel.
+        if item.method != "chat.postMessage" or (code not in CHANNEL_ERRORS
+                                                 and code != f"{item.channel_key}_channel_not_set"):
             log.error("%s held: %s (%s channel %s). %s", item.id, code, item.channel_key, channel,
                       held_fix(item, code))
             return

@@ -520,14 +520,16 @@ class Outbox:
         self._update(item_id, **changes)
 
     def hold_waiting(self, channel_keys: Collection[str], error: str) -> int:
-        """Hold every pending item for ``channel_keys`` with ``error`` at once (their channel is
-        archived, missing or unusable: trying each would fail alike); returns how many."""
+        """Hold every pending post (``chat.postMessage``) for ``channel_keys`` with ``error`` at
+        once (their channel is archived, missing or unusable: trying each would fail alike; edits
+        name their own channel and are left); returns how many."""
         keys = sorted(channel_keys)
         if not keys:
             return 0
         with self._tx() as db:
-            held = db.execute(f"UPDATE items SET state=?, error=? WHERE state=? AND channel_key IN "
-                              f"({', '.join('?' * len(keys))})", (HELD, error, PENDING, *keys)).rowcount
+            held = db.execute(f"UPDATE items SET state=?, error=? WHERE state=? AND method='chat.postMessage' "
+                              f"AND channel_key IN ({', '.join('?' * len(keys))})",
+                              (HELD, error, PENDING, *keys)).rowcount
         return held
 
     def release(self, kind: str | None = None, item_ids: list[str] | None = None) -> int:

@@ -153,3 +153,15 @@ def test_an_unset_channel_holds_its_items_at_once(outbox, fake, caplog):
 
 def test_the_servers_worker_paces_each_channel(server):
     assert PACE_SECONDS == 1.0 and server.runtime.worker.pace == PACE_SECONDS
+
+
+def test_an_edit_to_a_message_in_a_gone_channel_holds_only_itself(outbox, fake):
+    clock = Clock()
+    outbox.enqueue("enquiry", "enquiry", {"channel": "C0OLDCHAN1", "ts": "1.000001", "text": "purged"},
+                   item_id="ENQ-1-purge", method="chat.update")  # its post is in a channel no longer configured
+    outbox.enqueue("enquiry", "enquiry", {"text": "a new enquiry"}, item_id="ENQ-2")
+    fake.fail_next("chat.update", error="channel_not_found")
+    w = worker(outbox, fake, clock)
+    w.run_once()
+    assert [i.id for i in outbox.items(HELD)] == ["ENQ-1-purge"]
+    assert [i.id for i in outbox.items(DELIVERED)] == ["ENQ-2"]
