@@ -107,7 +107,8 @@ _SHARE_SUBJECTS: list[tuple[str, str]] = [
 
 
 _MEASURES: list[tuple[str, str]] = [
-    (r"\bons\b|ofcom\s+research|crime\s+survey|friend\s+requests?", "survey"),
+    (r"\bons\b|ofcom(?:'s)?\s+(?:research|found|finds|survey|study|data|figures|report)|crime\s+survey|friend\s+requests?|"
+     r"research\s+for\s+ofcom", "survey"),
     (r"counselling|\bsessions\b", "sessions"),
     (r"webpages|web\s+pages", "webpages"),
     (r"report\s+remove", "reports"),  # a named service counts reports, whatever they are of
@@ -151,11 +152,34 @@ def _counted(text: str, number: Number) -> str:
         return ""
     after = re.split(r"[^\sA-Za-z'’-]", text[number.end:number.sentence[1]])[0]
     for word in (w.lower() for w in after.split()[:3]):
-        if word in _COUNTED_NOUNS or word in _STOP:
+        if word in _COUNTED_NOUNS:
             return ""
-        if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and word not in _NOT_NOUNS:
+        if word in _STOP:
+            break
+        if _plural_noun(word):
             return f"count of {word}"
+    # "Helpline contacts rose to 75,609": the noun before the verb
+    before = _ROSE_TO.search(text[number.sentence[0]:number.start])
+    if before and before.group(1).lower() not in _COUNTED_NOUNS and _plural_noun(before.group(1).lower()):
+        return f"count of {before.group(1).lower()}"
     return ""
+
+
+def _draft_measure(text: str, number: Number, clause: str, sentence: str) -> str:
+    """What a draft's number measures: its count's noun, else a survey when the sentence names one
+    (the body is often outside the number's clause), else its clause's measure ("86,962 child
+    sexual offences — including 6,350 grooming offences"), else the sentence's."""
+    whole = _measure(sentence)
+    return _counted(text, number) or (whole if whole == "survey" else "") or _measure(clause) or whole
+
+
+_ROSE_TO = re.compile(r"\b([a-z]+)\s+(?:have\s+|has\s+)?(?:rose|risen|fell|fallen|increased|decreased|reached|totalled|"
+                      r"grew|climbed|jumped|dropped|hit)\s+(?:to\s+)?(?:a\s+record\s+|almost\s+|nearly\s+|over\s+|"
+                      r"more\s+than\s+)?$", re.I)
+
+
+def _plural_noun(word: str) -> bool:
+    return len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "'s", "’s")) and word not in _NOT_NOUNS
 
 
 def _unbracket(text: str, keep: tuple[int, int]) -> str:
@@ -338,6 +362,9 @@ def _count_subject(text: str, number: Number, subject: str, measure: str) -> str
             break
         if word in _NOUN_SUBJECTS:
             return _NOUN_SUBJECTS[word]  # "3,500 AI-generated child abuse images" counts images
+    before = _ROSE_TO.search(text[number.sentence[0]:number.start])  # "Helpline contacts rose to 75,609"
+    if before and before.group(1).lower() in _NOUN_SUBJECTS:
+        return _NOUN_SUBJECTS[before.group(1).lower()]
     if subject == "offences":
         return _MEASURE_SUBJECTS.get(measure, subject)
     return subject
@@ -653,7 +680,7 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     # "the highest number since the offence came in": a record's baseline, not the count's period
     in_sentence = tuple(p for p in in_sentence if not (p.since and _SUPERLATIVE.search(text[max(0, p.position - 40):p.position])))
     return _DraftNumber(number, text, clause, sentence, platforms, geography, subject, clause_periods or in_sentence,
-                        _nearest_period(in_sentence, number), _counted(text, number) or _measure(sentence))
+                        _nearest_period(in_sentence, number), _draft_measure(text, number, clause, sentence))
 
 
 _SUPERLATIVE = re.compile(r"\b(?:highest|lowest|most|largest|biggest|fewest|record)\b[^.;]{0,30}$", re.I)
@@ -1029,7 +1056,18 @@ def _particular(draft: _DraftNumber, figure: FigureNumber) -> bool:
     period (with a platform's share), or the same body ("the IWF says 92% …")."""
     if draft.periods and _periods_compatible(draft, figure):
         return draft.number.kind == "count" or bool(draft.platforms)
+    if draft.number.kind == "share":  # the same body's share, said to be of something else
+        mine, theirs = _share_of(draft.text, draft.number), _share_of(figure.text, figure.number)
+        if not mine or not theirs or mine == theirs:
+            return False
     return bool(_bodies(draft.sentence) & _bodies(figure.text)) and _periods_compatible(draft, figure)
+
+
+def _share_of(text: str, number: Number) -> str:
+    """The plural noun a share is "of" ("92% of child victims" → "victims"), or ``""``."""
+    after = re.sub(r"^\s*\([^)]*\)", "", text[number.end:number.sentence[1]])
+    match = re.match(r"\s+of\s+(?:the\s+|all\s+|those\s+|these\s+)?(?:[\w'-]+\s+){0,2}?([a-z]+s)\b", after, re.I)
+    return match.group(1).lower() if match else ""
 
 
 def _several_years_as_one(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
