@@ -351,7 +351,7 @@ def _is_rise(before: str, after: str, span: str) -> bool:
     if re.search(r"\b(?:up|rise|rose|risen|increase|increased|grew|growth|jump(?:ed)?|higher|fell|fall|fallen|down|drop(?:ped)?|decrease)\s+(?:by\s+|of\s+)?(?:some\s+|around\s+|about\s+|almost\s+|nearly\s+|more\s+than\s+|over\s+)?$",
                  before, re.I):
         return True
-    return bool(re.match(r"\s*(?:rise|increase|higher|more\s+than|up\b|jump|fall|decrease|lower)", after, re.I))
+    return bool(re.match(r"\s*(?:rise|increase|higher|more\b|up\b|jump|fall|decrease|lower|fewer\b)", after, re.I))
 
 
 def _date(name: str, span: str, start: int, end: int, text: str, sentence: tuple[int, int],
