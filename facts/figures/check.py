@@ -85,6 +85,9 @@ _GEOGRAPHIES: list[tuple[str, str]] = [
 ]
 
 _ENGLAND_AND_WALES = re.compile(r"england\s+(?:and|&)\s+wales", re.I)
+#: A national place named before a number ("police in England and Wales recorded 1,628 …, reported
+#: by the West Wales Chronicle"): the place after it is not the figure's.
+_NATIONAL = re.compile(r"\bnational\b|\bUK\b|united\s+kingdom|\bbritain\b|\bengland\b(?!\s+and)", re.I)
 
 _COUNT_SUBJECTS: list[tuple[str, str]] = [
     (r"\bapps\b|\bgames\b|websites|\bsites\b", "apps"),
@@ -661,10 +664,14 @@ def _draft(text: str, number: Number, periods: list[Span]) -> _DraftNumber:
     geo_before = _ENGLAND_AND_WALES.sub("national", text[number.sentence[0]:number.start])
     geography = "national"
     hits = [(m.start(), name) for pattern, name in _GEOGRAPHIES for m in re.finditer(pattern, geo_before, re.I)]
+    hits += [(m.start(), "national") for m in _NATIONAL.finditer(geo_before)]
     if hits:
-        geography = max(hits)[1]
-    else:
-        geography = _geography_in(sentence)
+        geography = max(hits)[1]  # the place named last before the number
+    else:  # else the first named after it ("… in England and Wales, reported by the West Wales Chronicle")
+        geo_after = _ENGLAND_AND_WALES.sub("national", text[number.end:number.sentence[1]])
+        after = [(m.start(), name) for pattern, name in _GEOGRAPHIES for m in re.finditer(pattern, geo_after, re.I)]
+        after += [(m.start(), "national") for m in _NATIONAL.finditer(geo_after)]
+        geography = min(after)[1] if after else "national"
     subject = _subject(number.kind, clause, at)
     if number.kind == "count":
         subject = _count_subject(text, number, subject, _counted(text, number) or _measure(sentence))
@@ -744,8 +751,8 @@ def _other_length(number: Number, span: Span, fig_start: dt.date, fig_end: dt.da
     for several years, and a whole year's count is not a count for part of one ("in 2024" is not
     April to December 2024)."""
     days = (fig_end - fig_start).days
-    if _one_year(span) and days > 400:
-        return True
+    if 300 <= (span.end - span.start).days <= 400 and days > 400:
+        return True  # not "by March 2022", a point in time
     return number.kind == "count" and (span.end - span.start).days >= 330 and days < 300
 
 
@@ -1054,13 +1061,20 @@ def _another_measure(draft: _DraftNumber, book: FigureBook) -> FigureNumber | No
 def _particular(draft: _DraftNumber, figure: FigureNumber) -> bool:
     """True when a draft's number and a figure's are too particular to agree by chance: the same
     period (with a platform's share), or the same body ("the IWF says 92% …")."""
-    if draft.periods and _periods_compatible(draft, figure):
+    if draft.periods and _periods_compatible(draft, figure) and (figure.periods or _label_names(figure.fact, draft)):
         return draft.number.kind == "count" or bool(draft.platforms)
     if draft.number.kind == "share":  # the same body's share, said to be of something else
         mine, theirs = _share_of(draft.text, draft.number), _share_of(figure.text, figure.number)
         if not mine or not theirs or mine == theirs:
             return False
     return bool(_bodies(draft.sentence) & _bodies(figure.text)) and _periods_compatible(draft, figure)
+
+
+def _label_names(fact: Fact, draft: _DraftNumber) -> bool:
+    """True when an undated figure's period label names a year the draft gives ("2022 or 2021/22
+    (outlets disagree)" and "in 2022")."""
+    years = {y for p in draft.periods for y in re.findall(r"(?:19|20)\d{2}(?:/\d{2})?", p.text)}
+    return any(re.search(rf"(?<![\d/]){re.escape(y)}(?![\d/])", fact.period.label or "") for y in years)
 
 
 def _share_of(text: str, number: Number) -> str:

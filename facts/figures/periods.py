@@ -63,7 +63,9 @@ def _p(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.I)
 
 
-_RANGE = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\s*(?:to|and|-|–|—|until)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
+_SPLIT_RANGE = _p(rf"\bfrom\s+({_MONTH})\s+((?:19|20)\d{{2}}),[^.;]{{1,60}}?,\s*(?:to|until)\s+({_MONTH})\s+((?:19|20)\d{{2}})")
+_RANGE = _p(rf"(?:between\s+|from\s+)?(?:\d{{1,2}}\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\s*(?:to|and|-|–|—|until)\s*"
+            rf"(?:\d{{1,2}}\s+)?({_MONTH})\s+((?:19|20)\d{{2}})")
 _RANGE_SAME_YEAR = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s*(?:to|and|-|–|—)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
 _YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+(and\s+a\s+half\s+)?)?(?:years?|yrs?)\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
 _FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2}))\b")
@@ -92,6 +94,8 @@ def _ranges(text: str, add: _Add) -> None:
     for m in _RANGE_SAME_YEAR.finditer(text):
         year = int(m.group(3))
         add(m, dt.date(year, _month(m.group(1)), 1), _end_of(year, _month(m.group(2))), False)
+    for m in _SPLIT_RANGE.finditer(text):  # "From April 2017, when the offence came into force, to March 2020"
+        add(m, dt.date(int(m.group(2)), _month(m.group(1)), 1), _end_of(int(m.group(4)), _month(m.group(3))), False)
     for m in _FY_RANGE.finditer(text):
         first, last = _fy(m.group(1)), _fy(m.group(2))
         if first and last:
