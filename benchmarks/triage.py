@@ -2,10 +2,12 @@
 
 Run by hand: ``python benchmarks/triage.py [--set FILE ...] [--baseline]``.
 
-By default both labelled sets are measured and reported separately:
+By default the three labelled sets are measured and reported separately:
 ``benchmarks/data/triage.jsonl`` (development: 262 enquiries, the model's word lists were written
-after reading its misses, so its figures are in-sample) and ``benchmarks/data/triage_heldout.jsonl``
-(held-out: 160 enquiries, written by another writer who never saw the code, copied unedited).
+after reading its misses, so its figures are in-sample), ``benchmarks/data/triage_heldout.jsonl``
+(held-out: 160 enquiries, written by another writer who never saw the code, copied unedited) and
+``benchmarks/data/triage_fresh.jsonl`` (fresh: 120 enquiries by a third writer who never saw the
+code, copied unedited).
 
 Each line of a set is ``{"text", "urgent": bool, "who", "why"}``: an enquiry as a parent, a
 young person, a professional or someone else writes it, labelled by someone who had not read
@@ -36,6 +38,7 @@ from facts.enquiries.triage import matches  # noqa: E402
 
 DEFAULT_SET = ROOT / "benchmarks" / "data" / "triage.jsonl"
 HELDOUT_SET = ROOT / "benchmarks" / "data" / "triage_heldout.jsonl"
+FRESH_SET = ROOT / "benchmarks" / "data" / "triage_fresh.jsonl"
 
 
 def load(path: Path) -> list[dict]:
@@ -95,10 +98,10 @@ def listing(name: str, judged: list[tuple[dict, list[str]]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, action="append", dest="sets",
-                        help="a labelled set (repeatable); default: the development and held-out sets")
+                        help="a labelled set (repeatable); default: the development, held-out and fresh sets")
     parser.add_argument("--baseline", action="store_true", help="also the phrase list alone, for comparison")
     args = parser.parse_args(argv)
-    sets = args.sets or [DEFAULT_SET, HELDOUT_SET]
+    sets = args.sets or [DEFAULT_SET, HELDOUT_SET, FRESH_SET]
     summary = []
     for path in sets:
         name = path.stem
