@@ -6,11 +6,13 @@ common misspellings are spelt out (the model's ``spellings``: "msging" is "messa
 and a sum of money is "N pounds". It cuts the enquiry into sentences, sets aside those that only
 talk about the past, a what-if or a request for information (unless they also say it is
 happening now), and the whole enquiry when it says the matter is over ("that was a week ago and
-nothing since") without saying anything is happening now. In the rest it looks for the curated
-phrases (``facts.enquiries.triage``) and the model's signals (an adult, contact or a meeting,
-sexual messages or images, gifts, secrecy, threats, harm, a missing child, self-harm, now or
-soon, a child's age). Each signal's words are found as written and by their stems (Snowball
-English stemmer: "facetiming" finds "facetime", "threatened" finds "threaten"), and a word
+nothing since") without saying anything is happening now, or that it is made up or school work
+("a story for English") without saying it is real. In the rest it looks for the curated phrases
+(``facts.enquiries.triage``) and the model's signals (an adult, contact or a meeting, sexual
+messages or images, gifts, secrecy, threats, harm, a missing child, self-harm, exploitation,
+trafficking, forced marriage or FGM, now or soon, a child's age). Each signal's words are found
+as written and by their stems (Snowball English stemmer: "facetiming" finds "facetime",
+"threatened" finds "threaten"), and a word
 right after a negation ("not abuse", "not like hurting myself") does not count. It is urgent
 when a phrase is found or a rule's signals all are (and none of its ``not`` signals);
 ``reasons`` say why in words for staff ("an adult or someone older + contact or a meeting + now
@@ -31,7 +33,8 @@ from facts.enquiries.triage import _fold, matches
 
 MODEL_FILE = Path(__file__).parent.parent / "triage_model.yaml"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_AGE_IN_BRACKETS = re.compile(r"\(\s*(\d{1,2})\s*\)")  # "my son (12)": an age
+# "my son (12)", "(15, male)", "(14yo)": an age
+_AGE_IN_BRACKETS = re.compile(r"\(\s*(\d{1,2})\s*(?:yo|y/o|yrs?|years?|m|f)?\s*(?:,[^()]{0,20})?\)")
 _MONEY = re.compile(r"[£$€]\s*(\d[\d,.]*)\s*(k\b)?")  # "£100": "100 pounds" (folding drops "£")
 # A plain word of a regular expression: letters between alternation/grouping/spaces, not part of
 # an escape (\w), not followed by a quantifier or an ending (\w*, s?). Only these are stemmed.
@@ -89,6 +92,7 @@ class _Model:
     happening: _Words
     not_hypothetical: _Words
     resolved: _Words
+    made_up: _Words | None
     negation: _Words
     spellings: dict[str, str]
 
@@ -158,7 +162,7 @@ def load_model(path: Path = MODEL_FILE) -> _Model:
         raise _bad(path, f"not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("signals"), dict):
         raise _bad(path, "must be a mapping with 'signals', 'rules', 'set_aside', 'set_aside_always', "
-                         "'happening', 'resolved', 'negation' and 'spellings'")
+                         "'happening', 'resolved', 'negation' and 'spellings' (and optionally 'made_up')")
     signals = {}
     for name, entry in data["signals"].items():
         if not isinstance(entry, dict) or not isinstance(entry.get("shows"), str):
@@ -173,6 +177,7 @@ def load_model(path: Path = MODEL_FILE) -> _Model:
                   _compile(path, "'happening'", data.get("happening")),
                   _compile(path, "'not_hypothetical'", data.get("not_hypothetical")),
                   _compile(path, "'resolved'", data.get("resolved")),
+                  _compile(path, "'made_up'", data["made_up"]) if "made_up" in data else None,
                   _compile(path, "'negation'", data.get("negation"), tail=" $"),
                   _spellings(path, data.get("spellings")))
 
@@ -194,15 +199,20 @@ def _reading(text: str, model: _Model) -> _Reading:
 
 def sentences_kept(text: str, model: _Model | None = None) -> list[str]:
     """The sentences of ``text`` that are not set aside: the past, a what-if or a request for
-    information, unless happening now; what is about the organisation itself, always; and every
-    sentence when the enquiry says it is over and nothing in it is happening now."""
+    information, unless happening now; what is about the organisation itself, always; every
+    sentence when the enquiry is made up or school work (a story, an essay) and does not say it
+    is real; and every sentence when the enquiry says it is over and nothing in it is happening
+    now."""
     model = model or load_model()
     readings = [(sentence, _reading(sentence, model)) for sentence in _SENTENCE.split(text)]
     readings = [(sentence, reading) for sentence, reading in readings if reading.folded.strip()]
     now = [model.happening.search(reading) for _, reading in readings]
     if any(model.resolved.search(reading) for _, reading in readings) and not any(now):
         return []
-    if any(model.not_hypothetical.search(reading) for _, reading in readings):
+    real = any(model.not_hypothetical.search(reading) for _, reading in readings)
+    if model.made_up and not real and any(model.made_up.search(reading) for _, reading in readings):
+        return []
+    if real:
         now = [True] * len(readings)
     kept = []
     for (sentence, reading), happening in zip(readings, now, strict=True):

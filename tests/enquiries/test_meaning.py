@@ -1,8 +1,8 @@
 """Triage by meaning (facts/enquiries/meaning.py, facts/triage_model.yaml): who + what + when.
 
 A fixed subset of each labelled set must stay right (benchmarks/data/triage.jsonl, the
-development set, and benchmarks/data/triage_heldout.jsonl, written by someone who never saw the
-code), each whole set must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
+development set; benchmarks/data/triage_heldout.jsonl and benchmarks/data/triage_fresh.jsonl,
+each written by someone who never saw the code), each whole set must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
 ordinary enquiries stay quiet, and a malformed model file is refused naming the file.
 """
 
@@ -17,14 +17,14 @@ from facts.enquiries.meaning import MODEL_FILE, assess, load_model, sentences_ke
 from tests.enquiries.test_triage import FOUND_MISSED, ORDINARY, VARIANTS
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
-SET, HELDOUT = DATA / "triage.jsonl", DATA / "triage_heldout.jsonl"
+SET, HELDOUT, FRESH = DATA / "triage.jsonl", DATA / "triage_heldout.jsonl", DATA / "triage_fresh.jsonl"
 
 
 def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-ROWS, HELDOUT_ROWS = _rows(SET), _rows(HELDOUT)
+ROWS, HELDOUT_ROWS, FRESH_ROWS = _rows(SET), _rows(HELDOUT), _rows(FRESH)
 #: Every third line of the labelled set: all right when this test was written.
 FIXED = ROWS[::3]
 #: Every other line of the held-out set (lines 1, 3, 5 …): every urgent one must be flagged;
@@ -33,6 +33,11 @@ HELDOUT_FIXED = [(2 * i + 1, row) for i, row in enumerate(HELDOUT_ROWS[::2])]
 HELDOUT_KNOWN_FALSE_ALARMS = {
     151: "'not like hurting myself': the phrase list does not read negations, on purpose",
 }
+#: Lines of the third writer's set (line numbers from 1): its four misses and five false alarms
+#: before the model learnt criminal exploitation, forced marriage, trafficking, sexual content
+#: shown by an adult, an adult survivor's past and school work; and every sixth line.
+FRESH_TUNED = [13, 86, 101, 109, 29, 46, 50, 91, 102]
+FRESH_FIXED = sorted(set(FRESH_TUNED) | set(range(1, len(FRESH_ROWS) + 1, 6)))
 
 ISSUE = [  # the issue's own examples of what was not flagged (not in the labelled set)
     ("my daughter is being messaged by a man right now", ["an adult", "contact", "now"]),
@@ -71,7 +76,18 @@ def test_the_fixed_subset_of_the_held_out_set_stays_right(line, row):
         assert not got.urgent, (row["text"], got.reasons)
 
 
-@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS], ids=["development", "held-out"])
+def test_the_fresh_set_is_the_third_writers_unedited_and_half_urgent():
+    assert len(FRESH_ROWS) == 120 and sum(r["urgent"] for r in FRESH_ROWS) == 60
+
+
+@pytest.mark.parametrize("line", FRESH_FIXED, ids=[f"fresh-line{n}" for n in FRESH_FIXED])
+def test_the_fixed_subset_of_the_fresh_set_stays_right(line):
+    row = FRESH_ROWS[line - 1]
+    got = assess(row["text"])
+    assert got.urgent is row["urgent"], (row["text"], got.reasons)
+
+
+@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS, FRESH_ROWS], ids=["development", "held-out", "fresh"])
 def test_each_whole_set_keeps_the_issues_targets(rows):
     urgent = [assess(r["text"]).urgent for r in rows if r["urgent"]]
     routine = [assess(r["text"]).urgent for r in rows if not r["urgent"]]
@@ -144,6 +160,7 @@ def test_a_rules_not_signal_keeps_it_quiet():
     ("signals:\n  adult: {shows: x, words: ['(man']}\nrules: [[adult]]", "not a valid regular expression"),
     ("signals:\n  adult: {shows: x, words: ['(?:[ ]man)']}\nrules: [[adult]]\nset_aside: [past]\nset_aside_always: [x]\nhappening: [now]\nnot_hypothetical: [real]\nresolved: [over]\nnegation: [not]\nspellings: [msg]", "'spellings' must map"),
     ("signals:\n  adult: {shows: x, words: ['(?:[ ]man)']}\nrules: [[adult, not nobody]]\nset_aside: [past]\nset_aside_always: [x]\nhappening: [now]\nnot_hypothetical: [real]\nresolved: [over]\nnegation: [not]\n", "must list signals"),
+    ("signals:\n  adult: {shows: x, words: ['(?:[ ]man)']}\nrules: [[adult]]\nset_aside: [past]\nset_aside_always: [x]\nhappening: [now]\nnot_hypothetical: [real]\nresolved: [over]\nmade_up: []\nnegation: [not]\n", "'made_up' must be"),
 ])
 def test_a_malformed_model_file_is_refused_naming_the_file(tmp_path, text, why):
     path = tmp_path / "model.yaml"
@@ -156,3 +173,44 @@ def test_a_malformed_model_file_is_refused_naming_the_file(tmp_path, text, why):
 def test_the_shipped_model_uses_every_signal_in_a_rule():
     model = load_model(MODEL_FILE)
     assert {name for rule in model.rules for name in rule.needs + rule.unless} == set(model.signals)
+
+
+@pytest.mark.parametrize("text,why", [  # written for this test, in none of the labelled sets
+    ("my brother (15) owes £500 to a dealer and they said hell have to work it off this weekend",
+     "criminal exploitation"),
+    ("Year 8 boy keeps being sent to Southend to do runs for older lads, back in school Monday", "criminal exploitation"),
+    ("im 15 and my dad says ill marry my cousin when we go back to pakistan this summer", "forced marriage"),
+    ("A mum told me her daughter (6) is going abroad next week to be cut like her sisters", "FGM"),
+    ("There's a boy of 15 living in the back of the car wash on my road, the owner shouts at him", "trafficking"),
+    ("three kids sleeping in one room above the shop, none of them speak english and they never go to school",
+     "trafficking"),
+    ("my daughter (7) says her piano teacher shows her videos for grown ups in lessons", "sexual"),
+    ("my 14 year old says shes being trafficked", "trafficking"),
+])
+def test_the_kinds_of_harm_beyond_who_what_when_are_flagged(text, why):
+    got = assess(text)
+    assert got.urgent and why in " ".join(got.reasons), got.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Can you recommend a book on county lines for parents?",
+    "Our PSHE lead wants to cover forced marriage and FGM in Year 10. Do you have lesson plans?",
+    "im writing a story for english about a girl whose uncle hurts her. how would her teacher notice",
+    "I'm an adult survivor of abuse by my stepfather, who is now in prison. Do you offer counselling?",
+    "My daughter's new classmate doesn't speak any English yet, how can we help her settle in?",
+    "my friend used to self harm but shes better now and sees a counsellor. how can i support her",
+    "My son (13) plays Minecraft all day but hes not talking to strangers, just his mates",
+])
+def test_school_work_a_survivors_past_and_a_named_subject_stay_quiet(text):
+    assert assess(text).reasons == []
+
+
+def test_a_story_or_essay_is_set_aside_unless_it_says_it_is_real():
+    story = "im writing a story for english about a girl whose stepdad comes into her room at night."
+    assert assess(story).urgent is False
+    assert assess(story + " its actually about me").urgent
+
+
+def test_ages_are_read_as_people_write_them():
+    assert "age" in " ".join(assess("one of our lads (15, male) has to do a run tomorrow").reasons)
+    assert "age" in " ".join(assess("a girl of about 12 is doing runs for older men").reasons)
