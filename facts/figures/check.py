@@ -706,16 +706,24 @@ _Counted = TypeVar("_Counted", _DraftNumber, FigureNumber)
 
 def _compared_counts(numbers: Sequence[_Counted | None]) -> list[_Counted | None]:
     """A bare count a sentence compares with its count ("245 reports …, up 380% on 51 in 2023";
-    "554 offences, up from 274") counts what that count counts."""
+    "554 offences, up from 274") counts what that count counts; a share "of these" is of the group
+    the sentence's share before it is about."""
     out = list(numbers)
     for index, item in enumerate(out):
-        if item is None or item.number.kind != "count" or not _bare_comparison(item.text, item.number):
+        if item is None or not (item.number.kind == "count" and _bare_comparison(item.text, item.number)
+                                or item.number.kind == "share" and not item.subject and _of_these(item.text, item.number)):
             continue
-        earlier = [o for o in out[:index] if o is not None and o.number.kind == "count"
+        earlier = [o for o in out[:index] if o is not None and o.number.kind == item.number.kind
                    and o.number.sentence == item.number.sentence and o.subject not in {"base"}]
         if earlier:
             out[index] = replace(item, subject=earlier[-1].subject)
     return out
+
+
+def _of_these(text: str, number: Number) -> bool:
+    """True for a share of the group just named ("9.5% … received a sexual message, with 76.7% of
+    these receiving them more than once")."""
+    return bool(re.match(r"\s+of\s+(?:these|them|those)\b", text[number.end:number.sentence[1]], re.I))
 
 
 def _bare_comparison(text: str, number: Number) -> bool:
