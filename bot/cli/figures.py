@@ -1,4 +1,4 @@
-"""``factbot facts import|validate|list|show|stale|gaps``: curating the figures."""
+"""``factbot facts import|validate|list|show|stale|gaps|coverage``: curating the figures."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from bot.cli.common import CommandError, positive
 from bot.curation import open_facts
 from bot.settings import Settings
 from facts.figures import messages as render
+from facts.figures.coverage import coverage_markdown
 from facts.figures.curated import curated_paths, load_curated
 from facts.figures.layers import export_layer, load_layers, slack_folder
 from facts.figures.reviews import reviews_due
+from facts.figures.search import FactIndex
 from facts.figures.store import FactStore, curated_fingerprint
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.persistence import sibling_path
@@ -137,6 +139,16 @@ def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts_coverage(settings: Settings, args: argparse.Namespace) -> int:
+    """The curated folder's servable figures by publisher and by measure, as the README's Markdown."""
+    result = load_curated(curated_paths(_folder(settings, args)))
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) in the curated files (factbot facts validate lists them); "
+              f"counted the figures that load", file=sys.stderr)
+    print(coverage_markdown(FactIndex(result.facts).coverage()))
+    return 0
+
+
 def cmd_facts_gaps(settings: Settings, args: argparse.Namespace) -> int:
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     gaps = usage.gaps(args.limit)
@@ -169,6 +181,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     show.add_argument("id")
     show.set_defaults(func=cmd_facts_show)
     facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    facts.add_parser("coverage", help="served figures by publisher and by measure (the README's table, Markdown)"
+                     ).set_defaults(func=cmd_facts_coverage)
     gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")
     gaps.add_argument("--limit", type=positive, default=None, help="show at most this many")
     gaps.set_defaults(func=cmd_facts_gaps)

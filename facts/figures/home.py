@@ -14,9 +14,9 @@ import datetime as dt
 from facts.blocks import MAX_VIEW_BLOCKS, cap_blocks, section, sections
 from facts.figures import asking
 from facts.figures import messages as render
+from facts.figures.coverage import Coverage, covered_lines
 from facts.figures.curation_views import review_actions, review_line
 from facts.figures.model import Fact
-from facts.figures.search import Coverage
 from facts.figures.usage import Gap
 from facts.text import escape, long_date
 
@@ -40,12 +40,11 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
     """
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": render.APP_NAME}},
-        section("Figures on online grooming, always with their source: publisher, title and link, date, period, "
-                 "geography and base. Nothing is estimated or worked out from other figures."),
+        section("Figures on online grooming and children's safety online, always with their source: publisher, "
+                 "title and link, date, period, geography and base. Nothing is estimated or worked out from other "
+                 "figures."),
         section(_how_to_ask(command)),
-        section(f"*What is covered* ({coverage.figures} figures)\n"
-                 f"*Platforms:* {escape(', '.join(coverage.platforms))}\n"
-                 f"*Topics:* {escape(', '.join(coverage.topics))}\n*Years:* {render.years_label(coverage.years)}"),
+        *sections([f"*What is covered* ({coverage.figures} figures)", *covered_lines(coverage)]),
         {"type": "header", "text": {"type": "plain_text", "text": "Newest figures"}},
     ]
     curators: list[dict] = []

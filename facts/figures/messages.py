@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, fallback, mrkdwn, text_chunks, text_sections
 from facts.figures import asking
 from facts.figures.changes import fingerprint
+from facts.figures.coverage import Coverage, covered_lines, years_label
 from facts.figures.model import Fact
-from facts.figures.search import Coverage, SearchResult
+from facts.figures.search import SearchResult
 from facts.text import escape, long_date, truncate, utf16_len
 
 #: The app's name as people see it (and type it after ``@``).
@@ -220,11 +221,7 @@ def no_match(result: SearchResult, coverage: Coverage, command: str | None = Non
         blocks.append({"type": "section", "text": mrkdwn(truncate(
             f"*Nearest figures* (not an answer to the question; ask for one by its words to see it whole):\n{lines}",
             MAX_TEXT))})
-    covered = (
-        f"*Platforms covered:* {escape(', '.join(coverage.platforms))}\n"
-        f"*Topics:* {escape(', '.join(coverage.topics))}\n"
-        f"*Years:* {years_label(coverage.years)}"
-    )
+    covered = "*What is covered*\n" + "\n".join(covered_lines(coverage))
     if command:
         typed, _what = asking.example_lines(command, limit=1)[0]
         covered += f"\nFor example: `{escape(typed)}` · `{escape(command)} help` for more"
@@ -246,10 +243,7 @@ def help_message(command: str, coverage: Coverage) -> Message:
         f"In a thread, mention *@{APP_NAME}* with your question; on a message, choose *Find figures* "
         f"or *Check figures* from its ⋮ menu.",
     ])
-    covered = (
-        f"*Platforms:* {escape(', '.join(coverage.platforms))}\n*Topics:* {escape(', '.join(coverage.topics))}\n"
-        f"*Years:* {years_label(coverage.years)} · {coverage.figures} figures"
-    )
+    covered = "\n".join(covered_lines(coverage))
     blocks: list[dict] = [*text_sections(body),
                           *[{"type": "context", "elements": [mrkdwn(piece)]} for piece in text_chunks([covered])]]
     first = asking.EXAMPLES[0][0]
@@ -341,11 +335,6 @@ def search_notes(result: SearchResult) -> str:
 def _not_used(result: SearchResult) -> str:
     # Cut like the echoed query, so a long query cannot push out what follows it.
     return f"Not recognised, so not used: “{escape(truncate(' '.join(result.as_typed(result.ignored)), 200))}”."
-
-
-def years_label(years: list[int]) -> str:
-    """``[2017, …, 2025]`` → ``"2017–2025"``; no years → ``"none"``."""
-    return f"{years[0]}–{years[-1]}" if years else "none"
 
 
 def fallback_text(lead: str, citations: list[str]) -> str:

@@ -46,6 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from facts.figures.asking import plain_question
+from facts.figures.coverage import Coverage
 from facts.figures.model import Fact
 from facts.figures.question import Question, geography_places, place_label, read_question
 from facts.figures.words import (
@@ -152,16 +153,6 @@ class SearchResult:
 
 
 @dataclass(frozen=True)
-class Coverage:
-    """What the store can answer: for help, no-match replies and App Home."""
-
-    topics: list[str]
-    platforms: list[str]
-    years: list[int]
-    figures: int
-
-
-@dataclass(frozen=True)
 class _Profile:
     """What search knows about one figure: its words (term → weight) and its kind."""
 
@@ -242,12 +233,7 @@ class FactIndex:
             t for i, f in enumerate(servable) if i not in self._core_positions
             for t in terms(" ".join([*f.topics, f.source.publisher]))
         ) - core_terms - {t for i in core for t in terms(" ".join(servable[i].topics)) if servable[i].kind != "statistic"}
-        self._coverage = Coverage(
-            topics=sorted({t for f in servable for t in f.topics}),
-            platforms=sorted(self._platform_postings),
-            years=sorted(self._year_postings),
-            figures=len(servable),
-        )
+        self._coverage = Coverage.of(servable, self._platform_postings, self._year_postings)
 
     def _post(self, position: int, fact: Fact, profile: _Profile) -> None:
         for term in profile.weights:

@@ -102,4 +102,4 @@ def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
     index = FactIndex([make_fact()])
     message = answers.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
     text = json.dumps(message.blocks)
-    assert "Platforms covered:" in text and "Instagram" in text and "Nothing is estimated" in text
+    assert "What is covered" in text and "*Platforms:* Instagram" in text and "Nothing is estimated" in text
