@@ -24,8 +24,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from facts.blocks import cap_blocks, context, section
-from facts.figures.messages import Message, fallback_text, no_match, rendered, search_notes
+from facts.blocks import cap_blocks, context, section, sections
+from facts.figures.messages import (
+    Message,
+    fallback_text,
+    no_match,
+    published_label,
+    rendered,
+    search_notes,
+    source_name,
+)
 from facts.figures.model import Fact
 from facts.figures.search import Coverage, SearchResult
 from facts.text import escape, truncate
@@ -68,6 +76,8 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
         return no_match(result, coverage, command, today)
     facts = _ordered(result.facts, show)
     best, rest = facts[0], facts[1:]
+    in_series = {f.id for f in result.series}
+    rest = [f for f in rest if f.id not in in_series]  # each already has its line in the series
     shown_rest = rest if expanded else rest[:MORE_SHOWN]
     asked = escape(truncate(result.query, 200))
     title = f"*Answer to “{asked}”*" if asked else "*The newest figures*"
@@ -79,6 +89,7 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     blocks.extend(best_view.blocks)
     blocks.append(best_view.copy)
     blocks.extend(_after(best, result.query, shareable, after_each, whole=True))
+    blocks.extend(series_blocks(result, today))
     if shown_rest:
         blocks.append(context(f"*Also matching* ({len(shown_rest)}{' of ' + str(len(rest)) if len(rest) > len(shown_rest) else ''}):"))
     for fact in shown_rest:
@@ -87,6 +98,35 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     blocks.extend(_more(result, rest, shown_rest, shareable))
     lines = [best_view.escaped_citation] + [rendered(f, today).escaped_citation for f in shown_rest]
     return Message(fallback_text("", lines), cap_blocks(blocks))
+
+
+def series_blocks(result: SearchResult, today: dt.date) -> list[dict]:
+    """For a question about change over time: the series, one line per period (oldest first)
+    with its figure and its citation, and notes where the forces differ or another series of
+    the same measure is not comparable. No change is worked out: the periods are side by side."""
+    if not result.series:
+        return []
+    first = result.series[0]
+    what = first.measure or first.unit
+    lines = [f"*The series, oldest first* — {escape(what)}, {escape(first.geography.split(' (')[0])}: each figure "
+             f"as its release gives it (no change is worked out here; quote a change only as a source states it)."]
+    lines += [series_line(fact, today) for fact in result.series]
+    blocks = sections(lines)
+    if result.series_notes:
+        blocks.append(context(escape(truncate(" ".join(result.series_notes), 2900))))
+    return blocks
+
+
+def series_line(fact: Fact, today: dt.date) -> str:
+    """One period of a series, cited (escaped mrkdwn): ``• *2024/25*: *7,263* · NSPCC figures as
+    reported by …, <url|title>, published 13 November 2025 · _secondary_``."""
+    src = fact.source
+    status = "verified" if fact.status == "verified" else "secondary"
+    if fact.review_due(today):
+        status += ", review due"
+    return (f"• *{escape(fact.period.label.split(' (')[0])}*: *{escape(fact.display)}* · "
+            f"{escape(source_name(fact))}, <{src.url}|{escape(truncate(src.title, 120))}>, "
+            f"{escape(published_label(fact))} · _{status}_ · `{escape(fact.id)}`")
 
 
 def shared(fact: Fact, user_id: str, today: dt.date) -> Message:

@@ -124,6 +124,10 @@ class SearchResult:
       shown as the answer).
     - ``typed``: each term of the question → the word as typed (for answers).
     - ``query``: the plain query text that was searched.
+    - ``series``: for a question about change over time, the series of the first figure shown
+      that has one (one figure per period, oldest first: the trend, never a computed change);
+      ``series_notes``: where its forces or bases differ between periods, and the same measure's
+      other series that are not comparable with it.
     """
 
     query: str
@@ -142,6 +146,8 @@ class SearchResult:
     partial: list[tuple[str, int]] = field(default_factory=list)
     near: list[Fact] = field(default_factory=list)
     typed: dict[str, str] = field(default_factory=dict)  # term → the word as typed
+    series: list[Fact] = field(default_factory=list)
+    series_notes: list[str] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -173,6 +179,7 @@ class _Profile:
     financial_year: int | None
     recency: float  # years from 2017 to its release (0 when undated)
     series_count: bool = False  # a single-period count in a series: a trend's line
+    series_point: bool = False  # a single-period count or share in a series
     peak: bool = False  # the highest value of its series
 
 
@@ -206,6 +213,15 @@ class FactIndex:
         peaks = _series_peaks(servable)
         self._profiles = [_profile(f, current, peaks) for f in servable]
         self._dates = [i for i, p in enumerate(self._profiles) if p.shape == "date"]
+        self._series: dict[str, list[int]] = {}  # series key → its single-period counts, oldest first
+        for position, profile in enumerate(self._profiles):
+            if profile.series_point:
+                self._series.setdefault(servable[position].series or "", []).append(position)
+        for members in self._series.values():
+            members.sort(key=lambda i: (servable[i].period.start or dt.date.min, servable[i].id))
+        self._series_by_measure: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (measure, platforms) → keys
+        for key, members in self._series.items():
+            self._series_by_measure.setdefault(_measure_key(servable[members[0]]), []).append(key)
         self._offenders = [i for i, f in enumerate(servable) if _OFFENDERS.search(f"{f.measure} {f.unit} {f.base}".lower())]
         self._postings: dict[str, list[int]] = {}
         self._platform_postings: dict[str, list[int]] = {}
@@ -283,7 +299,24 @@ class FactIndex:
             self._explain(asked, result)
         result.facts = [self._facts[i] for i in positions]
         result.more = more
+        if "change" in question.asks and positions:
+            self._trend(positions, result)
         return result
+
+    def _trend(self, positions: list[int], result: SearchResult) -> None:
+        """The series of the first figure shown that is one period of a series with two or more."""
+        for position in positions[:4]:
+            key = self._facts[position].series
+            members = self._series.get(key or "", []) if self._profiles[position].series_point else []
+            if len(members) >= 2:
+                break
+        else:
+            return
+        facts = [self._facts[i] for i in members]
+        result.series = facts
+        result.series_notes = _series_notes(facts, [
+            [self._facts[i] for i in self._series[other]]
+            for other in self._series_by_measure.get(_measure_key(facts[0]), []) if other != key])
 
     def coverage(self) -> Coverage:
         """Topics, platforms and years the servable figures cover (computed once)."""
@@ -712,6 +745,31 @@ def _field_texts(fact: Fact) -> dict[str, str]:
     }
 
 
+def _series_notes(series: list[Fact], others: list[list[Fact]]) -> list[str]:
+    """Plain notes on a series: the forces (its geography, which names them) where they differ
+    between periods, and the same measure's other national series (the UK and England and
+    Wales count different sets of forces), which are not comparable with it."""
+    notes = []
+    if len({f.geography for f in series}) > 1:
+        notes.append("The forces counted differ between periods: "
+                     + "; ".join(f"{_short_period(f)}: {f.geography}" for f in series) + ".")
+    national = {"uk", "englandwales"}
+    if geography_places(series[0].geography) & national:
+        for other in others:
+            if len(other) >= 2 and geography_places(other[0].geography) & national:
+                notes.append(f"Not comparable with these: the same measure for {other[0].geography} is a "
+                             f"separate series ({_short_period(other[0])} to {_short_period(other[-1])}).")
+    return notes
+
+
+def _measure_key(fact: Fact) -> tuple[str, tuple[str, ...]]:
+    return fact.measure or "", tuple(sorted(fact.platforms))
+
+
+def _short_period(fact: Fact) -> str:
+    return fact.period.label.split(" (")[0]
+
+
 def _series_peaks(facts: list[Fact]) -> set[str]:
     """Ids of the figure with the highest numeric value in each series."""
     best: dict[str, tuple[float, str]] = {}
@@ -760,6 +818,7 @@ def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
         financial_year=fy,
         recency=max(0, released.year - 2016) if released else 0,
         series_count=shape == "count" and bool(fact.series) and not cumulative,
+        series_point=shape in ("count", "share") and bool(fact.series) and not cumulative,
         peak=fact.id in peaks,
     )
 

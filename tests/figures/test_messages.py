@@ -103,3 +103,33 @@ def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
     message = answers.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
     text = json.dumps(message.blocks)
     assert "What is covered" in text and "*Platforms:* Instagram" in text and "Nothing is estimated" in text
+
+
+def _yearly(year: int, value: int, forces: int) -> object:
+    label = f"{year}/{(year + 1) % 100:02d}"
+    return make_fact(
+        f"offences-{year}", claim=f"UK police recorded {value:,} grooming offences in {label}.", value=value,
+        unit="recorded offences", display=f"{value:,}", base="Offences recorded by police", platforms=[],
+        topics=["online grooming"], measure="grooming offences recorded by police", series="offences-uk-yearly",
+        geography=f"UK ({forces} police forces)",
+        period={"start": f"{year}-04-01", "end": f"{year + 1}-03-31", "label": f"{label} (April to March)"},
+        source={"title": f"Release {year}", "url": f"https://www.nspcc.org.uk/{year}", "published": f"{year + 1}-08-01"})
+
+
+def test_a_question_about_change_answers_with_the_series_each_cited_and_no_change_worked_out():
+    facts = [_yearly(2021, 6156, 41), _yearly(2022, 6350, 42), _yearly(2023, 7062, 45)]
+    message = _answer(facts, query="have grooming offences gone up?")
+    text = json.dumps(message.blocks)
+    lines = [line for block in message.blocks if block["type"] == "section"
+             for line in block["text"]["text"].split("\n") if line.startswith("• *20")]
+    assert [line.split("*")[1] for line in lines] == ["2021/22", "2022/23", "2023/24"]  # oldest first
+    for fact, line in zip(facts, lines, strict=True):
+        assert fact.display in line and str(fact.source.url) in line and fact.id in line
+    assert "The forces counted differ between periods" in text and "UK (41 police forces)" in text
+    assert "%" not in text.replace("\\u2019", "")  # no rise worked out from the counts
+    assert block_kit.MAX_BLOCKS >= len(message.blocks)
+
+
+def test_a_question_not_about_change_has_no_series():
+    facts = [_yearly(2021, 6156, 41), _yearly(2022, 6350, 42)]
+    assert "The series, oldest first" not in json.dumps(_answer(facts, query="how many grooming offences").blocks)
