@@ -70,7 +70,8 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     answer; a reply already posted in a thread has none). ``expanded``: every figure found one
     line each, not only :data:`MORE_SHOWN`. ``show``: the id of a figure to show whole first.
     ``after_each(fact)``: blocks after each figure instead of the Share buttons (the Find figures
-    modal's "Share in thread").
+    modal's and a mention reply's "Share in thread"); each one-line figure then also carries its
+    Copy citation line, since there is no Show whole.
     """
     if not result.found:
         return no_match(result, coverage, command, today)
@@ -93,7 +94,10 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     if shown_rest:
         blocks.append(context(f"*Also matching* ({len(shown_rest)}{' of ' + str(len(rest)) if len(rest) > len(shown_rest) else ''}):"))
     for fact in shown_rest:
-        blocks.append(section(rendered(fact, today).line))
+        view = rendered(fact, today)
+        blocks.append(section(view.line))
+        if after_each is not None:
+            blocks.append(view.copy)  # no Show whole here (a modal, a thread reply): its citation to copy
         blocks.extend(_after(fact, result.query, shareable, after_each, whole=False))
     blocks.extend(_more(result, rest, shown_rest, shareable))
     lines = [best_view.escaped_citation] + [rendered(f, today).escaped_citation for f in shown_rest]

@@ -18,6 +18,7 @@ from facts.figures.asking import read
 from facts.figures.catalogue import Catalogue
 from facts.figures.check import check_text
 from facts.figures.check_messages import check_message
+from facts.figures.modal import ThreadTarget, share_in_thread_button
 from facts.figures.usage import Usage
 from facts.text import escape
 
@@ -27,10 +28,12 @@ THREAD_LIMIT = 3
 
 
 def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
-          usage: Usage | None = None) -> render.Message:
+          usage: Usage | None = None, thread: ThreadTarget | None = None) -> render.Message:
     """The answer to raw Slack ``text`` typed after ``command`` (or in a mention).
 
-    A question is counted in ``usage`` (a question that found nothing is a gap).
+    A question is counted in ``usage`` (a question that found nothing is a gap). ``thread``: the
+    thread a mention's answer is posted in; each figure then has **Share in thread** (that one
+    figure posted whole, attributed) and its Copy citation line.
     """
     asked = read(text)
     if asked.action == "thanks":
@@ -51,8 +54,9 @@ def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
     result = catalogue.search(asked.text, limit=limit)
     if usage is not None:
         usage.record(result)
+    after_each = (lambda fact: [share_in_thread_button(fact, thread)]) if thread is not None else None
     return answers.answer(result, catalogue.coverage(), catalogue.today(), shareable=surface == "slash_command",
-                          command=command)
+                          command=command, after_each=after_each)
 
 
 def again(catalogue: Catalogue, pressed: answers.Pressed, command: str) -> render.Message:

@@ -2,7 +2,9 @@
 
 The cited answer is posted as a reply in the thread (the thread's
 ``thread_ts``, or the mentioning message's ``ts`` when it is not in one),
-visible to everyone there, without a Share button. The text is read as the
+visible to everyone there; each figure has **Share in thread** (the Find
+figures action: that one figure posted whole, attributed to who pressed it)
+and its Copy citation line. The text is read as the
 slash command's is (:mod:`facts.figures.asking`): a question in plain words,
 or ``check``, ``sources``, ``help``; a mention with no question gets a short help.
 
@@ -25,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from facts.figures import messages as render
 from facts.figures import replies
 from facts.figures.catalogue import Catalogue
+from facts.figures.modal import ThreadTarget
 from facts.figures.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -70,8 +73,9 @@ def register(app: App, catalogue: Catalogue, usage: Usage, command: str = "/groo
         ack()
 
     def answer(event: dict, client: WebClient) -> None:
-        message = reply(catalogue, usage, event.get("text") or "", command)
         thread_ts = event.get("thread_ts") or event["ts"]
+        message = reply(catalogue, usage, event.get("text") or "", command,
+                        thread=ThreadTarget(event["channel"], thread_ts))
         try:
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False,
                                     unfurl_media=False, **message.as_dict())
@@ -81,7 +85,9 @@ def register(app: App, catalogue: Catalogue, usage: Usage, command: str = "/groo
     app.event("app_mention", middleware=[once_per_event])(ack=ack_now, lazy=[answer])
 
 
-def reply(catalogue: Catalogue, usage: Usage, text: str, command: str = "/grooming") -> render.Message:
+def reply(catalogue: Catalogue, usage: Usage, text: str, command: str = "/grooming",
+          thread: ThreadTarget | None = None) -> render.Message:
     """The thread reply to a mention's raw Slack ``text``, read as the slash command reads its text
-    (:mod:`facts.figures.asking`): every mention token is dropped, then a question or a subcommand."""
-    return replies.reply(catalogue, text, command=command, surface="mention", usage=usage)
+    (:mod:`facts.figures.asking`): every mention token is dropped, then a question or a subcommand.
+    With ``thread`` (where the reply goes), each figure has **Share in thread** and its citation."""
+    return replies.reply(catalogue, text, command=command, surface="mention", usage=usage, thread=thread)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 
+from facts.figures.modal import SHARE_IN_THREAD_ACTION_ID, parse_share_value
 from tests.support.fake_slack import BOT_USER_ID
-from tests.support.slack_payloads import app_mention
+from tests.support.slack_payloads import app_mention, message_button
 
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
@@ -83,3 +84,26 @@ def test_mention_checks_a_draft_like_the_slash_command(server, fake_slack):
                              "grooming offences in 2024/25.", ts="1700000500.000100"))
     [reply] = _wait_replies(fake_slack, "C0CHECKQ01")
     assert "7,263" in json.dumps(reply.params["blocks"]) and "matches" in json.dumps(reply.params["blocks"])
+
+
+def test_each_figure_in_a_mention_reply_can_be_shared_alone_in_the_thread_and_carries_its_citation(server, fake_slack):
+    server.event(app_mention("Ev0SHARE001", "C0MENTION9", f"<@{BOT_USER_ID}> instagram", ts="1700000900.000100",
+                             thread_ts="1700000000.000900"))
+    [reply] = _wait_replies(fake_slack, "C0MENTION9")
+    blocks = reply.params["blocks"]
+    buttons = [b["elements"][0] for b in blocks if b["type"] == "actions"]
+    figures = [b for b in blocks if b["type"] == "section" and b["text"]["text"].startswith("*")
+               and "Answer to" not in b["text"]["text"]]
+    copies = [b for b in blocks if b["type"] == "context" and "Copy citation:" in json.dumps(b)]
+    assert len(buttons) >= 2 and all(b["action_id"] == SHARE_IN_THREAD_ACTION_ID for b in buttons)
+    assert len(copies) == len(buttons)  # every figure shown: its own Share and its citation to copy
+    assert figures
+    fact_id, target = parse_share_value(buttons[1]["value"])  # a one-line figure, not the best
+    assert (target.channel, target.thread_ts) == ("C0MENTION9", "1700000000.000900")
+
+    server.action(message_button(SHARE_IN_THREAD_ACTION_ID, buttons[1]["value"], "C0MENTION9",
+                                 fake_slack.response_url("mention-share")))
+    [_reply, shared] = _wait_replies(fake_slack, "C0MENTION9", count=2)
+    posted = json.dumps(shared.params["blocks"])
+    assert shared.params["thread_ts"] == "1700000000.000900"
+    assert "Shared by <@U0TEST0001>" in posted and fact_id in posted and "Share in thread" not in posted
