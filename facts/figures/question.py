@@ -185,8 +185,10 @@ def read_question(text: str) -> Question:
         question.implied.add(implied)
     if "peak" in question.asks:
         question.asks.add("latest")  # a record is judged against the newest release
-    if "contact" in question.asks and re.search(r"\bhow\s+many\b|\bnumber\s+of\b", lowered):
-        question.asks.discard("contact")
+    if "contact" in question.asks and re.search(r"\bhow\s+many\b|\bnumber\s+of\b|\b(?:contacts|calls|sessions)\b",
+                                                lowered):
+        question.asks.discard("contact")  # "helpline contacts": how many, not the number to ring
+        question.asks.add("count")
     return question
 
 

@@ -88,8 +88,12 @@ _QUALIFIERS = re.compile(r"\b(average|mean|median|rate|convictions?|convicted|pr
 _COUNTED = re.compile(r"\b(?:how\s+many|number\s+of)\s+([a-z]{3,})\b")
 #: Words after "how many" that are not what is counted ("how many of", "how many more").
 _NOT_COUNTED = frozenset({"more", "less", "fewer", "times", "the", "were", "was", "are", "have", "has", "did"})
+#: Who recorded it: "recorded by police", "police-recorded".
+_BY_POLICE = re.compile(r"\b(?:recorded|logged|reported)\s+(?:by|to)\s+(?:the\s+)?police\b|\bpolice[\s-]+recorded\b")
 #: Who a figure counts: offenders are not victims.
 _OFFENDERS = re.compile(r"\b(?:offenders?|perpetrators?|abusers?|suspects?)\b")
+#: Question words (stemmed) that ask for a split by sex.
+_SEX_WORDS = frozenset(terms("girls girl boys boy gender sex female females male males"))
 #: A rare word (found in at most this share of figures) that the best figure lacks means "no figure".
 _RARE = 0.12
 
@@ -180,6 +184,8 @@ class _Profile:
     recency: float  # years from 2017 to its release (0 when undated)
     series_count: bool = False  # a single-period count in a series: a trend's line
     series_point: bool = False  # a single-period count or share in a series
+    one_sex: bool = False  # about girls or boys only (a split by sex)
+    display_values: tuple[int, ...] = ()  # whole numbers its display shows (7263 for "7,263")
     peak: bool = False  # the highest value of its series
 
 
@@ -222,6 +228,7 @@ class FactIndex:
         self._series_by_measure: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (measure, platforms) → keys
         for key, members in self._series.items():
             self._series_by_measure.setdefault(_measure_key(servable[members[0]]), []).append(key)
+        self._by_police = [i for i, f in enumerate(servable) if "police" in f"{f.measure} {f.base}".lower()]
         self._offenders = [i for i, f in enumerate(servable) if _OFFENDERS.search(f"{f.measure} {f.unit} {f.base}".lower())]
         self._postings: dict[str, list[int]] = {}
         self._platform_postings: dict[str, list[int]] = {}
@@ -291,7 +298,7 @@ class FactIndex:
             else:
                 everything = [i for i in range(len(self._facts)) if asked.scope is None or i in asked.scope]
                 positions, more = self._first(everything, limit)  # "stats", "latest": the newest
-        elif not asked.words and not asked.numbers and not _shaping(question):
+        elif not asked.words and not asked.numbers and not _shaping(question) and not asked.measures:
             positions, more = self._filtered(asked, limit)  # filters only: rank order
         else:
             positions, more = self._ranked(asked, limit, loose, result)
@@ -371,6 +378,7 @@ class FactIndex:
         if result.ignored and not loose and not self._distinctive(asked):
             asked.blocked = True  # a word no figure knows, and nothing else to go on: no figure answers it
             result.missing = list(result.ignored)
+        self._read_recorder(plain, asked, loose)  # after the unknown-word check: it narrows, it is not distinctive
         if loose:
             result.ignored = []  # a conversation is full of words that are not about figures
         return asked
@@ -422,6 +430,11 @@ class FactIndex:
             return
         if question.since_event:
             self._read_since_event(question, asked, result)
+
+    def _read_recorder(self, plain: str, asked: _Asked, loose: bool) -> None:
+        """"sextortion offences recorded by police": what police recorded, not Childline's sessions."""
+        if not loose and _BY_POLICE.search(plain.lower()):
+            asked.filters.append(("recorded by police", self._by_police))
 
     def _said(self, *words: str) -> bool:
         """True when some figure says every one of ``words`` in its claim, measure, unit, base or
@@ -585,6 +598,9 @@ class FactIndex:
             if number in fact_weights:
                 matched += 1
                 score += 6.0 * fact_weights[number]
+            elif _rounds_to(int(number[1:]), profile.display_values):
+                matched += 1
+                score += 6.0 * 0.8  # "the 10,000 figure": 10,119 as a round number
         return matched, score + _fit(profile, asked.question, set(asked.words), asked.platforms)
 
     def _required(self, words: list[str]) -> list[str]:
@@ -712,6 +728,8 @@ def _fit_scope(profile: _Profile, question: Question, words: set[str], platforms
         score -= 1.0  # a group of platforms' share for a question about one
     if profile.about_victims and not _VICTIM_WORDS & words:
         score -= 0.75  # victims' sex or age, not asked about
+    if profile.one_sex and not _SEX_WORDS & words:
+        score -= 1.0  # girls' or boys' own figure: the figure for all children first
     if profile.narrow_place and not question.places:
         score -= 1.5  # one nation's figure for a question about no place
     if profile.historical:
@@ -820,6 +838,8 @@ def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
         series_count=shape == "count" and bool(fact.series) and not cumulative,
         series_point=shape in ("count", "share") and bool(fact.series) and not cumulative,
         peak=fact.id in peaks,
+        one_sex=len({"girls", "boys"} & set(fact.topics)) == 1,
+        display_values=tuple(int(n[1:]) for n in numbers(fact.display)),
     )
 
 
@@ -906,7 +926,13 @@ def _years_of(fact: Fact) -> set[int]:
         years.add(fy)
     if fact.source.published:
         years.add(fact.source.published.year)
+    named = _YEAR_ENDING.search(fact.period.label)
+    if named:
+        years.add(int(named[1]))  # a survey's "year ending March 2020" is its 2020
     return years
+
+
+_YEAR_ENDING = re.compile(r"\byear\s+(?:ending|ended|to)\s+(?:[A-Za-z]+\s+)?(20\d\d)\b", re.I)
 
 
 def _financial_year_of(start: dt.date | None, end: dt.date | None) -> int | None:
@@ -919,6 +945,14 @@ def _financial_year_of(start: dt.date | None, end: dt.date | None) -> int | None
     if end <= dt.date(first + 1, 3, 31) + dt.timedelta(days=7):
         return first
     return None
+
+
+def _rounds_to(asked: int, values: tuple[int, ...]) -> bool:
+    """True when ``asked`` is a round number (1,000s, or 100s from 100) that one of ``values`` is
+    written as by people quoting it: "10,000" or "more than 10,000" for 10,119 (up to 10% over)."""
+    if asked < 100 or asked % (1000 if asked >= 1000 else 100):
+        return False
+    return any(asked <= value < asked * 1.1 for value in values if value != asked)
 
 
 def _comparison_year(fact: Fact) -> int | None:

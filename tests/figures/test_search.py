@@ -185,3 +185,46 @@ def test_fields_read_together_read_as_each_alone():
              "children under 13s in England and", "Wales", "", "first year of the offence"]
     assert field_terms(texts) == [terms(t) for t in texts]
     assert "osa" not in [t for found in field_terms(texts) for t in found]
+
+
+def _survey(fact_id: str, display: str, measure: str, topics: list[str], **overrides):
+    return make_fact(fact_id, claim=f"{display} of children aged 13 to 15 {measure} (ONS).", value=int(display[:-1]),
+                     display=display, unit="percent", measure=measure, base="Children aged 13 to 15", platforms=[],
+                     topics=["children online", *topics], geography="England and Wales",
+                     period={"start": "2019-04-01", "end": "2020-03-31", "label": "Year ending March 2020"},
+                     source={"publisher": "Office for National Statistics", "published": "2021-02-09"}, **overrides)
+
+
+def test_a_survey_year_is_the_year_its_period_ends_and_the_figure_for_all_children_comes_before_a_split_by_sex():
+    index = FactIndex([
+        _survey("girls-sexual-messages", "16%", "girls who received a sexual message", ["sexual messages", "girls"]),
+        _survey("children-sexual-messages", "11%", "received a sexual message", ["sexual messages"]),
+    ])
+    result = index.search("ons sexual messages 2020")  # "year ending March 2020" is the survey's 2020
+    assert [f.id for f in result.facts] == ["children-sexual-messages", "girls-sexual-messages"]
+    assert index.search("sexual messages girls").facts[0].id == "girls-sexual-messages"
+
+
+def test_what_police_recorded_is_not_a_helplines_sessions():
+    index = FactIndex([
+        make_fact("sessions", claim="Childline held 900 counselling sessions about sextortion in 2023/24.", value=900,
+                  display="900", unit="counselling sessions", measure="Childline counselling sessions about sextortion",
+                  base="Childline counselling sessions", platforms=[], topics=["childline", "sextortion"]),
+        make_fact("offences", claim="Police recorded 7,263 grooming offences in 2024/25.", value=7263, display="7,263",
+                  unit="recorded offences", measure="grooming offences recorded by police",
+                  base="Offences recorded by police", platforms=[], topics=["online grooming"]),
+        *[make_fact(f"other-{i}", platforms=[]) for i in range(10)],  # so that sextortion is a rare subject
+    ])
+    assert index.search("sextortion offences recorded by police").facts == []
+    assert index.search("childline sextortion sessions").facts[0].id == "sessions"
+
+
+def test_a_round_number_finds_the_figure_it_rounds():
+    index = FactIndex([
+        make_fact("ten-thousand", claim="Police recorded 10,119 grooming offences in two and a half years.",
+                  value=10119, display="10,119", unit="recorded offences", platforms=[], topics=["online grooming"],
+                  source={"title": "Online child grooming offences pass 10,000"}),
+        make_fact("share", claim="23% of the 10,119 offences were in the last six months.", value=23, display="23%",
+                  platforms=[], topics=["online grooming"], source={"title": "Online child grooming offences pass 10,000"}),
+    ])
+    assert index.search("where is the 10,000 grooming offences figure from").facts[0].id == "ten-thousand"
