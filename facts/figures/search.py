@@ -238,7 +238,13 @@ class FactIndex:
         self._fy_span_postings: dict[int, list[int]] = {}
         for position, (fact, profile) in enumerate(zip(servable, self._profiles, strict=True)):
             self._post(position, fact, profile)
+        # Sets of the index's own posting lists, made once and kept; a list made for one question
+        # (a period's spans, "since" an event, the police-recorded figures) is never cached by id,
+        # since its id is reused once it is freed and would find another list's set.
         self._sets: dict[int, set[int]] = {}
+        self._owned = {id(p) for postings in (self._postings, self._platform_postings, self._place_postings,
+                                              self._year_postings, self._fy_postings, self._fy_span_postings)
+                       for p in postings.values()}
         # Typos are read only as platforms, topics, places or publishers: correcting to any
         # word of any claim turned "last" into "least".
         subject_texts = {" ".join([*f.topics, f.source.publisher]) for f in servable}  # few distinct: read once each
@@ -595,12 +601,11 @@ class FactIndex:
                 matched += 1
                 score += idf * best
         for number in asked.numbers:
-            if number in fact_weights:
+            # "the 10,000 figure": 10,119 as a round number counts more than a headline's own 10,000
+            weight = max(fact_weights.get(number, 0.0), 0.8 if _rounds_to(int(number[1:]), profile.display_values) else 0.0)
+            if weight:
                 matched += 1
-                score += 6.0 * fact_weights[number]
-            elif _rounds_to(int(number[1:]), profile.display_values):
-                matched += 1
-                score += 6.0 * 0.8  # "the 10,000 figure": 10,119 as a round number
+                score += 6.0 * weight
         return matched, score + _fit(profile, asked.question, set(asked.words), asked.platforms)
 
     def _required(self, words: list[str]) -> list[str]:
@@ -650,6 +655,8 @@ class FactIndex:
 
     def _as_set(self, postings: list[int]) -> set[int]:
         key = id(postings)
+        if key not in self._owned:
+            return set(postings)
         cached = self._sets.get(key)
         if cached is None:
             cached = self._sets[key] = set(postings)
@@ -924,7 +931,9 @@ def _years_of(fact: Fact) -> set[int]:
     fy = _financial_year_of(start, end)
     if fy is not None:
         years.add(fy)
-    if fact.source.published:
+    calendar_year = bool(start and end and start.year == end.year and (start.month, start.day, end.month, end.day)
+                         == (1, 1, 12, 31))
+    if fact.source.published and not calendar_year:  # a calendar year's figure is that year's, not its release's
         years.add(fact.source.published.year)
     named = _YEAR_ENDING.search(fact.period.label)
     if named:

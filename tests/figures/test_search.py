@@ -228,3 +228,12 @@ def test_a_round_number_finds_the_figure_it_rounds():
                   platforms=[], topics=["online grooming"], source={"title": "Online child grooming offences pass 10,000"}),
     ])
     assert index.search("where is the 10,000 grooming offences figure from").facts[0].id == "ten-thousand"
+
+
+def test_a_calendar_years_figure_belongs_to_that_year_not_to_its_release():
+    index = FactIndex([make_fact("iwf-2024", claim="The IWF confirmed 291,273 reports in 2024.", value=291273,
+                                 display="291,273", unit="reports", platforms=[], topics=["child sexual abuse imagery"],
+                                 period={"start": "2024-01-01", "end": "2024-12-31", "label": "2024"},
+                                 source={"publisher": "Internet Watch Foundation", "published": "2025-04-29"})])
+    assert [f.id for f in index.search("iwf 2024").facts] == ["iwf-2024"]
+    assert index.search("iwf 2025").facts == []
