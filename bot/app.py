@@ -27,6 +27,7 @@ from bot.health import RECHECK_SECONDS, SlackHealth
 from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
 from facts.figures.catalogue import Catalogue
+from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
 from handlers import register_listeners
 from handlers.enquiries.actions import Acts
@@ -103,6 +104,7 @@ def build_app(
     loops: Loops | None = None,
     health: SlackHealth | None = None,
     curation: Curation | None = None,
+    receipts: Receipts | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -112,6 +114,7 @@ def build_app(
     memory only, never written). ``enquiries`` (the enquiry service) adds the
     enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
     as for ``factbot ask``, Slack is never asked). ``curation`` adds the curators' buttons and forms.
+    ``receipts``: where visible posts of figures are kept (the server's; none for ``factbot ask``).
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -129,7 +132,7 @@ def build_app(
     )
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
-                       enquiries=enquiries, curating=curation)
+                       enquiries=enquiries, curating=curation, receipts=receipts)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

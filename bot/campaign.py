@@ -31,16 +31,19 @@ from bot.feed_poller import FeedPoller
 from bot.loops import Loop, Loops
 from bot.settings import Settings
 from facts.campaign.feeds import FeedState, parse_feed_specs
-from facts.campaign.messages import campaign_update_card, digest_card, figure_change_card
+from facts.campaign.messages import campaign_update_card, change_lines, digest_card, figure_change_card
 from facts.campaign.state import CampaignState
 from facts.campaign.update import CampaignUpdate
 from facts.clock import utc_now
-from facts.figures.changes import FigureChange, changes_since, current_snapshot
+from facts.figures.changes import ALERT_FIELDS, FigureChange, changes_since, current_snapshot
 from facts.figures.check import FigureBook, check_text
 from facts.figures.check_messages import alert_reply
+from facts.figures.messages import version
+from facts.figures.receipts import KIND as CORRECTION_KIND
+from facts.figures.receipts import Receipts, correction_key, correction_reply, needs_correction, version_in
 from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore
-from facts.outbox import HELD, Outbox
+from facts.outbox import HELD, IN_MESSAGE, Outbox
 from facts.persistence import file_stamp, sibling_path
 
 log = logging.getLogger(__name__)
@@ -54,15 +57,17 @@ class Campaign:
     """Campaign alerts for one process. ``close()`` when done.
 
     ``store`` is the facts store, ``outbox`` the shared outbox, ``wake``
-    the delivery worker's wake-up (``None`` in a command).
+    the delivery worker's wake-up (``None`` in a command), ``receipts`` where
+    figures were posted visibly (default: the receipts file beside the store).
     """
 
     def __init__(self, settings: Settings, outbox: Outbox, store: FactStore, *,
-                 wake: Callable[[], None] | None = None):
+                 wake: Callable[[], None] | None = None, receipts: Receipts | None = None):
         self.settings = settings
         self.outbox = outbox
         self.store = store
         self.wake = wake or (lambda: None)
+        self.receipts = receipts or open_receipts(settings)
         self.state = CampaignState(sibling_path(settings.factbot_db, "alerts"))
         self.feeds = FeedState(sibling_path(settings.factbot_db, "feeds"))
         self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
@@ -139,12 +144,46 @@ class Campaign:
             changes, snapshot = changes_since(previous, self.store)
             for change in changes:
                 self.outbox.enqueue("figure", CHANNEL_KEY, figure_change_card(change), dedupe_key=change.dedupe_key)
+            corrections = sum(self.queue_corrections(change.fact.id) for change in changes if change.kind != "added")
             if snapshot != previous:
                 self.state.set_figures(snapshot)
         if changes:
-            log.info("%d figure change(s) announced", len(changes))
+            log.info("%d figure change(s) announced, %d correction(s) queued under earlier posts",
+                     len(changes), corrections)
             self.wake()
         return changes
+
+    # -- corrections under earlier posts -------------------------------------------
+
+    def queue_corrections(self, fact_id: str) -> int:
+        """Queue one thread reply under every earlier visible post of ``fact_id`` that shows a
+        version no longer current (``facts.figures.receipts``); returns how many were queued.
+        Each receipt is told once per version: the receipt remembers it, and the outbox's dedupe
+        key covers a crash in between."""
+        found = self.store.get(fact_id)
+        if found is None:
+            return 0
+        fact, history = found
+        queued = 0
+        for receipt in self.receipts.for_figure(fact_id):
+            if not needs_correction(receipt, fact):
+                continue
+            new = fact.model_dump(mode="json")
+            old = version_in(history, receipt.version) or {}
+            rows = change_lines({name: (old.get(name), new.get(name)) for name in ALERT_FIELDS
+                                 if old and old.get(name) != new.get(name)})
+            replacement = None
+            if fact.superseded_by:
+                replaced_by = self.store.get(fact.superseded_by)
+                replacement = replaced_by[0] if replaced_by and replaced_by[0].servable else None
+            reply = correction_reply(receipt, fact, rows, note=self.store.change_note(fact_id),
+                                     replacement=replacement)
+            _, created = self.outbox.enqueue(CORRECTION_KIND, IN_MESSAGE,
+                                             {**reply, "channel": receipt.channel, "thread_ts": receipt.ts},
+                                             dedupe_key=correction_key(receipt, fact))
+            self.receipts.mark_told(receipt, version(fact))
+            queued += created
+        return queued
 
     # -- reviews due -------------------------------------------------------
 
@@ -229,3 +268,9 @@ class Campaign:
         """Close the state files (stop the loops first: the runtime does)."""
         self.state.close()
         self.feeds.close()
+        self.receipts.close()
+
+
+def open_receipts(settings: Settings) -> Receipts:
+    """The receipts file beside the store (``<stem>-receipts.json``), kept ``FACTBOT_RECEIPTS_KEEP_DAYS``."""
+    return Receipts(sibling_path(settings.factbot_db, "receipts"), settings.factbot_receipts_keep_days)

@@ -76,7 +76,7 @@ from bot.loops import Loop
 from bot.slack_http import KeepAliveWebClient
 from facts.enquiries.messages import held_problem
 from facts.enquiries.model import ALERT_KEY as ENQUIRY_ALERT_KEY
-from facts.outbox import DELIVERED, HELD, PENDING, SENDING, Outbox, OutboxItem
+from facts.outbox import DELIVERED, HELD, IN_MESSAGE, PENDING, SENDING, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,7 @@ class DeliveryWorker:
     # -- helpers -----------------------------------------------------------
 
     def _channel_for(self, item: OutboxItem, quiet: bool = False) -> str | None:
-        if item.method == "chat.update":
+        if item.method == "chat.update" or item.channel_key == IN_MESSAGE:
             return item.message.get("channel")
         channel = self.channels.get(item.channel_key)
         if channel is None and not quiet:
@@ -539,6 +539,9 @@ def held_fix(item: OutboxItem, code: str) -> str:
     """What to do about ``item`` held with ``code``, in words for the log (no message content)."""
     if item.channel_key == "enquiry":
         return held_problem(code)
+    if item.channel_key == IN_MESSAGE:
+        return (f"Slack answered {code.split(':')[-1]}: the app can no longer post in that conversation "
+                f"(removed, archived or deleted); `factbot campaign retry` sends it again once it can.")
     setting = f"FACTBOT_{item.channel_key.upper()}_CHANNEL"
     command = "enquiries" if item.kind == "enquiry" else "campaign"
     if item.channel_key == ENQUIRY_ALERT_KEY:

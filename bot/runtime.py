@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from slack_bolt import App
 
 from bot.app import build_app, web_client
-from bot.campaign import Campaign
+from bot.campaign import Campaign, open_receipts
 from bot.curation import Curation, open_facts
 from bot.delivery import PACE_SECONDS, DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
 from bot.health import SlackHealth
-from bot.loops import Loops, every, refresher
+from bot.loops import Loop, Loops, every, refresher
 from bot.settings import Settings
 from facts.enquiries.archive import EnquiryArchive, archive_path
 from facts.enquiries.meaning import load_model
@@ -35,12 +35,16 @@ from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
 from facts.enquiries.signposting import signposting
 from facts.enquiries.triage import load_patterns, load_phrases
 from facts.figures.catalogue import Catalogue
+from facts.figures.receipts import Receipts
 from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox, OutboxItem
 from facts.persistence import quarantine, sibling_path
 
 log = logging.getLogger(__name__)
+
+#: Seconds between purges of receipts past their keeping time (the first runs at start-up).
+RECEIPTS_PURGE_SECONDS = 24 * 3600.0
 
 
 @dataclass
@@ -96,8 +100,9 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
     curation = Curation(settings, store, catalogue)
+    receipts = open_receipts(settings)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
-                         health=slack, curation=curation)
+                         health=slack, curation=curation, receipts=receipts)
     delivered = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
@@ -106,7 +111,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         slack.delivered(item.channel_key)
 
     worker.on_delivered = on_delivered
-    campaign = Campaign(settings, outbox, store, wake=worker.wake)
+    campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
                       slack=slack, problems=problems, curation=curation)
     runtime.closers.append(curation.close)
@@ -123,6 +128,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         # Answers only count in memory; the counts reach the file here and at shutdown.
         loops.add(every(USAGE_FLUSH_SECONDS, usage.flush, "usage-flush"))
         loops.add(refresher(catalogue))
+        # Receipts past FACTBOT_RECEIPTS_KEEP_DAYS are removed at start-up and then daily.
+        loops.add(Loop("receipts-purge", lambda: _purge_receipts(receipts), RECEIPTS_PURGE_SECONDS))
     if not settings.factbot_enquiry_channel:
         log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
     health = enquiries.health()
@@ -132,6 +139,12 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     if health["urgent_held"]:
         log.error("urgent enquiry held: %s (see /healthz)", ", ".join(health["urgent_held"]))
     return runtime
+
+
+def _purge_receipts(receipts: Receipts) -> None:
+    removed = receipts.purge()
+    if removed:
+        log.info("%d receipt(s) of shared figures past their keeping time removed", removed)
 
 
 def alert_channel(settings: Settings) -> str | None:

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     factbot_feed_interval: int = Field(default=900, ge=30)
     factbot_safeguarding_lead: str | None = None
     factbot_retention_days: int = Field(default=90, ge=1)
+    # Issue 12: days a receipt (where a figure was posted, for corrections to follow it) is kept.
+    factbot_receipts_keep_days: int = Field(default=730, ge=1, le=36500)
     # Issue 11: an urgent enquiry unclaimed this many minutes gets a reminder in its thread.
     factbot_urgent_remind_minutes: int = Field(default=15, ge=1, le=1440)
     # Campaign alerts (issue 4): feed fetch timeout, and when the weekly reviews-due digest goes out.

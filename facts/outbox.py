@@ -59,6 +59,9 @@ PENDING, SENDING, DELIVERED, HELD = "pending", "sending", "delivered", "held"
 KEEP_DELIVERED = dt.timedelta(days=2)
 #: The database file's suffix (it replaces the legacy JSON file's).
 SUFFIX = ".sqlite3"
+#: The ``channel_key`` of an item whose message names its own ``channel`` (and ``thread_ts``):
+#: a reply under a message the app posted anywhere (a figure's correction under a shared quote).
+IN_MESSAGE = "in_message"
 
 
 
@@ -82,7 +85,7 @@ class OutboxItem:
     - ``kind``: what it is (``enquiry``, ``campaign``, ``feed``, ``figure``, ``digest``).
     - ``channel_key``: which configured channel it goes to (``enquiry`` or
       ``campaign``), resolved at delivery so setting the channel later
-      releases held items.
+      releases held items; :data:`IN_MESSAGE`: the ``channel`` in ``message``.
     - ``message``: ``chat.postMessage`` arguments (``text``, ``blocks`` …).
     - ``dedupe_key``: a second submission with this key is the same item.
     - ``method``: ``chat.postMessage`` (default) or ``chat.update`` (then

@@ -17,6 +17,7 @@ from slack_bolt import App
 from starlette.routing import Route
 
 from facts.figures.catalogue import Catalogue
+from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
 from handlers.campaign import updates as campaign_updates
 from handlers.enquiries import actions as enquiry_actions
@@ -26,15 +27,16 @@ from handlers.figures import app_home, check_figures, curation, find_figures, me
 
 def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command: str, curators: frozenset[str],
                        enquiries: enquiry_actions.Acts | None = None,
-                       curating: curation.Curation | None = None) -> None:
+                       curating: curation.Curation | None = None, receipts: Receipts | None = None) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
     and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
     the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
-    buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts)."""
+    buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts). With
+    ``receipts``, every visible post of a figure is kept there, so corrections can follow it."""
     slash_command.register(app, catalogue, command, usage)
-    share.register(app, catalogue, command)
-    mention.register(app, catalogue, usage, command)
-    find_figures.register(app, catalogue, usage)
+    share.register(app, catalogue, command, receipts)
+    mention.register(app, catalogue, usage, command, receipts=receipts)
+    find_figures.register(app, catalogue, usage, receipts)
     check_figures.register(app, catalogue)
     home = app_home.Home(catalogue, usage, command, curators, curating)
     app_home.register(app, home)

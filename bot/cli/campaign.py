@@ -23,6 +23,7 @@ from bot.curation import open_facts
 from bot.settings import Settings
 from facts.campaign.update import CampaignUpdate, field_problems
 from facts.figures.model import Fact
+from facts.figures.receipts import KIND as CORRECTION_KIND
 from facts.figures.store import FactStore, ImportReport
 from facts.outbox import HELD, Outbox
 from facts.persistence import sibling_path
@@ -105,7 +106,7 @@ def cmd_campaign_digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 #: Outbox kinds that go to the campaign channel.
-CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest")
+CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest", CORRECTION_KIND)
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:

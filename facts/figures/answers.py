@@ -101,7 +101,7 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
         blocks.extend(_after(fact, result.query, shareable, after_each, whole=False))
     blocks.extend(_more(result, rest, shown_rest, shareable))
     lines = [best_view.escaped_citation] + [rendered(f, today).escaped_citation for f in shown_rest]
-    return Message(fallback_text("", lines), cap_blocks(blocks))
+    return Message(fallback_text("", lines), cap_blocks(blocks), [best, *shown_rest])
 
 
 def series_blocks(result: SearchResult, today: dt.date) -> list[dict]:

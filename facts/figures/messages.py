@@ -15,7 +15,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from facts.blocks import MAX_FALLBACK, MAX_TEXT, cap_blocks, fallback, mrkdwn, text_chunks, text_sections
 from facts.figures import asking
@@ -31,10 +31,12 @@ APP_NAME = asking.APP_NAME
 
 @dataclass
 class Message:
-    """A Slack message body: ``text`` fallback (carries the citations) and ``blocks``."""
+    """A Slack message body: ``text`` fallback (carries the citations) and ``blocks``; ``figures``:
+    the figures it shows (not sent: for receipts of visible posts)."""
 
     text: str
     blocks: list[dict]
+    figures: list[Fact] = field(default_factory=list, compare=False)
 
     def as_dict(self) -> dict:
         return {"text": self.text, "blocks": self.blocks}

@@ -27,8 +27,10 @@ from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures import modal as figures_view
 from facts.figures.catalogue import Catalogue
+from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
 from facts.text import escape, message_words
+from handlers.figures import receipts as kept
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,9 @@ CALLBACK_ID = "find_figures"
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
-def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
-    """Register the shortcut (``CALLBACK_ID``) and the Share-in-thread action."""
+def register(app: App, catalogue: Catalogue, usage: Usage, receipts: Receipts | None = None) -> None:
+    """Register the shortcut (``CALLBACK_ID``) and the Share-in-thread action (each post kept in
+    ``receipts``)."""
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -77,8 +80,8 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
         target, user_id = parsed[1], (body.get("user") or {}).get("id", "someone")
         posted = answers.shared(facts[0], user_id, catalogue.today())
         try:
-            client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts, unfurl_links=False,
-                                    unfurl_media=False, **posted.as_dict())
+            answer = client.chat_postMessage(channel=target.channel, thread_ts=target.thread_ts, unfurl_links=False,
+                                             unfurl_media=False, **posted.as_dict())
         except SlackApiError as exc:
             error = str(exc.response.get("error"))
             log.warning("figure not shared in thread: %s", error)
@@ -86,6 +89,7 @@ def register(app: App, catalogue: Catalogue, usage: Usage) -> None:
                       f":warning: Slack did not take the post ({escape(error)}). Try *Share in thread* again.")
             tell(body, client, respond, notice)
             return
+        kept.keep(receipts, answer.get("channel") or target.channel, answer.get("ts"), facts[:1], user_id)
         tell(body, client, respond, figures_view.shared_notice(facts[0]))
 
     app.message_shortcut(CALLBACK_ID)(ack=ack_now, lazy=[show_figures])

@@ -28,7 +28,9 @@ from facts.figures import messages as render
 from facts.figures import replies
 from facts.figures.catalogue import Catalogue
 from facts.figures.modal import ThreadTarget
+from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
+from handlers.figures import receipts as kept
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,9 @@ class SeenEvents:
 
 
 def register(app: App, catalogue: Catalogue, usage: Usage, command: str = "/grooming",
-             seen: SeenEvents | None = None) -> None:
-    """Register the ``app_mention`` listener (one answer per ``event_id``)."""
+             seen: SeenEvents | None = None, receipts: Receipts | None = None) -> None:
+    """Register the ``app_mention`` listener (one answer per ``event_id``); each figure in an
+    answer is kept in ``receipts``."""
     seen = seen or SeenEvents()
 
     def once_per_event(body: dict, request, next_) -> BoltResponse | None:
@@ -77,10 +80,13 @@ def register(app: App, catalogue: Catalogue, usage: Usage, command: str = "/groo
         message = reply(catalogue, usage, event.get("text") or "", command,
                         thread=ThreadTarget(event["channel"], thread_ts))
         try:
-            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False,
-                                    unfurl_media=False, **message.as_dict())
+            posted = client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, unfurl_links=False,
+                                             unfurl_media=False, **message.as_dict())
         except SlackApiError as exc:
             log.warning("mention answer not posted: %s", exc.response.get("error"))
+            return
+        kept.keep(receipts, posted.get("channel") or event["channel"], posted.get("ts"), message.figures,
+                  event.get("user"))
 
     app.event("app_mention", middleware=[once_per_event])(ack=ack_now, lazy=[answer])
 

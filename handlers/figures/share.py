@@ -13,21 +13,25 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from facts.figures import answers, replies
 from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
+from facts.figures.receipts import Receipts
+from handlers.figures import receipts as kept
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, catalogue: Catalogue, command: str = "/grooming") -> None:
-    """Register the Share, Show whole and More figures actions."""
+def register(app: App, catalogue: Catalogue, command: str = "/grooming", receipts: Receipts | None = None) -> None:
+    """Register the Share, Show whole and More figures actions; a shared figure's post is kept
+    in ``receipts`` (when the app can read the channel: see ``handlers.figures.receipts``)."""
 
     def ack_now(ack: Ack) -> None:
         ack()
 
-    def post_shared(body: dict, respond: Respond) -> None:
+    def post_shared(body: dict, respond: Respond, client: WebClient) -> None:
         facts = catalogue.servable(answers.shared_ids(_value(body)))
         if not facts:
             respond(response_type="ephemeral", replace_original=False,
@@ -35,10 +39,15 @@ def register(app: App, catalogue: Catalogue, command: str = "/grooming") -> None
                                            "Ask again for the current figures.").as_dict())
             return
         user_id = (body.get("user") or {}).get("id", "someone")
-        for fact in facts[:1]:  # one figure a button
-            respond(response_type="in_channel", replace_original=False,
-                    **answers.shared(fact, user_id, catalogue.today()).as_dict())
+        fact = facts[0]  # one figure a button
+        share_id, metadata = kept.share_metadata()
+        posted = respond(response_type="in_channel", replace_original=False, metadata=metadata,
+                         **answers.shared(fact, user_id, catalogue.today()).as_dict())
         log.info("shared a figure")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        if receipts is not None and channel and getattr(posted, "status_code", 200) == 200:
+            pressed = (body.get("actions") or [{}])[0].get("action_ts")
+            kept.keep(receipts, channel, kept.find_share(client, channel, share_id, pressed), [fact], user_id)
 
     def answer_again(body: dict, respond: Respond) -> None:
         pressed = answers.parse_value(_value(body))

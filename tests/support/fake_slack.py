@@ -135,6 +135,7 @@ class FakeSlack:
         self._ts = 0
         self._ts_base_us = int(time.time()) * 1_000_000  # ts values are real times, as Slack's are
         self.strict = True  # refuse payloads over Slack's limits, as Slack does
+        self._response_channels: dict[str, str] = {}  # response_url name -> the channel it posts in
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self, port: int | None = None) -> FakeSlack:
@@ -194,8 +195,12 @@ class FakeSlack:
         """Web API base URL with trailing slash, as WebClient's ``base_url`` / ``SLACK_API_URL`` expect."""
         return self.url + "/api/"
 
-    def response_url(self, name: str) -> str:
-        """A ``response_url`` for slash commands / actions; posts are recorded as ``response:<name>``."""
+    def response_url(self, name: str, channel: str | None = None) -> str:
+        """A ``response_url`` for slash commands / actions; posts are recorded as ``response:<name>``.
+        With ``channel``, an ``in_channel`` post is also stored as a message there (as the app's,
+        with its metadata), as Slack does: ``conversations.history`` then finds it."""
+        if channel:
+            self._response_channels[name] = channel
         return f"{self.url}/response/{name}"
 
     # -- scripting ---------------------------------------------------------------------
@@ -305,6 +310,9 @@ class FakeSlack:
                               "response_metadata": {"messages": [f"[ERROR] {detail}" for _, detail in refused]}}
             return 200, {}, "application/json", json.dumps(answer_refused).encode()
         if webhook:
+            channel = self._response_channels.get(method[len("response:"):])
+            if channel and params.get("response_type") == "in_channel":
+                self._api_chat_postMessage({**params, "channel": channel})
             return 200, {}, "text/plain", b"ok"
         if method.startswith("unknown:"):
             return 404, {}, "text/plain", b"not_found"
