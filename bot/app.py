@@ -27,6 +27,7 @@ from bot.health import RECHECK_SECONDS, SlackHealth
 from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
 from facts.figures.catalogue import Catalogue
+from facts.figures.problem_reports import ProblemReport, ProblemReports
 from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
 from handlers import register_listeners
@@ -105,6 +106,8 @@ def build_app(
     health: SlackHealth | None = None,
     curation: Curation | None = None,
     receipts: Receipts | None = None,
+    reports: ProblemReports | None = None,
+    announce_report: Callable[[ProblemReport], None] | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -115,6 +118,7 @@ def build_app(
     enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
     as for ``factbot ask``, Slack is never asked). ``curation`` adds the curators' buttons and forms.
     ``receipts``: where visible posts of figures are kept (the server's; none for ``factbot ask``).
+    ``reports``: where Report a problem keeps reports; ``announce_report`` posts each in the campaign channel.
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -132,7 +136,8 @@ def build_app(
     )
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
-                       enquiries=enquiries, curating=curation, receipts=receipts)
+                       enquiries=enquiries, curating=curation, receipts=receipts, reports=reports,
+                       announce_report=announce_report)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

@@ -39,6 +39,8 @@ from facts.figures.changes import ALERT_FIELDS, FigureChange, changes_since, cur
 from facts.figures.check import FigureBook, check_text
 from facts.figures.check_messages import alert_reply
 from facts.figures.messages import version
+from facts.figures.problem_reports import KIND as PROBLEM_KIND
+from facts.figures.problem_reports import ProblemReport, ProblemReports, report_card
 from facts.figures.receipts import KIND as CORRECTION_KIND
 from facts.figures.receipts import Receipts, correction_key, correction_reply, needs_correction, version_in
 from facts.figures.reviews import reviews_due
@@ -68,6 +70,8 @@ class Campaign:
         self.store = store
         self.wake = wake or (lambda: None)
         self.receipts = receipts or open_receipts(settings)
+        #: Problems reported on figures (Report a problem), beside the store.
+        self.problems = ProblemReports(sibling_path(settings.factbot_db, "problems"))
         self.state = CampaignState(sibling_path(settings.factbot_db, "alerts"))
         self.feeds = FeedState(sibling_path(settings.factbot_db, "feeds"))
         self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
@@ -152,6 +156,15 @@ class Campaign:
                      len(changes), corrections)
             self.wake()
         return changes
+
+    # -- problems reported ---------------------------------------------------------
+
+    def announce_problem(self, report: ProblemReport) -> None:
+        """Queue the campaign channel's card for a reported problem (once per report)."""
+        found = self.store.get(report.figure)
+        self.outbox.enqueue(PROBLEM_KIND, CHANNEL_KEY, report_card(report, found[0] if found else None),
+                            dedupe_key=f"problem-{report.id}")
+        self.wake()
 
     # -- corrections under earlier posts -------------------------------------------
 
@@ -269,6 +282,7 @@ class Campaign:
         self.state.close()
         self.feeds.close()
         self.receipts.close()
+        self.problems.close()
 
 
 def open_receipts(settings: Settings) -> Receipts:

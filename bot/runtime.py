@@ -101,8 +101,10 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
     curation = Curation(settings, store, catalogue)
     receipts = open_receipts(settings)
+    campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
-                         health=slack, curation=curation, receipts=receipts)
+                         health=slack, curation=curation, receipts=receipts, reports=campaign.problems,
+                         announce_report=campaign.announce_problem)
     delivered = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
@@ -111,7 +113,6 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         slack.delivered(item.channel_key)
 
     worker.on_delivered = on_delivered
-    campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
                       slack=slack, problems=problems, curation=curation)
     runtime.closers.append(curation.close)

@@ -17,31 +17,47 @@ from slack_bolt import App
 from starlette.routing import Route
 
 from facts.figures.catalogue import Catalogue
+from facts.figures.problem_reports import ProblemReport, ProblemReports
 from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
 from handlers.campaign import updates as campaign_updates
 from handlers.enquiries import actions as enquiry_actions
 from handlers.enquiries import intake as enquiry_intake
-from handlers.figures import app_home, check_figures, curation, find_figures, mention, share, slash_command
+from handlers.figures import (
+    app_home,
+    check_figures,
+    curation,
+    find_figures,
+    mention,
+    report_problem,
+    share,
+    slash_command,
+)
 
 
 def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command: str, curators: frozenset[str],
                        enquiries: enquiry_actions.Acts | None = None,
-                       curating: curation.Curation | None = None, receipts: Receipts | None = None) -> None:
+                       curating: curation.Curation | None = None, receipts: Receipts | None = None,
+                       reports: ProblemReports | None = None,
+                       announce_report: Callable[[ProblemReport], None] | None = None) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
     and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
     the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
     buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts). With
-    ``receipts``, every visible post of a figure is kept there, so corrections can follow it."""
+    ``receipts``, every visible post of a figure is kept there, so corrections can follow it. With
+    ``reports``, Report a problem on every figure (``announce_report`` tells the campaign channel)
+    and the curators' queue in App Home."""
     slash_command.register(app, catalogue, command, usage)
     share.register(app, catalogue, command, receipts)
     mention.register(app, catalogue, usage, command, receipts=receipts)
     find_figures.register(app, catalogue, usage, receipts)
     check_figures.register(app, catalogue)
-    home = app_home.Home(catalogue, usage, command, curators, curating)
+    home = app_home.Home(catalogue, usage, command, curators, curating, reports)
     app_home.register(app, home)
     if curating is not None:
         curation.register(app, curating, home)
+    if reports is not None:
+        report_problem.register(app, catalogue, reports, announce_report)
     if enquiries is not None:
         enquiry_actions.register(app, enquiries)
 

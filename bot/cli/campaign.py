@@ -23,6 +23,7 @@ from bot.curation import open_facts
 from bot.settings import Settings
 from facts.campaign.update import CampaignUpdate, field_problems
 from facts.figures.model import Fact
+from facts.figures.problem_reports import KIND as PROBLEM_KIND
 from facts.figures.receipts import KIND as CORRECTION_KIND
 from facts.figures.store import FactStore, ImportReport
 from facts.outbox import HELD, Outbox
@@ -106,7 +107,7 @@ def cmd_campaign_digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 #: Outbox kinds that go to the campaign channel.
-CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest", CORRECTION_KIND)
+CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest", CORRECTION_KIND, PROBLEM_KIND)
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:

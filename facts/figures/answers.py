@@ -35,6 +35,7 @@ from facts.figures.messages import (
     source_name,
 )
 from facts.figures.model import Fact
+from facts.figures.problem_reports import report_button
 from facts.figures.search import Coverage, SearchResult
 from facts.text import escape, truncate
 
@@ -67,7 +68,8 @@ def answer(result: SearchResult, coverage: Coverage, today: dt.date, *, shareabl
     plain no-match answer (:func:`facts.figures.messages.no_match`).
 
     ``shareable``: buttons to share each figure, show one whole and see more (an ephemeral
-    answer; a reply already posted in a thread has none). ``expanded``: every figure found one
+    answer; a reply already posted in a thread has none). Every figure has **Report a problem**
+    (:mod:`facts.figures.problem_reports`). ``expanded``: every figure found one
     line each, not only :data:`MORE_SHOWN`. ``show``: the id of a figure to show whole first.
     ``after_each(fact)``: blocks after each figure instead of the Share buttons (the Find figures
     modal's and a mention reply's "Share in thread"); each one-line figure then also carries its
@@ -134,10 +136,12 @@ def series_line(fact: Fact, today: dt.date) -> str:
 
 
 def shared(fact: Fact, user_id: str, today: dt.date) -> Message:
-    """One figure, posted visibly, whole, attributed to who shared it, with its citation to copy."""
+    """One figure, posted visibly, whole, attributed to who shared it, with its citation to copy
+    and **Report a problem** (anyone who reads it can flag it)."""
     view = rendered(fact, today)
-    blocks = [context(f"Shared by <@{user_id}> from Safeguarding Facts"), *view.blocks, view.copy]
-    return Message(fallback_text(f"Shared by <@{user_id}>: ", [view.escaped_citation]), cap_blocks(blocks))
+    blocks = [context(f"Shared by <@{user_id}> from Safeguarding Facts"), *view.blocks, view.copy,
+              {"type": "actions", "elements": [report_button(fact)]}]
+    return Message(fallback_text(f"Shared by <@{user_id}>: ", [view.escaped_citation]), cap_blocks(blocks), [fact])
 
 
 def share_button(fact: Fact, question: str) -> dict:
@@ -184,8 +188,8 @@ def _after(fact: Fact, question: str, shareable: bool, after_each: Callable[[Fac
     if after_each is not None:
         return after_each(fact)
     if not shareable:
-        return []
-    elements = [share_button(fact, question)]
+        return [{"type": "actions", "elements": [report_button(fact)]}]
+    elements = [share_button(fact, question), report_button(fact)]
     if not whole:
         elements.insert(0, _button("Show whole", SHOW_ACTION_ID, {"q": truncate(question, 200), "show": fact.id}))
     return [{"type": "actions", "elements": elements}]

@@ -29,14 +29,15 @@ MAX_GAPS_LISTED = 10
 
 def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: str, *,
               reviews_due: list[Fact] | None = None, gaps: list[Gap] | None = None,
-              curation: list[dict] | None = None) -> dict:
+              curation: list[dict] | None = None, problems: list[dict] | None = None) -> dict:
     """The ``home`` view for one person (a dict for ``views.publish``, at most 100 blocks).
 
     ``newest``: figures shown with their citations (keep it to a few).
     ``reviews_due`` and ``gaps`` (most asked first): the curator sections,
     left out when ``None`` (the person is not a curator); ``curation``: the
     curators' blocks put first among them
-    (:func:`facts.figures.curation_views.curator_home_blocks`).
+    (:func:`facts.figures.curation_views.curator_home_blocks`); ``problems``: the curators' queue
+    of reported problems (:func:`facts.figures.problem_reports.queue_blocks`), after them.
     """
     blocks: list[dict] = [
         {"type": "header", "text": {"type": "plain_text", "text": render.APP_NAME}},
@@ -51,6 +52,7 @@ def home_view(coverage: Coverage, newest: list[Fact], today: dt.date, command: s
     if reviews_due is not None or gaps is not None:
         curators.append({"type": "header", "text": {"type": "plain_text", "text": "For curators"}})
         curators.extend(curation or [])
+        curators.extend(problems or [])
         curators.extend(_reviews(reviews_due or []))
         curators.extend(_gaps(gaps or []))
     for fact in newest:  # as many as fit: the curator sections are never cut

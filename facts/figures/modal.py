@@ -18,6 +18,7 @@ from facts.blocks import MAX_BLOCKS, MAX_VIEW_BLOCKS, cap_blocks, mrkdwn
 from facts.figures import answers
 from facts.figures import messages as render
 from facts.figures.model import Fact
+from facts.figures.problem_reports import report_button
 from facts.figures.search import Coverage, SearchResult
 from facts.text import escape
 
@@ -65,13 +66,13 @@ def parse_share_value(value: str) -> tuple[str, ThreadTarget] | None:
 
 
 def share_in_thread_button(fact: Fact, target: ThreadTarget) -> dict:
-    """An actions block with the **Share in thread** button for one figure."""
+    """An actions block with the **Share in thread** and **Report a problem** buttons for one figure."""
     return {
         "type": "actions",
         "elements": [{
             "type": "button", "action_id": SHARE_IN_THREAD_ACTION_ID,
             "text": {"type": "plain_text", "text": "Share in thread"}, "value": share_value(fact, target),
-        }],
+        }, report_button(fact)],
     }
 
 

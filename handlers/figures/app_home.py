@@ -21,6 +21,7 @@ from facts.figures.catalogue import Catalogue
 from facts.figures.curation import Proposals
 from facts.figures.curation_views import curator_home_blocks
 from facts.figures.model import Fact
+from facts.figures.problem_reports import DEALT_ACTION_ID, ProblemReports, queue_blocks
 from facts.figures.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,9 @@ class Home:
     """Builds and publishes one person's Home tab."""
 
     def __init__(self, catalogue: Catalogue, usage: Usage, command: str, curators: Collection[str],
-                 curation: Curating | None = None):
+                 curation: Curating | None = None, reports: ProblemReports | None = None):
         self.catalogue, self.usage, self.command = catalogue, usage, command
-        self.curators, self.curation = curators, curation
+        self.curators, self.curation, self.reports = curators, curation, reports
 
     def view(self, user_id: str, notice: str | None = None) -> dict:
         """The ``home`` view for ``user_id``; ``notice`` (mrkdwn) says what their last action did."""
@@ -53,6 +54,7 @@ class Home:
             catalogue.coverage(), catalogue.newest(NEWEST_SHOWN), catalogue.today(), self.command,
             reviews_due=catalogue.reviews_due() if curator else None,
             gaps=self.usage.gaps(home.MAX_GAPS_LISTED) if curator else None, curation=curation,
+            problems=queue_blocks(self.reports.open_reports(), catalogue.today()) if curator and self.reports else None,
         )
 
     def publish(self, client: WebClient, user_id: str, notice: str | None = None) -> None:
@@ -63,7 +65,8 @@ class Home:
 
 
 def register(app: App, home_tab: Home) -> None:
-    """Register the ``app_home_opened`` listener."""
+    """Register the ``app_home_opened`` listener and, with the tab's ``reports``, the curators'
+    **Mark dealt with** button on reported problems (refused, and nothing changed, for anyone else)."""
 
     def ack_now(ack: Ack) -> None:
         ack()
@@ -73,4 +76,16 @@ def register(app: App, home_tab: Home) -> None:
             return  # the Messages tab
         home_tab.publish(client, event["user"])
 
+    def dealt_with(body: dict, client: WebClient) -> None:
+        user_id = (body.get("user") or {}).get("id") or ""
+        reports = home_tab.reports
+        if user_id not in home_tab.curators or reports is None:
+            log.warning("Mark dealt with refused: not a curator")
+            return
+        report_id = str(((body.get("actions") or [{}])[0]).get("value") or "")
+        if reports.mark_dealt(report_id, user_id) is None:
+            log.info("Mark dealt with: no report %s", report_id[:40])
+        home_tab.publish(client, user_id)
+
     app.event("app_home_opened")(ack=ack_now, lazy=[publish])
+    app.action(DEALT_ACTION_ID)(ack=ack_now, lazy=[dealt_with])

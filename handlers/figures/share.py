@@ -32,7 +32,7 @@ def register(app: App, catalogue: Catalogue, command: str = "/grooming", receipt
         ack()
 
     def post_shared(body: dict, respond: Respond, client: WebClient) -> None:
-        facts = catalogue.servable(answers.shared_ids(_value(body)))
+        facts = catalogue.servable(answers.shared_ids(button_value(body)))
         if not facts:
             respond(response_type="ephemeral", replace_original=False,
                     **render.error_message("That figure is no longer current, so it was not shared. "
@@ -50,7 +50,7 @@ def register(app: App, catalogue: Catalogue, command: str = "/grooming", receipt
             kept.keep(receipts, channel, kept.find_share(client, channel, share_id, pressed), [fact], user_id)
 
     def answer_again(body: dict, respond: Respond) -> None:
-        pressed = answers.parse_value(_value(body))
+        pressed = answers.parse_value(button_value(body))
         if pressed is None:
             respond(response_type="ephemeral", replace_original=False,
                     **render.error_message("That button is out of date. Ask the question again.").as_dict())
@@ -63,7 +63,8 @@ def register(app: App, catalogue: Catalogue, command: str = "/grooming", receipt
     app.action(answers.MORE_ACTION_ID)(ack=ack_now, lazy=[answer_again])
 
 
-def _value(body: dict) -> str:
+def button_value(body: dict) -> str:
+    """The pressed button's value (``""`` when missing or not text)."""
     try:
         value = body["actions"][0]["value"]
     except (KeyError, IndexError, TypeError):

@@ -64,10 +64,12 @@ def test_no_match_lists_coverage_and_shows_no_figure():
     assert "no curated figure for *TikTok*" in text and "Instagram" in text and "37%" not in text
 
 
-def test_shared_is_attributed_and_has_no_share_button():
+def test_shared_is_attributed_and_has_no_share_button_only_report_a_problem():
     message = answers.shared(make_fact(), "U0TEST0001", TODAY)
     raw = json.dumps(message.blocks)
-    assert "Shared by <@U0TEST0001>" in raw and "actions" not in raw and "37%" in raw
+    assert "Shared by <@U0TEST0001>" in raw and "37%" in raw
+    [actions] = [b for b in message.blocks if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == ["report_problem"]
 
 
 def test_citation_is_plain_and_complete():
