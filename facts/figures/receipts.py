@@ -154,13 +154,14 @@ def correction_reply(receipt: Receipt, fact: Fact, rows: list[tuple[str, str, st
     ``note``: who changed it, when and why (the store's change note); ``replacement``: the figure
     that supersedes it, when servable. Returns ``chat.postMessage`` arguments (``text``, ``blocks``).
     """
-    retired = fact.status == "retired"
+    retired = not fact.servable  # retired, or superseded: no longer quoted as current
     who = f"<@{receipt.shared_by}>" if receipt.shared_by else "Everyone here"
     if retired and replacement is not None:
         head = (f":pencil2: *Correction:* figure `{escape(fact.id)}` quoted above has been *superseded* by "
                 f"`{escape(replacement.id)}`.")
     elif retired:
-        head = f":no_entry_sign: *Correction:* figure `{escape(fact.id)}` quoted above has been *retired*: do not quote it."
+        head = (f":no_entry_sign: *Correction:* figure `{escape(fact.id)}` quoted above has been *retired*: "
+                f"do not quote it.")
     else:
         head = f":pencil2: *Correction:* figure `{escape(fact.id)}` quoted above has been *corrected*."
     head += f" {who}, you shared it here on {escape(_day(receipt.shared_at))}."
@@ -178,7 +179,8 @@ def correction_reply(receipt: Receipt, fact: Fact, rows: list[tuple[str, str, st
         blocks.append(context(f"*Copy citation:* `{escape(truncate(copy_citation(current), 2700))}`"))
     blocks.append(context(_approved(note)))
     summary = "; ".join(f"{label}: {old} → {new}" for label, old, new in rows[:6])
-    text = (f"Correction: figure {fact.id} quoted above was {'retired' if retired else 'corrected'}"
+    gone = "superseded" if replacement is not None else "retired"
+    text = (f"Correction: figure {fact.id} quoted above was {gone if retired else 'corrected'}"
             + (f" ({summary})" if summary else "") + (f". Quote now: {copy_citation(current)}" if current else "."))
     return message(escape(text), blocks)
 

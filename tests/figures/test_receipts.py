@@ -167,3 +167,20 @@ def test_a_correction_escapes_what_people_typed(tmp_path):
     assert "&lt;b&gt;1&lt;/b&gt; → 2 &amp; 3" in shown
     assert "Changed by <@U2> and <@U3> on 1 December 2026" in shown and "<@U1>" in shown
     assert len(reply["blocks"]) <= 50
+
+
+def test_a_superseded_figure_points_to_its_replacement_and_a_retired_one_says_do_not_quote(tmp_path):
+    store = FactStore(tmp_path / "facts.json")
+    from facts.figures.curated import CURATED_DIR, curated_paths, load_curated
+
+    store.import_facts(load_curated(curated_paths(CURATED_DIR)).facts)
+    old, new = [f for f in store.facts() if f.servable][:2]
+    receipt = Receipt("C1", "1.000001", old.id, "00000000", "U1", "2026-11-01T10:00:00+00:00")
+    superseded = old.model_copy(update={"superseded_by": new.id})
+    reply = correction_reply(receipt, superseded, [("Superseded by", "(none)", new.id)], replacement=new)
+    shown = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "*superseded* by" in shown and f"*Quote now:* *{new.display}*" in shown
+    assert f"figure {new.id}, version " in shown and f"figure {old.id}, version " not in shown
+    retired = correction_reply(receipt, old.model_copy(update={"status": "retired"}), [])
+    shown = json.dumps(retired["blocks"], ensure_ascii=False)
+    assert "*retired*: do not quote it" in shown and "Quote now" not in shown
