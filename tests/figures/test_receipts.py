@@ -184,3 +184,33 @@ def test_a_superseded_figure_points_to_its_replacement_and_a_retired_one_says_do
     retired = correction_reply(receipt, old.model_copy(update={"status": "retired"}), [])
     shown = json.dumps(retired["blocks"], ensure_ascii=False)
     assert "*retired*: do not quote it" in shown and "Quote now" not in shown
+
+
+def test_a_correction_approved_in_slack_replies_once_under_the_shared_post_naming_both_curators(
+        make_server, fake_slack, tmp_path):
+    from facts.figures import curation_views as views
+    from tests.figures.test_curation import ALICE, BOB, NEW_CLAIM_END, _propose_correction
+    from tests.support.slack_payloads import home_button
+
+    fake_slack.clear()
+    channel = "C0RECEIPT3"
+    fake_slack.channels["C0CAMPREC3"] = {}
+    workdir = tmp_path / "server"
+    workdir.mkdir()
+    server = make_server(workdir, FACTBOT_CURATORS=f"{ALICE},{BOB}", FACTBOT_CAMPAIGN_CHANNEL="C0CAMPREC3",
+                         FACTBOT_CURATED_DIR=str(curated_copy(tmp_path / "curated")))
+    wait_until(lambda: (workdir / "factbot-alerts.json").exists()
+               and FIGURE_ID in (workdir / "factbot-alerts.json").read_text(), what="the first snapshot")
+    shared_ts = _share_in_thread(server, fake_slack, channel, "7,062 online grooming offences in 2023/24, UK",
+                                 FIGURE_ID)
+    wait_until(lambda: shared_ts in (workdir / "factbot-receipts.json").read_text(), what="the receipt")
+
+    proposal = _propose_correction(server, fake_slack, ALICE, opened=2)
+    assert not _corrections(fake_slack, channel, shared_ts)  # proposed is not live
+    server.action(home_button(views.APPROVE, proposal, user=BOB))
+    wait_until(lambda: _corrections(fake_slack, channel, shared_ts), what="the correction reply")
+    time.sleep(2.5)  # the campaign watch ticks every second: a second reply would be posted by now
+    [reply] = _corrections(fake_slack, channel, shared_ts)
+    shown = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert f"Changed by <@{ALICE}> and <@{BOB}>" in shown and "LBC carried the same PA story &lt;b&gt;" in shown
+    assert f"<@{SHARER}>" in shown and "*Claim:*" in shown and NEW_CLAIM_END in shown
