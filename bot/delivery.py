@@ -374,7 +374,10 @@ class DeliveryWorker:
 
     def _channel_for(self, item: OutboxItem, quiet: bool = False) -> str | None:
         if item.method == "chat.update" or item.channel_key == IN_MESSAGE:
-            return item.message.get("channel")
+            named = item.message.get("channel")
+            if not named and not quiet:
+                raise Hold("message_names_no_channel")
+            return named
         channel = self.channels.get(item.channel_key)
         if channel is None and not quiet:
             raise Hold(f"{item.channel_key}_channel_not_set")
@@ -437,11 +440,12 @@ class DeliveryWorker:
 
     def _hold(self, item: OutboxItem, code: str, attempts: int) -> None:
         self.outbox.mark_held(item.id, code, attempts)
-        channel = self.channels.get(item.channel_key) or "not set"
+        channel = self._channel_for(item, quiet=True) or "not set"
         # An edit's channel is its message's (perhaps a channel the setting no longer names): only a
-        # post speaks for the configured channel.
-        if item.method != "chat.postMessage" or (code not in CHANNEL_ERRORS
-                                                 and code != f"{item.channel_key}_channel_not_set"):
+        # post to a configured channel speaks for it (a reply naming its own channel, such as a
+        # correction under a shared quote, holds only itself).
+        if item.method != "chat.postMessage" or item.channel_key == IN_MESSAGE or (
+                code not in CHANNEL_ERRORS and code != f"{item.channel_key}_channel_not_set"):
             log.error("%s held: %s (%s channel %s). %s", item.id, code, item.channel_key, channel,
                       held_fix(item, code))
             return

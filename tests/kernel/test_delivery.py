@@ -325,3 +325,35 @@ def test_connections_to_slack_are_kept_open(outbox, fake):
     for n in range(3):
         outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}")
     assert w.run_once() == 3  # the fake closes every connection (HTTP/1.0): reopened each time, no error
+
+
+def test_a_reply_naming_its_own_channel_and_thread_is_posted_there_once_even_after_a_5xx(outbox, fake):
+    from facts.outbox import IN_MESSAGE
+
+    parent = fake._api_chat_postMessage({"channel": "C0ELSEWHERE", "text": "a shared figure"})["ts"]
+    outbox.enqueue("figure-correction", IN_MESSAGE, {"text": "corrected", "channel": "C0ELSEWHERE",
+                                                     "thread_ts": parent}, dedupe_key="correction-1")
+    outbox.enqueue("figure-correction", IN_MESSAGE, {"text": "nowhere"}, dedupe_key="correction-2")
+    fake.fail_next("chat.postMessage", status=500, after_storing=True)  # stored, then a 500
+    w = worker(outbox, fake)
+    drain(w, outbox)
+    replies = [m for m in fake.messages["C0ELSEWHERE"] if m.get("thread_ts") == parent]
+    assert [m["text"] for m in replies] == ["corrected"]  # found in the thread, not posted twice
+    [held] = outbox.items(HELD)
+    assert held.dedupe_key == "correction-2" and held.error == "message_names_no_channel"
+
+
+def test_a_reply_in_a_channel_the_app_left_holds_only_itself(outbox, fake):
+    from facts.outbox import IN_MESSAGE
+
+    fake.channels["C0ARCHIVED"] = {"is_archived": True}
+    gone = fake._api_chat_postMessage({"channel": "C0LEFT0001", "text": "a shared figure"})["ts"]
+    here = fake._api_chat_postMessage({"channel": "C0HERE0001", "text": "another"})["ts"]
+    outbox.enqueue("figure-correction", IN_MESSAGE, {"text": "a", "channel": "C0ARCHIVED", "thread_ts": gone},
+                   dedupe_key="c-a")
+    outbox.enqueue("figure-correction", IN_MESSAGE, {"text": "b", "channel": "C0HERE0001", "thread_ts": here},
+                   dedupe_key="c-b")
+    drain(worker(outbox, fake), outbox)
+    [held] = outbox.items(HELD)
+    assert held.dedupe_key == "c-a" and held.error == "is_archived"
+    assert [m["text"] for m in fake.messages["C0HERE0001"] if m.get("thread_ts") == here] == ["b"]
