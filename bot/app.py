@@ -108,6 +108,7 @@ def build_app(
     receipts: Receipts | None = None,
     reports: ProblemReports | None = None,
     announce_report: Callable[[ProblemReport], None] | None = None,
+    report_dealt: Callable[[ProblemReport], None] | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -118,7 +119,8 @@ def build_app(
     enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
     as for ``factbot ask``, Slack is never asked). ``curation`` adds the curators' buttons and forms.
     ``receipts``: where visible posts of figures are kept (the server's; none for ``factbot ask``).
-    ``reports``: where Report a problem keeps reports; ``announce_report`` posts each in the campaign channel.
+    ``reports``: where Report a problem keeps reports; ``announce_report`` posts each in the campaign
+    channel, ``report_dealt`` says under it when a curator dealt with it.
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -137,7 +139,7 @@ def build_app(
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
                        enquiries=enquiries, curating=curation, receipts=receipts, reports=reports,
-                       announce_report=announce_report)
+                       announce_report=announce_report, report_dealt=report_dealt)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

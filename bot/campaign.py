@@ -40,7 +40,7 @@ from facts.figures.check import FigureBook, check_text
 from facts.figures.check_messages import alert_reply
 from facts.figures.messages import version
 from facts.figures.problem_reports import KIND as PROBLEM_KIND
-from facts.figures.problem_reports import ProblemReport, ProblemReports, report_card
+from facts.figures.problem_reports import ProblemReport, ProblemReports, dealt_reply, report_card
 from facts.figures.receipts import KIND as CORRECTION_KIND
 from facts.figures.receipts import Receipts, correction_key, correction_reply, needs_correction, version_in
 from facts.figures.reviews import reviews_due
@@ -163,8 +163,25 @@ class Campaign:
         """Queue the campaign channel's card for a reported problem (once per report)."""
         found = self.store.get(report.figure)
         self.outbox.enqueue(PROBLEM_KIND, CHANNEL_KEY, report_card(report, found[0] if found else None),
-                            dedupe_key=f"problem-{report.id}")
+                            item_id=report.card_id, dedupe_key=f"problem-{report.id}")
         self.wake()
+
+    def problem_dealt(self, report: ProblemReport) -> None:
+        """Queue a reply under the report's card saying who dealt with it (once): in the thread
+        recorded when the card was delivered, else after the card (still in the outbox)."""
+        reply = dealt_reply(report)
+        if report.channel and report.ts:
+            self.outbox.enqueue(PROBLEM_KIND, IN_MESSAGE, {**reply, "channel": report.channel, "thread_ts": report.ts},
+                                dedupe_key=f"problem-dealt-{report.id}")
+        elif self.outbox.find(item_id=report.card_id) is not None:
+            self.outbox.enqueue(PROBLEM_KIND, CHANNEL_KEY, reply, reply_to=report.card_id,
+                                dedupe_key=f"problem-dealt-{report.id}")
+        self.wake()
+
+    def on_delivered(self, item_id: str, kind: str, channel: str, ts: str | None) -> None:
+        """Delivery hook: remember where a report's card was posted (for the dealt-with reply)."""
+        if kind == PROBLEM_KIND and item_id.startswith("PROBLEM-"):
+            self.problems.card_posted(item_id, channel, ts)
 
     # -- corrections under earlier posts -------------------------------------------
 

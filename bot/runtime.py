@@ -104,13 +104,14 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
                          health=slack, curation=curation, receipts=receipts, reports=campaign.problems,
-                         announce_report=campaign.announce_problem)
+                         announce_report=campaign.announce_problem, report_dealt=campaign.problem_dealt)
     delivered = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:
         if delivered is not None:
             delivered(item, channel, ts)
         slack.delivered(item.channel_key)
+        campaign.on_delivered(item.id, item.kind, channel, ts)
 
     worker.on_delivered = on_delivered
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,

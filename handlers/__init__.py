@@ -39,20 +39,21 @@ def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command:
                        enquiries: enquiry_actions.Acts | None = None,
                        curating: curation.Curation | None = None, receipts: Receipts | None = None,
                        reports: ProblemReports | None = None,
-                       announce_report: Callable[[ProblemReport], None] | None = None) -> None:
+                       announce_report: Callable[[ProblemReport], None] | None = None,
+                       report_dealt: Callable[[ProblemReport], None] | None = None) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
     and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
     the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
     buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts). With
     ``receipts``, every visible post of a figure is kept there, so corrections can follow it. With
     ``reports``, Report a problem on every figure (``announce_report`` tells the campaign channel)
-    and the curators' queue in App Home."""
+    and the curators' queue in App Home (``report_dealt`` tells the channel a report was dealt with)."""
     slash_command.register(app, catalogue, command, usage)
     share.register(app, catalogue, command, receipts)
     mention.register(app, catalogue, usage, command, receipts=receipts)
     find_figures.register(app, catalogue, usage, receipts)
     check_figures.register(app, catalogue)
-    home = app_home.Home(catalogue, usage, command, curators, curating, reports)
+    home = app_home.Home(catalogue, usage, command, curators, curating, reports, report_dealt)
     app_home.register(app, home)
     if curating is not None:
         curation.register(app, curating, home)

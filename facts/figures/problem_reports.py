@@ -55,8 +55,8 @@ _WHAT, _SOURCE, _SHARE = "what", "source", "share"
 class ProblemReport:
     """One report: ``id`` (``PR-…``), the ``figure`` id and ``version`` shown, the ``reporter``
     (a Slack user id), ``text`` (what is wrong), ``source_url`` (or ``None``), ``shareable`` (the
-    reporter ticked that their words may be shared), ``reported_at`` (ISO UTC), and once dealt
-    with ``dealt_by`` and ``dealt_at``."""
+    reporter ticked that their words may be shared), ``reported_at`` (ISO UTC), once dealt
+    with ``dealt_by`` and ``dealt_at``, and once its card is posted the card's ``channel`` and ``ts``."""
 
     id: str
     figure: str
@@ -68,6 +68,13 @@ class ProblemReport:
     reported_at: str
     dealt_by: str | None = None
     dealt_at: str | None = None
+    channel: str | None = None
+    ts: str | None = None
+
+    @property
+    def card_id(self) -> str:
+        """The outbox id of the report's card in the campaign channel."""
+        return f"PROBLEM-{self.id}"
 
 
 class ProblemReports(StateFile):
@@ -99,17 +106,24 @@ class ProblemReports(StateFile):
         found = [_report(doc) for doc in self._table.search(self.query.dealt_at == None)]  # noqa: E711 (TinyDB query)
         return sorted(found, key=lambda r: r.reported_at)
 
-    def mark_dealt(self, report_id: str, curator: str, now: dt.datetime | None = None) -> ProblemReport | None:
-        """Mark a report dealt with by ``curator``; returns it, or ``None`` when there is no such
-        report. A report already dealt with keeps who dealt with it first."""
+    def mark_dealt(self, report_id: str, curator: str, now: dt.datetime | None = None) -> tuple[ProblemReport | None, bool]:
+        """Mark a report dealt with by ``curator``; returns ``(report, changed)`` (``(None, False)``
+        when there is no such report). A report already dealt with keeps who dealt with it first."""
         with self.locked():
             doc = self._table.get(self.query.id == report_id)
             if doc is None:
-                return None
-            if not doc.get("dealt_at"):
+                return None, False
+            changed = not doc.get("dealt_at")
+            if changed:
                 self._table.update({"dealt_by": curator, "dealt_at": (now or utc_now()).isoformat()},
                                    self.query.id == report_id)
-        return self.get(report_id)
+        return self.get(report_id), changed
+
+    def card_posted(self, card_id: str, channel: str, ts: str | None) -> None:
+        """Record where the card with outbox id ``card_id`` (:attr:`ProblemReport.card_id`) was posted."""
+        report_id = card_id.removeprefix("PROBLEM-")
+        with self.locked():
+            self._table.update({"channel": channel, "ts": ts}, self.query.id == report_id)
 
 
 def _report(doc: Mapping[str, Any]) -> ProblemReport:
@@ -233,6 +247,14 @@ def report_card(report: ProblemReport, fact: Fact | None) -> dict:
     blocks.append(context(f"Report {escape(report.id)} · curators find it in the app's Home tab."))
     text = f"A problem was reported with figure {report.figure} (report {report.id})."
     return message(escape(text), blocks)
+
+
+def dealt_reply(report: ProblemReport) -> dict:
+    """The thread reply under a report's card once a curator marked it dealt with."""
+    who = f"<@{escape(report.dealt_by)}>" if report.dealt_by else "A curator"
+    return message(f"Report {escape(report.id)} was dealt with.",
+                   [section(f":white_check_mark: {who} dealt with this report on `{escape(report.figure)}`. "
+                            f"Any change to the figure is announced here as usual.")])
 
 
 def queue_blocks(reports: list[ProblemReport], today: dt.date) -> list[dict]:

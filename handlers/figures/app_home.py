@@ -9,7 +9,7 @@ by a deploy conflict, and the top unanswered queries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from slack_bolt import Ack, App
@@ -21,7 +21,7 @@ from facts.figures.catalogue import Catalogue
 from facts.figures.curation import Proposals
 from facts.figures.curation_views import curator_home_blocks
 from facts.figures.model import Fact
-from facts.figures.problem_reports import DEALT_ACTION_ID, ProblemReports, queue_blocks
+from facts.figures.problem_reports import DEALT_ACTION_ID, ProblemReport, ProblemReports, queue_blocks
 from facts.figures.usage import Usage
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,12 @@ class Home:
     """Builds and publishes one person's Home tab."""
 
     def __init__(self, catalogue: Catalogue, usage: Usage, command: str, curators: Collection[str],
-                 curation: Curating | None = None, reports: ProblemReports | None = None):
+                 curation: Curating | None = None, reports: ProblemReports | None = None,
+                 report_dealt: Callable[[ProblemReport], None] | None = None):
         self.catalogue, self.usage, self.command = catalogue, usage, command
         self.curators, self.curation, self.reports = curators, curation, reports
+        #: Told when a curator marks a report dealt with (the campaign channel's thread reply).
+        self.report_dealt = report_dealt
 
     def view(self, user_id: str, notice: str | None = None) -> dict:
         """The ``home`` view for ``user_id``; ``notice`` (mrkdwn) says what their last action did."""
@@ -83,8 +86,14 @@ def register(app: App, home_tab: Home) -> None:
             log.warning("Mark dealt with refused: not a curator")
             return
         report_id = str(((body.get("actions") or [{}])[0]).get("value") or "")
-        if reports.mark_dealt(report_id, user_id) is None:
+        report, changed = reports.mark_dealt(report_id, user_id)
+        if report is None:
             log.info("Mark dealt with: no report %s", report_id[:40])
+        elif changed and home_tab.report_dealt is not None:
+            try:
+                home_tab.report_dealt(report)
+            except Exception as exc:  # dealt with all the same; the channel is not told
+                log.error("dealt-with reply for %s not queued: %s", report.id, type(exc).__name__)
         home_tab.publish(client, user_id)
 
     app.event("app_home_opened")(ack=ack_now, lazy=[publish])

@@ -113,10 +113,17 @@ def test_a_report_reaches_the_curators_queue_and_the_channel_without_the_reporte
     _press(running, dealt["value"], user=CURATOR, action_id=DEALT_ACTION_ID)
     [republished] = fake_slack.wait_for("views.publish", count=before + 1, timeout=10)[before:]
     assert republished.params["user_id"] == CURATOR and "Problems reported" not in json.dumps(republished.params)
+    # The campaign channel is told under the report's card, once.
+    [card_ts] = [m["ts"] for m in fake_slack.messages[CAMPAIGN] if "problem was reported" in m["text"]]
+    wait_until(lambda: any(m.get("thread_ts") == card_ts for m in fake_slack.messages[CAMPAIGN]), what="dealt reply")
+    [dealt_reply] = [m for m in fake_slack.messages[CAMPAIGN] if m.get("thread_ts") == card_ts]
+    assert f"<@{CURATOR}> dealt with this report" in json.dumps(dealt_reply["blocks"])
+    _press(running, dealt["value"], user=CURATOR, action_id=DEALT_ACTION_ID)  # pressed again: nothing more
     running.stop()
     running.start()  # kept durably: still dealt with, and the card is not posted again
     assert "Problems reported" not in _home(running, fake_slack, CURATOR, "EvPrb04")
     assert sum("problem was reported" in t for t in _campaign_texts(fake_slack)) == 1
+    assert sum(m.get("thread_ts") == card_ts for m in fake_slack.messages[CAMPAIGN]) == 1
 
 
 def test_ticked_words_are_shared_escaped_and_the_button_is_on_mentions_shares_and_find_figures(
