@@ -15,7 +15,7 @@ from facts.figures import messages as render
 from facts.figures.coverage import coverage_markdown
 from facts.figures.curated import curated_paths, load_curated
 from facts.figures.layers import export_layer, load_layers, slack_folder
-from facts.figures.reviews import reviews_due
+from facts.figures.reviews import NextEditions, next_editions, reviews_due
 from facts.figures.search import FactIndex
 from facts.figures.store import FactStore, curated_fingerprint
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
@@ -132,11 +132,28 @@ def _note(note: dict | None) -> str:
 
 def cmd_facts_stale(settings: Settings, args: argparse.Namespace) -> int:
     store = open_facts(settings)
-    due = reviews_due(store.facts(), dt.date.today())
+    facts, today = store.facts(), dt.date.today()
+    due = reviews_due(facts, today)
     for item in due:
         print(f"{item.fact.id:48} {item.reason}")
     print(f"{len(due)} figure(s) due for review", file=sys.stderr)
+    _print_next_editions(next_editions(facts, today))
     return 0
+
+
+def _print_next_editions(editions: NextEditions) -> None:
+    """Series whose next edition is overdue, and plainly how many have no date from their publisher."""
+    for edition in editions.overdue:
+        src = edition.newest.source
+        print(f"next edition overdue: {edition.series} (newest: {edition.newest.period.label}, {src.publisher}, "
+              f"\"{src.title}\"): expected {edition.expected}, the publisher's words: \"{edition.words}\"")
+    series = len(editions.overdue) + len(editions.due) + len(editions.undated)
+    print(f"{len(editions.overdue)} series with a next edition overdue, {len(editions.due)} with one due later",
+          file=sys.stderr)
+    if editions.undated:
+        words = sorted({f"{e.newest.source.publisher}: \"{e.words}\"" for e in editions.undated if e.words})
+        print(f"{len(editions.undated)} of {series} series: no publisher gave a date for the next edition, so none "
+              f"of them can be called overdue" + (f" ({'; '.join(words)})" if words else ""))
 
 
 def cmd_facts_coverage(settings: Settings, args: argparse.Namespace) -> int:
@@ -180,7 +197,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     show = facts.add_parser("show", help="one figure with its citation and history")
     show.add_argument("id")
     show.set_defaults(func=cmd_facts_show)
-    facts.add_parser("stale", help="figures past review_by or superseded").set_defaults(func=cmd_facts_stale)
+    facts.add_parser("stale", help="figures past review_by or superseded, and series whose next edition is "
+                                   "overdue").set_defaults(func=cmd_facts_stale)
     facts.add_parser("coverage", help="served figures by publisher and by measure (the README's table, Markdown)"
                      ).set_defaults(func=cmd_facts_coverage)
     gaps = facts.add_parser("gaps", help="queries that found nothing, most frequent first (count, last seen, text)")

@@ -331,7 +331,28 @@ def search_notes(result: SearchResult) -> str:
         notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
     if result.ignored:
         notes.append(_not_used(result))
-    return " ".join(notes)
+    if "latest" in result.asks and result.facts:
+        notes.append(newest_release_note(result.facts))
+    return " ".join(n for n in notes if n)
+
+
+def newest_release_note(facts: list[Fact]) -> str:
+    """For a question asking for the latest: the newest release of the figures found (the newest in
+    the store for that subject), when it was published, and what its publisher says of the next
+    edition (never a guess). Escaped mrkdwn; ``""`` when no statistic is among ``facts``."""
+    statistics = [f for f in facts if f.kind == "statistic"]
+    if not statistics:
+        return ""
+    newest = max(statistics, key=lambda f: (f.source.published or dt.date.min, f.period.end or dt.date.min))
+    src = newest.source
+    if src.next_edition:
+        after = f"next edition expected {long_date(src.next_edition)} (the publisher: “{escape(src.next_edition_note or '')}”)"
+    elif src.next_edition_note:
+        after = f"next edition: “{escape(src.next_edition_note)}” (the publisher's words)"
+    else:
+        after = "the publisher has not said when its next edition is due"
+    return (f"Newest release in the store for this: {escape(source_name(newest))}, “{escape(src.title)}”, "
+            f"{escape(published_label(newest))}; {after}.")
 
 
 def _not_used(result: SearchResult) -> str:

@@ -79,13 +79,16 @@ class Source(_Strict):
     outlet: str | None = None
     #: When the publisher says its next edition is due (``None`` when it does not say).
     next_edition: dt.date | None = None
-    #: The publisher's own words about the next edition ("autumn 2026"), when given.
+    #: The publisher's own words about the next edition, quoted ("Next release: 12 March 2027",
+    #: "Next release: To be announced"); required with ``next_edition``.
     next_edition_note: str | None = None
 
     @model_validator(mode="after")
     def _dated(self) -> Source:
         if self.published is None and not self.published_note:
             raise ValueError("published is required (or published_note for an undated page)")
+        if self.next_edition and not self.next_edition_note:
+            raise ValueError("next_edition_note: a next edition date needs the publisher's own words about it")
         return self
 
 

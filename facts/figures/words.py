@@ -48,6 +48,7 @@ _PHRASES: dict[str, Any] = {
     r"primary[\s-]+school": "primaryschool", r"self[\s-]+generated": "selfgenerated",
     r"west\s+mid(?:land)?s": "westmidlands", r"south[\s-]+east": "southeast",
     r"internet\s+watch\s+foundation": "iwf", r"crime\s+survey": "csew",
+    r"\bons\b|office\s+for\s+national\s+statistics": "onsstats",  # "ons" alone stems to a stopword
     r"sexual\s+communication\s+with\s+a\s+child": "scwc",
     # Every child sexual offence, not grooming alone: a measure of its own.
     r"\b(?:child\s+)?sex(?:ual)?\s+(?:offences?|crimes?|abuse\s+offences?)\b(?!\s+act)": "csoffence",

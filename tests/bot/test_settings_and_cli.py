@@ -8,15 +8,10 @@ import sys
 
 import pytest
 
+from tests.support.cli import factbot
 from tests.support.server import REPO
 
-
-def _factbot(args, cwd, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FACTBOT_"))}
-    base["PYTHONPATH"] = str(REPO)
-    base.update(env)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=base,
-                          capture_output=True, text=True, timeout=60)
+_factbot = factbot
 
 
 def test_ask_on_a_fresh_folder_prints_cited_instagram_figures(tmp_path):

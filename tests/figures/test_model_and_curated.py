@@ -183,7 +183,8 @@ def test_message_words_read_blocks_when_there_is_no_text():
 
 
 def test_evidence_fields_load_from_a_file_and_release(tmp_path):
-    text = FILE.replace("  method: FOI responses\n", "  method: FOI responses\n  next_edition: 2027-08-01\n")
+    text = FILE.replace("  method: FOI responses\n", "  method: FOI responses\n  next_edition: 2027-08-01\n"
+                                                      "  next_edition_note: 'Next release: 1 August 2027'\n")
     text += textwrap.indent(textwrap.dedent("""\
             quote: "Police recorded 1 offence."
             quote_url: https://example.org/copy
@@ -220,3 +221,11 @@ def test_service_facts_are_not_ordered_by_a_news_date():
 def test_a_historical_fact_is_not_current():
     fact = make_fact(historical="A 2020 proposal, superseded by the Online Safety Act 2023.")
     assert fact.servable and not fact.current
+
+
+def test_a_next_edition_date_needs_the_publishers_words(tmp_path):
+    (tmp_path / "a.yaml").write_text(FILE.replace("  method: FOI responses\n",
+                                                  "  method: FOI responses\n  next_edition: 2027-08-01\n"))
+    problems = load_curated([tmp_path / "a.yaml"]).problems
+    assert [(p.fact_id, p.field) for p in problems] == [("good-one", "source")]
+    assert "next_edition_note: a next edition date needs the publisher's own words" in problems[0].message
