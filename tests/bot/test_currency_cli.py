@@ -3,50 +3,21 @@ plainly when no publisher gave a date; `factbot ask latest` names the newest rel
 
 from __future__ import annotations
 
-import textwrap
-
-from tests.support.cli import factbot
-
-RELEASE = textwrap.dedent("""
-    release:
-      publisher: Example Statistics Office
-      title: Children online, 2025
-      url: https://example.org/children-online-2025
-      published: 2026-01-15
-      method: A survey
-      {next_edition}
-    defaults:
-      geography: UK
-      verified_on: 2026-11-01
-      review_by: 2027-11-01
-      status: verified
-      topics: [online grooming]
-    facts:
-      - id: example-share-2025
-        measure: children who met someone online
-        series: example-met-online-uk
-        claim: In 2025, 12% of children surveyed met someone online.
-        value: 12
-        unit: percent
-        display: "12%"
-        base: Children surveyed
-        period: {{start: 2025-01-01, end: 2025-12-31, label: "2025"}}
-        quote: "12% of children met someone online."
-""")
+from tests.support.cli import EXAMPLE_FACT, example_release, factbot
 
 
 def _folder(tmp_path, next_edition: str):
     folder = tmp_path / "curated"
     folder.mkdir()
-    (folder / "one.yaml").write_text(RELEASE.format(next_edition=next_edition))
+    (folder / "one.yaml").write_text(example_release(next_edition) + EXAMPLE_FACT)
     return folder
 
 
 def test_stale_lists_a_series_whose_next_edition_is_overdue(tmp_path):
-    folder = _folder(tmp_path, "next_edition: 2026-06-30\n  next_edition_note: 'Next release: 30 June 2026'")
+    folder = _folder(tmp_path, "next_edition: 2026-06-30\nnext_edition_note: 'Next release: 30 June 2026'")
     done = factbot(["facts", "stale"], tmp_path, FACTBOT_CURATED_DIR=str(folder))
     assert done.returncode == 0, done.stderr
-    assert ("next edition overdue: example-met-online-uk (newest: 2025, Example Statistics Office, "
+    assert ("next edition overdue: example-met-online-uk (newest: 2025, Example Research Unit, "
             "\"Children online, 2025\"): expected 2026-06-30, the publisher's words: \"Next release: 30 June 2026\""
             ) in done.stdout
     assert "1 series with a next edition overdue" in done.stderr
@@ -61,7 +32,7 @@ def test_stale_says_plainly_when_no_publisher_gave_a_date(tmp_path):
 
 
 def test_a_date_still_to_come_is_not_overdue(tmp_path):
-    folder = _folder(tmp_path, "next_edition: 2099-01-31\n  next_edition_note: 'Next release: 31 January 2099'")
+    folder = _folder(tmp_path, "next_edition: 2099-01-31\nnext_edition_note: 'Next release: 31 January 2099'")
     done = factbot(["facts", "stale"], tmp_path, FACTBOT_CURATED_DIR=str(folder))
     assert "next edition overdue" not in done.stdout and "0 series with a next edition overdue, 1 with one due later" \
         in done.stderr

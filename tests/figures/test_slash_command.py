@@ -265,7 +265,8 @@ def test_a_very_long_query_is_answered_and_never_kept_whole(server):
     assert "TikTok" in _all_text(body)
 
 
-@pytest.mark.parametrize("text", ["stats NSPCC helpline number", "stats helpline", "stats what is the helpline number"])
+@pytest.mark.parametrize("text", ["stats NSPCC helpline number", "stats helpline", "stats what is the helpline number",
+                                  "helpline", "NSPCC helpline number", "nspcc helpline no."])
 def test_the_helpline_question_gives_the_nspcc_helpline_before_childline(server, text):
     text_out = _all_text(_answer(server, text))
     assert "0808 800 5000" in text_out
