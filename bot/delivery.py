@@ -166,6 +166,8 @@ class DeliveryWorker:
         self._paused_until = 0.0  # 429: nothing is sent before this (monotonic)
         self._outage_until = 0.0  # consecutive transient failures: the thread waits until this
         self._outage = 0
+        #: The last transient failure's code (5xx, timeout, refused…), for health while it lasts.
+        self.outage_error: str | None = None
         self._last_prune = clock()
         self._newest_ts: dict[str, str] = {}
         self._reconciled = False
@@ -207,6 +209,11 @@ class DeliveryWorker:
         now = self.clock()
         self._next_post = {channel: until for channel, until in self._next_post.items() if until > now}
         return {key for key, channel in self.channels.items() if channel in self._next_post}
+
+    @property
+    def failures_in_a_row(self) -> int:
+        """Transient failures (Slack down, 5xx, timeouts) since the last delivery."""
+        return self._outage
 
     def stuck_for(self) -> float:
         """Seconds items have been due while the worker tried none of them (not paused by a 429
@@ -280,11 +287,14 @@ class DeliveryWorker:
         return delivered
 
     def reconcile(self) -> None:
-        """After a restart: items a crash left ``sending`` may have reached Slack. They become
-        pending and due now, marked so that their earlier post is looked for before posting."""
-        for item in self.outbox.items(SENDING):
-            log.info("%s was being sent when the server stopped; looking for it before posting again", item.id)
-            self.outbox._update(item.id, state=PENDING, error=INTERRUPTED, due=0.0, next_attempt_at=None, in_doubt=1)
+        """After a restart: items a crash left ``sending`` may have reached Slack, or may yet (a
+        slow Slack stores a post after the client gave up). They become pending, marked so that
+        their earlier post is looked for before posting again, and due when a post that timed
+        out would have been looked for: the client's timeout plus ``lookup_delay`` after it
+        was sent (so at once after a restart that took longer)."""
+        wait = float(getattr(self.client, "timeout", 0) or 0) + self.lookup_delay
+        for item_id in self.outbox.interrupted(INTERRUPTED, wait):
+            log.info("%s was being sent when the server stopped; looking for it before posting again", item_id)
 
     def _deliver(self, item: OutboxItem) -> int:
         attempts = item.attempts + 1
@@ -434,6 +444,7 @@ class DeliveryWorker:
                                in_doubt=in_doubt and item.method == "chat.postMessage")
         if transient:
             self._outage += 1
+            self.outage_error = code
             self._outage_until = self.clock() + min(self.pause_cap, self.retry_base * 2 ** min(self._outage - 1, 10))
             self._outage_hit = True
         log.warning("%s not delivered (%s); trying again in %.1fs", item.id, code, max(backoff, delay or 0.0))

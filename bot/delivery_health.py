@@ -16,6 +16,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from facts.outbox import PENDING, SENDING
 from facts.persistence import PROBE_NAME, QUARANTINE, WRITES, WriteFailure, atomic_write
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 STALE_AFTER = 600.0
 #: Due messages not tried for this long (seconds, not paused) mean the worker is stuck.
 STUCK_AFTER = 120.0
+#: Transient delivery failures in a row (Slack down, 5xx, timeouts) that make delivery a problem.
+OUTAGE_AFTER = 3
 #: At most this many quarantined file names are listed.
 LIST_AT_MOST = 20
 
@@ -49,6 +52,10 @@ def delivery_health(runtime: Runtime) -> tuple[dict[str, Any], list[str]]:
     if age is not None and age > STALE_AFTER:
         paused = " (Slack is refusing or not answering; delivery resumes by itself)" if worker.paused_for else ""
         problems.append(f"The oldest message waiting for Slack was queued {int(age // 60)} minutes ago{paused}.")
+    if worker.failures_in_a_row >= OUTAGE_AFTER and (outbox[PENDING] or outbox[SENDING]):
+        problems.append(f"Slack has not taken the last {worker.failures_in_a_row} delivery attempts "
+                        f"({worker.outage_error}); {outbox[PENDING] + outbox[SENDING]} message(s) wait in the outbox "
+                        f"and are sent when it answers (next try in {round(worker.paused_for)} s).")
     if stuck > STUCK_AFTER:
         problems.append(f"Messages are due but the delivery worker has tried none for {int(stuck)} s; "
                         f"restart the server if this lasts.")

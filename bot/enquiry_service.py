@@ -24,6 +24,7 @@ never personal details.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import queue
 import time
@@ -86,6 +87,8 @@ class EnquiryService:
         self._queuer: Loop | None = None
         #: References :meth:`reconcile` need not read again (posted and recorded, or purged).
         self._settled: set[str] = set()
+        #: Why the last enquiry could not be stored (an errno name), until one is stored again.
+        self.store_failure: str | None = None
 
     # -- intake ----------------------------------------------------------------
 
@@ -98,7 +101,13 @@ class EnquiryService:
         the 202 is sent; without it, the enquiry is queued before this returns.
         """
         triage = assess(form.name, form.organisation, form.message).reasons
-        record, created = self.archive.create(form, triage=triage, idempotency_key=idempotency_key, now=self.now())
+        try:
+            record, created = self.archive.create(form, triage=triage, idempotency_key=idempotency_key,
+                                                  now=self.now())
+        except OSError as exc:
+            self.store_failure = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            raise
+        self.store_failure = None
         if not created:
             log.info("%s submitted again; not posted again", record.reference)
         else:
@@ -435,13 +444,19 @@ class EnquiryService:
         if urgent:
             problems.insert(0, f"urgent enquiry held: {', '.join(urgent)} (not in Slack; fix the cause, "
                                "then `factbot enquiries retry`)")
+        unwritable = self.archive.write_problem() or self.store_failure
+        if unwritable:
+            problems.insert(0, f"The enquiry archive {self.archive.root} cannot be written ({unwritable}): new "
+                               f"enquiries are refused with 503 and Retry-After until it can (a read-only or full "
+                               f"disk, or too many open files). What was accepted is kept and delivered.")
         quarantined = self.archive.quarantined()
         if quarantined:
             problems.append(f"{len(quarantined)} enquiry record(s) could not be read and were moved to "
                             f"{self.archive.quarantine_folder}; look at each, then restore it from a backup or "
                             f"delete it.")
         return {"held": sum(held.values()), "held_errors": held, "problems": problems, "urgent_held": urgent,
-                "not_yet_queued": self.archive.incoming_count(), "quarantined": quarantined}
+                "not_yet_queued": self.archive.incoming_count(), "quarantined": quarantined,
+                "storing": unwritable or "ok"}
 
 
 def _reminded(names: list[str]) -> Callable[[EnquiryRecord], EnquiryRecord]:

@@ -118,9 +118,12 @@ class SlackHealth:
             self.checked_channels = True
 
     def delivered(self, key: str) -> None:
-        """A message reached channel ``key``: whatever the last check found there is fixed."""
+        """A message reached channel ``key``: whatever the last check found there is fixed, and
+        Slack answers with this token (an ``unreachable`` from an earlier auth.test is over)."""
         with self._lock:
             self.channel_problems.pop(key, None)
+            if self.token in ("unreachable", "unknown"):
+                self.token = "ok"
 
     @property
     def channels_ok(self) -> bool:

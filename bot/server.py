@@ -54,14 +54,16 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
     "feeds": {"configured": n, "polled": bool, "failing": [{"feed", "outcome"}]}, "problems": [what to do],
     "outbox": {"pending": n, "sending": n, "held": n, "held_errors": {...}, "oldest_waiting_seconds": s},
     "delivery": {"paused_for_seconds": s, "stuck_for_seconds": s}, "quarantine": {"count": n, "files": [...]},
-    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n},
+    "enquiries": {"held": n, "held_errors": {...}, "problems": [what to do], "not_yet_queued": n,
+    "storing": "ok" | why a new enquiry cannot be stored now (an errno name, from a probe in incoming/)},
     "loops": {"running": n, "stopped": [names], "failing": [names]}, "storage": {"writes": "ok" | "failing",
     "failing": [{"file", "error", "since"}]}}``; "degraded" when anything is held, the website
     intake is not configured, a feed failed its last poll, a configured channel cannot be used,
     Slack does not answer, a background loop is failing (it keeps trying) or one other than
     delivery has stopped, or delivery is in trouble (``bot.delivery_health``: a message waiting
-    over 10 minutes, a stuck worker, damaged files in quarantine, a damaged file found at
-    start-up). 503 with ``"status": "down"`` when nothing reaches Slack (Slack refuses the bot
+    over 10 minutes, Slack refusing or not answering three delivery attempts in a row, a stuck
+    worker, damaged files in quarantine, a damaged file found at start-up), or the enquiry archive
+    cannot be written before any write failed (``storing``). 503 with ``"status": "down"`` when nothing reaches Slack (Slack refuses the bot
     token; the delivery loop has stopped) or nothing given can be kept (the last write of a store
     file in the data folder failed and a probe write there still fails: disk full, read-only,
     no permission). Every problem says what to do. It never shows message content.
@@ -129,8 +131,10 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
                      f"being done. Restart `factbot serve` (and send the log to the developers)." for name in stopped]
         problems += [f"Background loop {s.name} has failed {s.failures} time(s) in a row ({s.last_error}); it keeps "
                      f"trying. See the log; restart `factbot serve` if it lasts." for s in failing]
-        if outbox["held"] or enquiries["held"] or enquiries["quarantined"]:
-            problems += [p for p in enquiries["problems"] if p not in problems]
+        unwritable = enquiries["storing"] != "ok" and not storage_problems  # said once, by whichever saw it
+        if outbox["held"] or enquiries["held"] or enquiries["quarantined"] or unwritable:
+            problems += [p for p in enquiries["problems"] if p not in problems
+                         and not (storage_problems and "cannot be written" in p)]
         problems += [p for p in delivery_problems if p not in problems]
         body["problems"] = problems
         if problems:

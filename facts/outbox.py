@@ -257,7 +257,7 @@ class Outbox:
         with self._tx() as db:
             row = db.execute("SELECT value FROM meta WHERE key='clock'").fetchone()
             if row is None or row[0] != self._clock_id:
-                db.execute("UPDATE items SET due=0 WHERE state=?", (PENDING,))
+                db.execute("UPDATE items SET due=0 WHERE state IN (?, ?)", (PENDING, SENDING))
                 db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('clock', ?)", (self._clock_id,))
 
     def _migrate_legacy(self) -> None:
@@ -487,10 +487,23 @@ class Outbox:
 
     def mark_sending(self, item_id: str, now: dt.datetime | None = None, after_ts: str | None = None) -> None:
         """Written before each post: a crash after this may have posted. ``after_ts`` (kept from
-        the first attempt) is where a search for the post starts."""
+        the first attempt) is where a search for the post starts. While ``sending``, ``due``
+        holds when the post was sent (monotonic), so a look-up after a crash can wait as long
+        as it would have after a timeout (:meth:`interrupted`)."""
         with self._tx(durable=False) as db:
-            db.execute("UPDATE items SET state=?, sending_since=?, after_ts=coalesce(after_ts, ?) WHERE id=?",
-                       (SENDING, _iso(now or utc_now()), after_ts, item_id))
+            db.execute("UPDATE items SET state=?, sending_since=?, after_ts=coalesce(after_ts, ?), due=? WHERE id=?",
+                       (SENDING, _iso(now or utc_now()), after_ts, self.clock(), item_id))
+
+    def interrupted(self, error: str, wait: float) -> list[str]:
+        """Items a crash left ``sending`` (their post may have reached Slack, or may yet: a slow
+        Slack stores a message after the client gave up): pending again, *in doubt*, due
+        ``wait`` seconds after their post was sent (at once when that has passed, or after a
+        reboot); returns their ids."""
+        with self._tx() as db:
+            ids = [row[0] for row in db.execute("SELECT id FROM items WHERE state=?", (SENDING,))]
+            db.execute("UPDATE items SET state=?, error=?, in_doubt=1, due=due + ?, next_attempt_at=NULL "
+                       "WHERE state=?", (PENDING, error, max(wait, 0.0), SENDING))
+        return ids
 
     def mark_delivered(self, item_id: str, channel: str, ts: str | None, now: dt.datetime | None = None) -> None:
         """Record the delivery, and drop the message: it is in Slack now, and an enquiry's

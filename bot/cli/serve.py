@@ -34,6 +34,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     except BlockingIOError:
         raise CommandError(f"another factbot serve is already using FACTBOT_DB={settings.factbot_db}; "
                            "run one server per store") from None
+    raise_open_file_limit()
     runtime = build_runtime(settings)
     runtime.closers.append(instance.close)
     if settings.socket_mode:
@@ -51,6 +52,21 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)
     uvicorn.run(web, host=args.host, port=args.port, log_level=settings.factbot_log_level.lower(), access_log=False)
     return 0
+
+
+def raise_open_file_limit() -> None:
+    """Lift the soft limit on open files to the hard limit (often 1,024 against 524,288): every
+    connection a client holds open costs the server a descriptor, and running out stops intake
+    and delivery until they are freed (both carry on by themselves once they are)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 16)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    except (ImportError, ValueError, OSError):  # Windows, or a limit we may not change: keep it
+        pass
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -42,10 +42,13 @@ lists what is there for ``/healthz``. Its number is never given out again.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import re
+import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
@@ -74,22 +77,33 @@ def archive_path(db: str | os.PathLike[str]) -> Path:
 
 
 class _Window:
-    """Keys seen recently (key → reference), forgotten ``span`` after they were seen."""
+    """Keys seen recently (key → reference), forgotten ``span`` after they were seen.
 
-    def __init__(self, span: dt.timedelta):
+    Expiry runs on the monotonic clock (``time.monotonic``): a key seen ``age`` ago by the wall
+    clock is forgotten ``span - age`` monotonic seconds later, so a wall clock stepped forward
+    or back while the server runs neither forgets a key early nor keeps it late. Only at
+    start-up (:meth:`EnquiryArchive.load_recent`) is a key's age read from the wall clock (the
+    record's ``received_at``): the one clock that spans a restart.
+    """
+
+    def __init__(self, span: dt.timedelta, clock: Callable[[], float] = time.monotonic):
         self.span = span
+        self.clock = clock
         self._refs: dict[str, str] = {}
-        self._order: deque[tuple[dt.datetime, str]] = deque()
+        self._order: deque[tuple[float, str]] = deque()
 
-    def expire(self, now: dt.datetime) -> None:
-        while self._order and self._order[0][0] <= now - self.span:
+    def expire(self) -> None:
+        now = self.clock()
+        while self._order and self._order[0][0] <= now:
             _, key = self._order.popleft()
             self._refs.pop(key, None)
 
     def add(self, key: str | None, reference: str, seen: dt.datetime, now: dt.datetime) -> None:
-        if key and seen > now - self.span:
+        """Remember ``key`` (seen at wall-clock ``seen``; ``now`` is the wall clock's now)."""
+        left = (self.span - max(now - seen, dt.timedelta(0))).total_seconds()
+        if key and left > 0:
             self._refs[key] = reference
-            self._order.append((seen, key))
+            self._order.append((self.clock() + left, key))
 
     def get(self, key: str | None) -> str | None:
         return self._refs.get(key) if key else None
@@ -103,19 +117,19 @@ class EnquiryArchive:
     """The archive folder. ``EnquiryArchive(root)``; cheap to open.
 
     Thread-safe; updates are also safe across processes. Times are aware
-    UTC datetimes. A record file that is not a valid record is moved to
+    UTC datetimes; ``clock`` (monotonic seconds) times the resubmission windows. A record file that is not a valid record is moved to
     ``quarantine/`` by whatever meets it, and treated as absent.
     """
 
-    def __init__(self, root: str | os.PathLike[str]):
+    def __init__(self, root: str | os.PathLike[str], *, clock: Callable[[], float] = time.monotonic):
         self.root = Path(root)
         (self.root / INCOMING).mkdir(parents=True, exist_ok=True, mode=0o700)
         self.root.chmod(0o700)
         self._lock = threading.Lock()
         self._file_lock = FileLock(self.root / ".lock")
         self._next: dict[int, int] = {}
-        self._keys = _Window(IDEMPOTENCY_WINDOW)
-        self._hashes = _Window(RESUBMIT_WINDOW)
+        self._keys = _Window(IDEMPOTENCY_WINDOW, clock)
+        self._hashes = _Window(RESUBMIT_WINDOW, clock)
         self.quarantine_folder = self.root / QUARANTINE
 
     @contextmanager
@@ -247,6 +261,21 @@ class EnquiryArchive:
         folder = self.root / INCOMING
         return list(self._present(folder / name for _, _, name in self._names(folder)))
 
+    def write_problem(self) -> str | None:
+        """``None`` when a new enquiry can be stored now, else why not: the error's name
+        (``EACCES`` for a read-only folder, ``EROFS``, ``EMFILE``…). Creates and removes one
+        empty temporary file in ``incoming/`` (a full disk is seen only by a real write)."""
+        try:
+            fd, name = tempfile.mkstemp(dir=self.root / INCOMING, prefix=".probe.", suffix=".tmp")
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        os.close(fd)
+        try:
+            os.unlink(name)
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        return None
+
     def incoming_count(self) -> int:
         """How many records are stored but not yet queued (names only: nothing is read)."""
         return len(self._names(self.root / INCOMING))
@@ -313,8 +342,8 @@ class EnquiryArchive:
         content_hash = form.content_hash()
         # The thread lock only: a new file in incoming/ meets no other process's change.
         with self._lock:
-            self._keys.expire(now)
-            self._hashes.expire(now)
+            self._keys.expire()
+            self._hashes.expire()
             by_key = self._keys.get(idempotency_key)
             existing = by_key or self._hashes.get(content_hash)
             if existing is not None:

@@ -25,7 +25,7 @@ import pytest
 import requests
 
 from facts.enquiries.messages import CLAIM, RELEASE, RESPONDED
-from tests.support.server import INTAKE_TOKEN, Server, free_port, server_env
+from tests.support.server import INTAKE_TOKEN, Server, free_port, server_env, wait_until
 
 CHANNEL = "C0ENQ0001"
 LEAD = "S0LEAD0001"
@@ -84,16 +84,6 @@ def health(server: Server) -> dict:
     response = requests.get(server.url + "/healthz", timeout=5)
     assert response.status_code == 200
     return response.json()
-
-
-def wait_until(check, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def factbot(server: Server, *args: str) -> subprocess.CompletedProcess:

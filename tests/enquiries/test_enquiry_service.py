@@ -96,23 +96,51 @@ def test_files_are_private_to_their_owner(tmp_path):
         assert os.stat(private).st_mode & 0o077 == 0
 
 
+class Ticks:
+    """A monotonic clock the test moves (the windows run on it, not on the wall clock)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_same_key_within_a_day_and_same_content_within_ten_minutes_are_the_same_enquiry(tmp_path):
-    archive = EnquiryArchive(tmp_path)
-    one, created = archive.create(form(), triage=[], idempotency_key="k-1", now=T0)
+    # The windows are timed on the monotonic clock (a wall-clock step must not end them): time is
+    # moved on both clocks here.
+    ticks = Ticks()
+    archive = EnquiryArchive(tmp_path, clock=ticks)
+
+    def at(delta: dt.timedelta) -> dt.datetime:
+        ticks.now = 1000.0 + delta.total_seconds()
+        return T0 + delta
+
+    one, created = archive.create(form(), triage=[], idempotency_key="k-1", now=at(dt.timedelta(0)))
     assert created
-    clicked, created = archive.create(form(), triage=[], now=T0 + dt.timedelta(minutes=9))
+    clicked, created = archive.create(form(), triage=[], now=at(dt.timedelta(minutes=9)))
     assert (clicked.reference, created) == (one.reference, False)
-    later, created = archive.create(form(), triage=[], now=T0 + RESUBMIT_WINDOW + dt.timedelta(seconds=1))
+    later, created = archive.create(form(), triage=[], now=at(RESUBMIT_WINDOW + dt.timedelta(seconds=1)))
     assert created and later.reference != one.reference
     again, created = archive.create(form(), triage=[], idempotency_key="k-1",
-                                    now=T0 + IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1))
+                                    now=at(IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1)))
     assert (again.reference, created) == (one.reference, False)
     with pytest.raises(IdempotencyConflict):  # the key with a different enquiry: refused, not swallowed
         archive.create(form(message="edited"), triage=[], idempotency_key="k-1",
-                       now=T0 + IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1))
+                       now=at(IDEMPOTENCY_WINDOW - dt.timedelta(minutes=1)))
     expired, created = archive.create(form(message="edited"), triage=[], idempotency_key="k-1",
-                                      now=T0 + IDEMPOTENCY_WINDOW + dt.timedelta(minutes=1))
+                                      now=at(IDEMPOTENCY_WINDOW + dt.timedelta(minutes=1)))
     assert created and expired.reference not in (one.reference, later.reference)
+
+
+def test_a_wall_clock_step_does_not_end_the_windows(tmp_path):
+    ticks = Ticks()
+    archive = EnquiryArchive(tmp_path, clock=ticks)
+    one, _ = archive.create(form(), triage=[], idempotency_key="k-1", now=T0)
+    ticks.now += 60  # a minute passes; the wall clock is stepped two days forward
+    stepped = T0 + dt.timedelta(days=2)
+    assert archive.create(form(), triage=[], idempotency_key="k-1", now=stepped)[0].reference == one.reference
+    assert archive.create(form(), triage=[], now=stepped)[0].reference == one.reference  # a double-click too
 
 
 def test_windows_are_rebuilt_from_recent_files_after_a_restart(tmp_path):

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ class Server(SlackRequests):
     process: subprocess.Popen | None = None
     log_path: Path | None = None
     extra_args: list = field(default_factory=list)
+    #: Run in the child before ``exec`` (fault injection: lower a limit, drop a capability).
+    preexec: Callable[[], None] | None = None
 
     def start(self, timeout: float = 20.0) -> Server:
         port = self.url.rsplit(":", 1)[1]
@@ -100,7 +103,7 @@ class Server(SlackRequests):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", port, *self.extra_args],
-            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=self.workdir, env=self.env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=self.preexec,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -134,3 +137,14 @@ def server_env(fake: FakeSlack, workdir: Path, **extra: str) -> dict:
     })
     env.update(extra)
     return env
+
+
+def wait_until(check, timeout: float = 10.0, what: str = "condition"):
+    """``check()``'s first true result, asked every 0.1 s; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
