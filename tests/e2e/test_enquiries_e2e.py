@@ -338,8 +338,11 @@ def test_killed_right_after_202_and_mid_post_the_enquiry_is_posted_exactly_once(
     third = make_server(tmp_path, FACTBOT_ENQUIRY_CHANNEL=channel)
     later = accepted(submit(third, enquiry()))
     posted_once(fake_slack, later, channel)
+    # The interrupted post is looked for once a post sent then would have timed out and been
+    # looked for (the client's 10 s + lookup_delay 10 s after it was sent), then not posted again.
+    wait_until(lambda: any(c.params.get("channel") == channel for c in fake_slack.calls("conversations.history")),
+               timeout=30, what="the look-up for the interrupted post")
     post = posted_once(fake_slack, reference, channel)
-    assert any(c.params.get("channel") == channel for c in fake_slack.calls("conversations.history"))
     wait_until(lambda: record(third, reference)["ts"] == post["ts"], what="the ts recorded")
 
 
