@@ -16,7 +16,9 @@ delivered). Medians in milliseconds; the ratio is backlog ÷ 10.
 few hours, none posted, and an outbox holding all of them pending (the
 worst case: each is inside the 24-hour idempotency window, so start-up
 reads every one). Times ``build_runtime`` with every loop started (what
-``factbot serve`` does before it listens), and, separately, the first
+``factbot serve`` does before it listens), then the real ``factbot serve``
+process from its start until its port accepts a connection, against this
+store and against an empty one (median of 3 each), and, separately, the first
 reconciliation of the archive against the outbox (which runs in the
 background once the server listens), and the same against an empty outbox
 (the outbox lost: every enquiry queued again).
@@ -30,13 +32,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 from slack_sdk import WebClient  # noqa: E402
 
@@ -152,6 +158,11 @@ def startup(backlog: int, folder: Path) -> None:
     rows.append(("next reconciliation (settled records are not read; none are settled here)",
                  time.perf_counter() - started))
     runtime.close()
+    empty = folder / "empty" / "factbot.json"
+    build_runtime(settings.model_copy(update={"factbot_db": empty}), start=False).close()
+    for label, store in ((f"`factbot serve` until it accepts connections, {backlog:,} waiting (median of 3)", db),
+                         ("`factbot serve` until it accepts connections, nothing stored (median of 3)", empty)):
+        rows.append((label, statistics.median(until_listening(store) for _ in range(3))))
     for path in db.parent.glob("factbot-outbox.*"):
         path.unlink()
     runtime = build_runtime(settings, start=False)
@@ -163,6 +174,33 @@ def startup(backlog: int, folder: Path) -> None:
     print("| --- | ---: |")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.2f} |")
+
+
+def until_listening(db: Path) -> float:
+    """Seconds from starting ``python -m bot.cli serve`` on the store ``db`` until its port
+    accepts a connection (a real process: imports, start-up recovery, every loop started)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FACTBOT_"))}
+    env.update(SLACK_BOT_TOKEN="xoxb-benchmark", SLACK_SIGNING_SECRET="benchmark-signing-secret",
+               FACTBOT_INTAKE_TOKEN="benchmark-intake-token", FACTBOT_ENQUIRY_CHANNEL="C0BENCH0001",
+               SLACK_API_URL="http://127.0.0.1:9/api/", FACTBOT_DB=str(db), PYTHONPATH=str(REPO))
+    started = time.perf_counter()
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], cwd=db.parent,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return time.perf_counter() - started
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("factbot serve exited") from None
+                time.sleep(0.01)
+    finally:
+        server.kill()
+        server.wait()
 
 
 def main() -> None:

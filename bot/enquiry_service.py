@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot.loops import Loop
+from bot.loops import DONE, Loop
 from facts.clock import utc_now
 from facts.enquiries import messages as render
 from facts.enquiries.archive import EnquiryArchive
@@ -212,6 +212,18 @@ class EnquiryService:
             log.warning("%s was stored but not queued before the restart; queueing it now", record.reference)
             queued += self._queue_quietly(record.reference)  # one that fails is retried by the sweep
         return queued
+
+    def recoverer(self) -> Loop:
+        """:meth:`recover` once, in the background (``bot.loops``), not started: the server
+        listens at once whatever the archive holds; an intake arriving before the windows are
+        rebuilt waits for them (:meth:`EnquiryArchive.loading`). An error is retried with backoff."""
+        self.archive.loading()
+
+        def step() -> float:
+            self.recover()
+            return DONE
+
+        return Loop("enquiry-recovery", step, 5.0)
 
     # -- the archive is the truth -------------------------------------------------
 

@@ -117,8 +117,10 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     runtime = Runtime(settings, store, catalogue, outbox, worker, enquiries, campaign, bolt_app, usage, loops,
                       slack=slack, problems=problems, curation=curation)
     runtime.closers.append(curation.close)
-    enquiries.recover()
     if start:
+        # Start-up recovery (rebuilding the resubmission windows from the last day's records, queueing
+        # what incoming/ holds) runs in the background, so the server listens at once with any backlog.
+        loops.add(enquiries.recoverer())
         loops.add(worker.loop)
         loops.add(enquiries.queuer())
         loops.add(enquiries.escalator())
@@ -132,6 +134,8 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         loops.add(refresher(catalogue))
         # Receipts past FACTBOT_RECEIPTS_KEEP_DAYS are removed at start-up and then daily.
         loops.add(Loop("receipts-purge", lambda: _purge_receipts(receipts), RECEIPTS_PURGE_SECONDS))
+    else:
+        enquiries.recover()
     if not settings.factbot_enquiry_channel:
         log.warning("FACTBOT_ENQUIRY_CHANNEL is not set: enquiries are stored and held")
     health = enquiries.health()

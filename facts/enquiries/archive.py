@@ -131,6 +131,12 @@ class EnquiryArchive:
         self._keys = _Window(IDEMPOTENCY_WINDOW, clock)
         self._hashes = _Window(RESUBMIT_WINDOW, clock)
         self.quarantine_folder = self.root / QUARANTINE
+        # Temporary files last written a second or more before this were left by a crash (the margin
+        # covers the file system's coarse clock; a server takes longer than that to restart).
+        self._opened_ns = time.time_ns() - 1_000_000_000
+        #: Cleared by :meth:`loading` while :meth:`load_recent` runs elsewhere: :meth:`create` waits.
+        self._ready = threading.Event()
+        self._ready.set()
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -248,9 +254,18 @@ class EnquiryArchive:
         """Delete temporary files a crash left mid-write (they can hold personal details).
 
         Only the server calls this, at start-up, while it holds the store
-        alone: no write is under way. Returns how many were removed.
+        alone. Only files last written before this archive was opened are
+        removed: a write under way meanwhile (recovery runs in the background
+        while the worker records deliveries) is left alone. Returns how many
+        were removed.
         """
-        stale = [p for p in self.root.rglob(".*.tmp") if p.is_file()]
+        stale = []
+        for path in self.root.rglob(".*.tmp"):
+            try:
+                if path.is_file() and path.stat().st_mtime_ns < self._opened_ns:
+                    stale.append(path)
+            except FileNotFoundError:
+                continue
         for path in stale:
             path.unlink(missing_ok=True)
         return len(stale)
@@ -272,6 +287,8 @@ class EnquiryArchive:
         os.close(fd)
         try:
             os.unlink(name)
+        except FileNotFoundError:
+            pass
         except OSError as exc:
             return errno.errorcode.get(exc.errno or 0, type(exc).__name__)
         return None
@@ -294,23 +311,34 @@ class EnquiryArchive:
 
     # -- intake ------------------------------------------------------------------
 
+    def loading(self) -> None:
+        """Say that :meth:`load_recent` is about to run on another thread (the server's start-up
+        runs it in the background, so it listens at once whatever the archive holds): until it
+        has run, :meth:`create` waits for it, so no resubmission is taken for a new enquiry."""
+        self._ready.clear()
+
     def load_recent(self, now: dt.datetime | None = None) -> list[EnquiryRecord]:
         """Rebuild the in-memory windows from the newest records (call once at start-up).
 
         Reads records newest first until one is older than
-        :data:`IDEMPOTENCY_WINDOW`; returns them, oldest first (the server
-        checks they all reached the outbox).
+        :data:`IDEMPOTENCY_WINDOW` (one small file each: about 10,000 a
+        second); returns them, oldest first (the server checks they all
+        reached the outbox). Releases :meth:`create` when it ends, even by
+        an error.
         """
-        now = now or utc_now()
-        recent = []
-        for record in self._present(self._files(newest_first=True)):
-            if record.received_at <= now - IDEMPOTENCY_WINDOW:
-                break
-            recent.append(record)
-        with self._lock:
-            for record in reversed(recent):
-                self._remember(record, now)
-        return list(reversed(recent))
+        try:
+            now = now or utc_now()
+            recent = []
+            for record in self._present(self._files(newest_first=True)):
+                if record.received_at <= now - IDEMPOTENCY_WINDOW:
+                    break
+                recent.append(record)
+            with self._lock:
+                for record in reversed(recent):
+                    self._remember(record, now)
+            return list(reversed(recent))
+        finally:
+            self._ready.set()
 
     def _remember(self, record: EnquiryRecord, now: dt.datetime) -> None:
         self._keys.add(record.idempotency_key, record.reference, record.received_at, now)
@@ -338,6 +366,7 @@ class EnquiryArchive:
         left behind), :class:`IdempotencyConflict` when the key came with a
         different enquiry.
         """
+        self._ready.wait()  # the windows are being rebuilt at start-up (:meth:`loading`)
         now = now or utc_now()
         content_hash = form.content_hash()
         # The thread lock only: a new file in incoming/ meets no other process's change.

@@ -369,9 +369,14 @@ def test_temporary_files_a_crash_left_are_removed_at_start_up(tmp_path):
     archive = EnquiryArchive(tmp_path)
     leftover = tmp_path / "incoming" / ".ENQ-2026-000134.json.abc123.tmp"
     leftover.write_text('{"name": "Jo Bloggs"}')
+    os.utime(leftover, (time.time() - 60, time.time() - 60))  # written by the process that crashed
     kept, _ = archive.create(form(), triage=[], now=T0)
-    assert archive.remove_stale_temporary_files() == 1
-    assert not leftover.exists() and archive.get(kept.reference) is not None
+    restarted = EnquiryArchive(tmp_path)
+    under_way = tmp_path / "2026" / ".ENQ-2026-000001.json.def456.tmp"  # a write by this process, meanwhile
+    under_way.parent.mkdir(exist_ok=True)
+    under_way.write_text("{}")
+    assert restarted.remove_stale_temporary_files() == 1
+    assert not leftover.exists() and under_way.exists() and restarted.get(kept.reference) is not None
 
 
 def test_claim_and_release_after_responded_change_nothing():
