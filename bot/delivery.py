@@ -26,7 +26,8 @@ the outbox id) over a kept-open connection, and records the ``ts``.
 
 **Pacing.** Slack allows about one ``chat.postMessage`` per second per
 channel. The worker posts to one channel at most once every ``pace``
-seconds (the server's worker: :data:`PACE_SECONDS`; 0 by default); while a channel waits its turn its
+seconds (the server's worker: ``FACTBOT_POST_PACE``, default :data:`PACE_SECONDS`; a worker built
+alone: 0); while a channel waits its turn its
 items are passed over in the outbox's index, so other channels' items go
 out without waiting behind it (a burst to the campaign channel never delays
 an enquiry). Edits (``chat.update``) are not paced: Slack's limit is on posts.
@@ -76,7 +77,7 @@ from bot.loops import Loop
 from bot.slack_http import KeepAliveWebClient
 from facts.enquiries.messages import held_problem
 from facts.enquiries.model import ALERT_KEY as ENQUIRY_ALERT_KEY
-from facts.outbox import DELIVERED, HELD, IN_MESSAGE, PENDING, SENDING, Outbox, OutboxItem
+from facts.outbox import DELIVERED, HELD, IN_MESSAGE, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)
 

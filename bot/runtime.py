@@ -23,7 +23,7 @@ from slack_bolt import App
 from bot.app import build_app, web_client
 from bot.campaign import Campaign, open_receipts
 from bot.curation import Curation, open_facts
-from bot.delivery import PACE_SECONDS, DeliveryWorker
+from bot.delivery import DeliveryWorker
 from bot.enquiry_service import EnquiryService, check_private
 from bot.health import SlackHealth
 from bot.loops import Loop, Loops, every, refresher
@@ -95,7 +95,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
                         retries=False)
     channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel,
                 ENQUIRY_ALERT_KEY: alert_channel(settings)}
-    worker = DeliveryWorker(outbox, client, channels, pace=PACE_SECONDS)  # ~1 post per second per channel
+    worker = DeliveryWorker(outbox, client, channels, pace=settings.factbot_post_pace)  # ~1 post per second per channel
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     factbot_feed_timeout: float = Field(default=10.0, gt=0, le=120)
     factbot_digest_day: str = "mon"
     factbot_digest_time: str = "09:00"
+    # Issue 15: seconds between two posts to one channel (Slack allows about one a second); 0 only
+    # against something that is not Slack (the fault suite and soak run against a fake Web API).
+    factbot_post_pace: float = Field(default=1.0, ge=0, le=60)
     #: ``FACTBOT_DB`` as given when it was relative (``None``: given absolute), and the folder it was resolved from.
     _db_given: tuple[str, Path] | None = PrivateAttr(default=None)
 

@@ -109,7 +109,9 @@ class Rig:
         self.fake, self.workdir, self.channel = fake, Path(workdir), channel
         self.workdir.mkdir(parents=True, exist_ok=True)
         fake.channels[channel] = {"is_private": True}
-        self.env = server_env(fake, self.workdir, FACTBOT_ENQUIRY_CHANNEL=channel, **env)
+        # Unpaced: the fake Web API has no per-channel limit, and these runs test durability, not
+        # Slack's pace (tests/kernel/test_pacing.py does); thousands of posts at one a second would not fit.
+        self.env = server_env(fake, self.workdir, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_POST_PACE="0", **env)
         self.server: Server | None = None
         #: reference → the tag sent in that enquiry's message (to catch a post of the wrong enquiry).
         self.accepted: dict[str, str] = {}
