@@ -253,30 +253,14 @@ class FakeSlack:
                 self._cond.wait(remaining)
 
     # -- request handling (runs in server threads) --------------------------------------
-    def _handle(self, verb: str, raw_path: str, headers, body: bytes):  # noqa: C901 (one dispatch table of Web API methods)
+    def _handle(self, verb: str, raw_path: str, headers, body: bytes):
         """Record one request and return ``(status, headers, content_type, payload)``."""
         split = urlsplit(raw_path)
         path = split.path
         if verb == "GET" and path == "/health":
             return 200, {}, "application/json", b'{"ok": true}'
-        if path.startswith("/api/"):
-            method = path[len("/api/"):]
-        elif path.startswith("/response/"):
-            method = "response:" + path[len("/response/"):]
-        else:
-            method = "unknown:" + path
-        params: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(split.query).items()}
-        bad_json = False
-        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        try:
-            if ctype == "application/json" and body:
-                data = json.loads(body.decode("utf-8"))
-                params.update(data if isinstance(data, dict) else {"_json": data})
-            elif body:
-                form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-                params.update({k: v[0] if len(v) == 1 else v for k, v in form.items()})
-        except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
-            bad_json = ctype == "application/json"
+        method = _method_of(path)
+        params, bad_json = _params_of(split.query, headers, body)
         with self._cond:
             queue = self._faults.get(method)
             fault = queue.popleft() if queue else None
@@ -294,21 +278,9 @@ class FakeSlack:
             time.sleep(fault.delay)
         webhook = method.startswith("response:")
         if fault is not None and (fault.status != 200 or fault.error):
-            default = "ratelimited" if fault.status == 429 else "internal_error" if fault.status >= 500 else "fake_error"
-            error = fault.error or default
-            extra = dict(fault.headers)
-            if fault.status == 429 and not any(k.lower() == "retry-after" for k in extra):
-                extra["Retry-After"] = "1"
-            if webhook:
-                return fault.status, extra, "text/plain", error.encode()
-            return fault.status, extra, "application/json", json.dumps({"ok": False, "error": error}).encode()
+            return _fault_answer(fault, webhook)
         if refused:
-            code = refused[0][0]
-            if webhook:
-                return 400, {}, "text/plain", code.encode()
-            answer_refused = {"ok": False, "error": code, "errors": [detail for _, detail in refused],
-                              "response_metadata": {"messages": [f"[ERROR] {detail}" for _, detail in refused]}}
-            return 200, {}, "application/json", json.dumps(answer_refused).encode()
+            return _refused_answer(refused, webhook)
         if webhook:
             channel = self._response_channels.get(method[len("response:"):])
             if channel and params.get("response_type") == "in_channel":
@@ -316,19 +288,21 @@ class FakeSlack:
             return 200, {}, "text/plain", b"ok"
         if method.startswith("unknown:"):
             return 404, {}, "text/plain", b"not_found"
+        return 200, {}, "application/json; charset=utf-8", json.dumps(self._answer(call, bad_json, stored)).encode()
+
+    def _answer(self, call: Call, bad_json: bool, stored: dict | None) -> dict:
+        """The Web API answer to a recorded call that no fault or limit refused."""
         if bad_json:
-            answer: dict = {"ok": False, "error": "invalid_json"}
-        elif not call.token and "authorization" not in call.headers:
-            answer = {"ok": False, "error": "not_authed"}
-        elif stored is not None:  # stored once already; a late answer must not store it again
-            answer = stored
-        elif method in self._responses:
-            custom = self._responses[method]
-            answer = custom(call) if callable(custom) else custom
-        else:
-            builder = getattr(self, "_api_" + method.replace(".", "_"), None)
-            answer = builder(params) if builder else {"ok": True}
-        return 200, {}, "application/json; charset=utf-8", json.dumps(answer).encode()
+            return {"ok": False, "error": "invalid_json"}
+        if not call.token and "authorization" not in call.headers:
+            return {"ok": False, "error": "not_authed"}
+        if stored is not None:  # stored once already; a late answer must not store it again
+            return stored
+        if call.method in self._responses:
+            custom = self._responses[call.method]
+            return custom(call) if callable(custom) else custom
+        builder = getattr(self, "_api_" + call.method.replace(".", "_"), None)
+        return builder(call.params) if builder else {"ok": True}
 
     @property
     def refused(self) -> list[Call]:
@@ -441,3 +415,50 @@ class FakeSlack:
         user = {"id": uid, "team_id": TEAM_ID, "name": uid.lower(), "real_name": f"User {uid}",
                 "is_bot": False, "tz": "Europe/London", "profile": {"display_name": uid.lower()}}
         return {"ok": True, "user": {**user, **self.users.get(uid, {})}}
+
+
+def _method_of(path: str) -> str:
+    """``chat.postMessage`` for ``/api/chat.postMessage``; ``response:<key>`` for a response_url."""
+    if path.startswith("/api/"):
+        return path[len("/api/"):]
+    if path.startswith("/response/"):
+        return "response:" + path[len("/response/"):]
+    return "unknown:" + path
+
+
+def _params_of(query: str, headers, body: bytes) -> tuple[dict[str, Any], bool]:
+    """The request's parameters (query, then JSON or form body) and whether its JSON was bad."""
+    params: dict[str, Any] = {k: v[0] if len(v) == 1 else v for k, v in parse_qs(query).items()}
+    ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    try:
+        if ctype == "application/json" and body:
+            data = json.loads(body.decode("utf-8"))
+            params.update(data if isinstance(data, dict) else {"_json": data})
+        elif body:
+            form = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+            params.update({k: v[0] if len(v) == 1 else v for k, v in form.items()})
+    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
+        return params, ctype == "application/json"
+    return params, False
+
+
+def _fault_answer(fault, webhook: bool):
+    """The answer an injected fault gives (429 with Retry-After, 5xx, or an error)."""
+    default = "ratelimited" if fault.status == 429 else "internal_error" if fault.status >= 500 else "fake_error"
+    error = fault.error or default
+    extra = dict(fault.headers)
+    if fault.status == 429 and not any(k.lower() == "retry-after" for k in extra):
+        extra["Retry-After"] = "1"
+    if webhook:
+        return fault.status, extra, "text/plain", error.encode()
+    return fault.status, extra, "application/json", json.dumps({"ok": False, "error": error}).encode()
+
+
+def _refused_answer(refused: list, webhook: bool):
+    """Slack's answer to a call that breaks its limits (the first problem's code, every detail)."""
+    code = refused[0][0]
+    if webhook:
+        return 400, {}, "text/plain", code.encode()
+    answer = {"ok": False, "error": code, "errors": [detail for _, detail in refused],
+              "response_metadata": {"messages": [f"[ERROR] {detail}" for _, detail in refused]}}
+    return 200, {}, "application/json", json.dumps(answer).encode()
