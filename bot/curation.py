@@ -24,6 +24,7 @@ from pathlib import Path
 from bot.digest import london_today
 from bot.settings import Settings
 from facts.figures import curation as rules
+from facts.figures import curation_views as views
 from facts.figures.catalogue import Catalogue
 from facts.figures.curation import NOT_A_CURATOR, Outcome
 from facts.figures.layers import (
@@ -53,10 +54,13 @@ class Curation:
     """The curators' actions over one store (see the module docstring). ``close()`` when done.
 
     ``today``: the date used for ``verified_on``/``review_by`` (default: today in the UK).
+    ``announce(dedupe_key, message)``: queues a message for the campaign channel (a proposal made or
+    rejected; a change that goes live is announced by the figure alerts); default: not told.
     """
 
     def __init__(self, settings: Settings, store: FactStore, catalogue: Catalogue, *,
-                 today: Callable[[], dt.date] = london_today):
+                 today: Callable[[], dt.date] = london_today,
+                 announce: Callable[[str, dict], None] | None = None):
         self.curated_dir: Path = settings.curated_dir
         self.folder: Path = slack_folder(settings.factbot_db)
         self.curators: frozenset[str] = frozenset(settings.factbot_curators)
@@ -65,6 +69,7 @@ class Curation:
         self.today = today
         self.proposals = rules.Proposals(sibling_path(settings.factbot_db, "proposals"))
         self._lock = threading.Lock()
+        self.announce = announce or (lambda key, message: None)
 
     def close(self) -> None:
         self.proposals.close()
@@ -136,7 +141,9 @@ class Curation:
         if fact is None or errors:
             return None, errors
         base = version_fingerprint(old) if old else None
-        return self.proposals.add("correction" if old else "new", fact, user, why, base), {}
+        proposal = self.proposals.add("correction" if old else "new", fact, user, why, base)
+        self.announce(f"proposal-{proposal.id}", views.proposal_card(proposal))
+        return proposal, {}
 
     def approve(self, proposal_id: str, user: str) -> Outcome:
         """Put a proposal live: only a curator other than the proposer may."""
@@ -173,6 +180,7 @@ class Curation:
         proposal = self.proposals.decide(proposal_id, "rejected", user, reason.strip())
         if proposal is None:
             return Outcome("That proposal was already decided.", False)
+        self.announce(f"proposal-{proposal.id}-rejected", views.rejected_card(proposal))
         return Outcome(f"Rejected the proposal for `{escape(proposal.fact_id)}`; nothing changed.")
 
     def resolve(self, fact_id: str, user: str, keep: str) -> Outcome:

@@ -99,7 +99,12 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
-    curation = Curation(settings, store, catalogue)
+
+    def announce(dedupe_key: str, message: dict) -> None:
+        outbox.enqueue("curation", "campaign", message, dedupe_key=dedupe_key)
+        worker.wake()
+
+    curation = Curation(settings, store, catalogue, announce=announce)
     receipts = open_receipts(settings)
     campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,

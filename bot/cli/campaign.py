@@ -107,7 +107,7 @@ def cmd_campaign_digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 #: Outbox kinds that go to the campaign channel.
-CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest", CORRECTION_KIND, PROBLEM_KIND)
+CAMPAIGN_KINDS = ("campaign", "feed", "figure", "digest", CORRECTION_KIND, PROBLEM_KIND, "curation")
 
 
 def cmd_campaign_retry(settings: Settings, args: argparse.Namespace) -> int:

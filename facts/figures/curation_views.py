@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from facts.blocks import MAX_TEXT, section
+from facts.blocks import MAX_TEXT, context, message, section
 from facts.figures.curation import FORM_FIELDS, ID_FIELD, WHY_FIELD, FormField, Proposal
 from facts.figures.model import Fact
 from facts.text import escape, long_date, truncate
@@ -107,7 +107,9 @@ def pick_modal(then: str = "correct") -> dict[str, Any]:
 def reason_modal(action: str, target: str, what: str) -> dict[str, Any]:
     """A reason for ``action`` (``reject`` a proposal, ``retire`` a figure) on ``target``; ``what`` names it."""
     title = "Reject proposal" if action == "reject" else "Retire figure"
-    field = FormField(WHY_FIELD.name, "Why", "long", hint="Kept in the history; the proposer sees it.")
+    field = FormField(WHY_FIELD.name, "Why", "long",
+                      hint="Kept with the proposal and told in the campaign channel." if action == "reject"
+                      else "Kept in the figure's history.")
     text = (f"*Reject* the proposal for {what}: nothing changes." if action == "reject"
             else f"*Retire* {what}: it is no longer served (its history is kept).")
     return {"type": "modal", "callback_id": REASON_VIEW, "title": _plain(title),
@@ -165,6 +167,8 @@ def curator_home_blocks(pending: list[Proposal], held: list[Fact], notice: str |
                                   f"{escape(fact.period.label)}"))
             blocks.append({"type": "actions", "elements": [button("Keep Slack's version", KEEP_SLACK, fact.id),
                                                            button("Take the deploy's", TAKE_FILES, fact.id)]})
+        if len(held) > MAX_LISTED:
+            blocks.append(section(f"…and {len(held) - MAX_LISTED} more, shown as these are decided."))
     return blocks
 
 
@@ -180,3 +184,23 @@ def review_line(fact: Fact) -> str:
     src = fact.source
     return (f"• `{escape(fact.id)}` *{escape(fact.display)}* — {why} — {escape(src.publisher)}, "
             f"<{src.url}|{escape(src.title)}>")
+
+
+# -- the campaign channel ------------------------------------------------------
+
+
+def proposal_card(proposal: Proposal) -> dict[str, Any]:
+    """Told in the campaign channel when a proposal is made: which figure, who proposed it, and that a
+    second curator approves it in App Home (the change itself is announced when it goes live)."""
+    what = "A correction to" if proposal.kind == "correction" else "A new figure,"
+    text = (f":memo: {what} `{escape(proposal.fact_id)}` *{escape(str(proposal.fact.get('display')))}* was proposed "
+            f"by <@{proposal.by}>: “{escape(truncate(proposal.why, 500))}”")
+    blocks = [section(text), context("Curators: another curator approves or rejects it in the app's Home tab.")]
+    return message(f"{proposal.fact_id} proposed; a second curator approves it in App Home", blocks)
+
+
+def rejected_card(proposal: Proposal) -> dict[str, Any]:
+    """Told in the campaign channel when a proposal is rejected: by whom and why; nothing changed."""
+    text = (f"The proposal for `{escape(proposal.fact_id)}` by <@{proposal.by}> was rejected by "
+            f"<@{proposal.decided_by}>: “{escape(truncate(proposal.reason or '', 500))}”. Nothing changed.")
+    return message(f"The proposal for {proposal.fact_id} was rejected; nothing changed", [section(text)])

@@ -15,11 +15,12 @@ from facts.figures import curation as rules
 from facts.figures import curation_views as views
 from facts.figures.changes import changes_since, current_snapshot
 from tests.support.block_kit import assert_valid_view
-from tests.support.campaign import FIGURE_ID, curated_copy, factbot
+from tests.support.campaign import FIGURE_ID, curated_copy, factbot, wait_until
 from tests.support.factories import make_fact
 from tests.support.slack_payloads import app_home_opened, home_button, message_button, view_submission
 
 ALICE, BOB, STAFF = "U0CURALICE", "U0CURBOB01", "U0STAFF777"
+CAMPAIGN = "C0CAMPAIGN"
 CLAIM_END = "as reported by ITV News (PA)."
 NEW_CLAIM_END = "as reported by ITV News (PA) and LBC."
 
@@ -66,8 +67,17 @@ def test_the_propose_modal_is_within_slacks_limits_new_and_prefilled():
 
 def _start(make_server, tmp_path, fake_slack, **edits: str):
     fake_slack.clear()  # one fake Slack per module: count this test's calls only
+    fake_slack.channels[CAMPAIGN] = {}
     folder = curated_copy(tmp_path / "curated", **edits)
-    return make_server(FACTBOT_CURATORS=f"{ALICE},{BOB}", FACTBOT_CURATED_DIR=str(folder))
+    return make_server(FACTBOT_CURATORS=f"{ALICE},{BOB}", FACTBOT_CURATED_DIR=str(folder),
+                       FACTBOT_CAMPAIGN_CHANNEL=CAMPAIGN)
+
+
+def _posted(fake_slack, words: str) -> str:
+    """The campaign channel's post containing ``words`` (waited for: the outbox delivers it)."""
+    calls = fake_slack.wait_for("chat.postMessage", timeout=10, where=lambda c: c.params.get("channel") == CAMPAIGN
+                                and words in json.dumps(c.params, ensure_ascii=False))
+    return json.dumps(calls[0].params, ensure_ascii=False)
 
 
 @pytest.fixture
@@ -119,6 +129,7 @@ def test_a_correction_goes_live_when_a_second_curator_approves_and_history_shows
     assert NEW_CLAIM_END not in _answer(server)
     proposal = _propose_correction(server, fake_slack, ALICE)
     assert NEW_CLAIM_END not in _answer(server)  # not live until approved
+    assert f"<@{ALICE}>" in _posted(fake_slack, f"`{FIGURE_ID}` *7,062* was proposed")  # the curators are told
 
     # The proposer cannot approve their own.
     server.action(home_button(views.APPROVE, proposal, user=ALICE))
@@ -135,10 +146,12 @@ def test_a_correction_goes_live_when_a_second_curator_approves_and_history_shows
     server.event(app_home_opened(BOB, "Ev0CURBOB01"))
     home = _home(fake_slack, BOB)
     assert proposal in home and "LBC carried the same PA story &lt;b&gt;" in home
+    wait_until(lambda: server.runtime.campaign.state.figures(), what="the alerts' first look at the figures")
     before = current_snapshot(server.runtime.store)
     server.action(home_button(views.APPROVE, proposal, user=BOB))
     assert "is live" in _home(fake_slack, BOB, 2)
     assert NEW_CLAIM_END in _answer(server)
+    assert NEW_CLAIM_END in _posted(fake_slack, "Figure changed")  # the figure alert, old → new
     # The campaign channel's figure alerts see it as a changed claim.
     changes, _ = changes_since(before, server.runtime.store)
     assert [(c.fact.id, c.kind, sorted(c.changed)) for c in changes] == [(FIGURE_ID, "changed", ["claim"])]
@@ -206,6 +219,7 @@ def test_reject_and_retire_take_a_reason(curating, fake_slack):
     assert empty["response_action"] == "errors" and "why" in empty["errors"]
     server.action(view_submission(reason, {"why": "LBC is not a source we cite"}, user=BOB))
     assert "Rejected" in _home(fake_slack, BOB)
+    assert "LBC is not a source we cite" in _posted(fake_slack, f"rejected by <@{BOB}>")
     assert _proposals(server) == [] and NEW_CLAIM_END not in _answer(server)
 
     server.action(home_button(views.RETIRE, "", user=BOB))  # "Retire a figure": which one first
@@ -298,4 +312,4 @@ def test_the_curators_home_stays_within_slacks_limits_however_much_waits():
                           curation=views.curator_home_blocks(pending, facts, notice="Done: " + long))
     assert_valid_view(view)
     raw = json.dumps(view)
-    assert "and 22 more" in raw and "and 385 more" in raw and "factbot facts gaps" in raw
+    assert raw.count("and 22 more") == 1 and "and 32 more" in raw and "and 385 more" in raw and "factbot facts gaps" in raw
