@@ -53,7 +53,6 @@ from facts.figures.words import (
     PLATFORM_ALIASES,
     alternatives,
     field_terms,
-    join_phrases,
     numbers,
     terms,
     typed_terms,
@@ -92,6 +91,8 @@ _NOT_COUNTED = frozenset({"more", "less", "fewer", "times", "the", "were", "was"
 _BY_POLICE = re.compile(r"\b(?:recorded|logged|reported)\s+(?:by|to)\s+(?:the\s+)?police\b|\bpolice[\s-]+recorded\b")
 #: Who a figure counts: offenders are not victims.
 _OFFENDERS = re.compile(r"\b(?:offenders?|perpetrators?|abusers?|suspects?)\b")
+#: An age group ("under 13s", "over-18s") or a duration ("18 months"): not a number to match.
+_AGE_GROUP = re.compile(r"\b(?:under|over)[\s-]*\d{1,2}s?\b|\b\d+\s+(?:months?|years?|yrs?)\b", re.I)
 #: Question words (stemmed) that ask for a split by sex.
 _SEX_WORDS = frozenset(terms("girls girl boys boy gender sex female females male males"))
 #: A rare word (found in at most this share of figures) that the best figure lacks means "no figure".
@@ -354,7 +355,7 @@ class FactIndex:
                                                          and f.period.end and f.period.start.year == first
                                                          and f.period.end.year == last]))
         if not loose:
-            for number in numbers(join_phrases(question.rest)):  # "under 13s" is an age group, not 13
+            for number in numbers(_AGE_GROUP.sub(" ", question.rest)):  # "under 13s" is an age group, not 13
                 if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
                     asked.numbers.append(number)
                 elif len(number) > 2:
