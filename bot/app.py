@@ -109,6 +109,7 @@ def build_app(
     reports: ProblemReports | None = None,
     announce_report: Callable[[ProblemReport], None] | None = None,
     report_dealt: Callable[[ProblemReport], None] | None = None,
+    deadline: bool = True,
 ) -> App:
     """The Bolt app with every listener registered.
 
@@ -121,6 +122,7 @@ def build_app(
     ``receipts``: where visible posts of figures are kept (the server's; none for ``factbot ask``).
     ``reports``: where Report a problem keeps reports; ``announce_report`` posts each in the campaign
     channel, ``report_dealt`` says under it when a curator dealt with it.
+    ``deadline=False`` (``factbot ask``/``check``): a slow answer still goes in the ack, as no Slack waits.
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
     """
@@ -139,7 +141,7 @@ def build_app(
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
                        enquiries=enquiries, curating=curation, receipts=receipts, reports=reports,
-                       announce_report=announce_report, report_dealt=report_dealt)
+                       announce_report=announce_report, report_dealt=report_dealt, deadline=deadline)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

@@ -53,7 +53,8 @@ class LocalAsker:
     def __init__(self, settings: Settings, catalogue: Catalogue, app: App | None = None):
         self.secret = secrets.token_hex(16)
         self.command = settings.factbot_command
-        self.app = app or build_app(settings, catalogue, signing_secret=self.secret, token="xoxb-local-ask")
+        self.app = app or build_app(settings, catalogue, signing_secret=self.secret, token="xoxb-local-ask",
+                                    deadline=False)
 
     def ask(self, text: str) -> tuple[int, dict]:
         body = slash_command_body(self.command, text)

@@ -40,15 +40,17 @@ def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command:
                        curating: curation.Curation | None = None, receipts: Receipts | None = None,
                        reports: ProblemReports | None = None,
                        announce_report: Callable[[ProblemReport], None] | None = None,
-                       report_dealt: Callable[[ProblemReport], None] | None = None) -> None:
+                       report_dealt: Callable[[ProblemReport], None] | None = None, deadline: bool = True) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
     and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
     the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
     buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts). With
     ``receipts``, every visible post of a figure is kept there, so corrections can follow it. With
     ``reports``, Report a problem on every figure (``announce_report`` tells the campaign channel)
-    and the curators' queue in App Home (``report_dealt`` tells the channel a report was dealt with)."""
-    slash_command.register(app, catalogue, command, usage)
+    and the curators' queue in App Home (``report_dealt`` tells the channel a report was dealt with).
+    ``deadline=False``: no Slack waits for the slash command's ack (``factbot ask``), so a slow
+    answer is never deferred."""
+    slash_command.register(app, catalogue, command, usage, deadline=deadline)
     share.register(app, catalogue, command, receipts)
     mention.register(app, catalogue, usage, command, receipts=receipts)
     find_figures.register(app, catalogue, usage, receipts)

@@ -47,13 +47,17 @@ FOLLOWS = "Looking that up… the answer follows here in a moment."
 FAILED = ":warning: Sorry, that answer could not be worked out. Please try again; if it keeps failing, tell the team."
 
 
-def register(app: App, catalogue: Catalogue, command: str, usage: Usage) -> None:
-    """Register the slash-command listener for ``command`` (e.g. ``/grooming``)."""
+def register(app: App, catalogue: Catalogue, command: str, usage: Usage, *, deadline: bool = True) -> None:
+    """Register the slash-command listener for ``command`` (e.g. ``/grooming``).
+
+    ``deadline=False`` (``factbot ask`` and ``check``, which no Slack waits for) always answers in
+    the ack, however long a draft takes: there is no ``response_url`` to follow through.
+    """
     pool = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
 
     def on_command(ack: Ack, body: dict, respond: Respond) -> None:
         text = body.get("text") or ""
-        if read(text).action != "check":  # bounded, in memory: the ack itself, no hand-over
+        if not deadline or read(text).action != "check":  # bounded, in memory: the ack itself
             ack(response_type="ephemeral", **reply(catalogue, command, text, usage).as_dict())
             return
         answer = pool.submit(reply, catalogue, command, text, usage)

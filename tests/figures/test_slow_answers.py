@@ -8,10 +8,12 @@ how fast the machine is.
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
 
+from bot.ask import LocalAsker
 from facts.figures import replies
 from handlers.figures import slash_command
 
@@ -73,3 +75,14 @@ def test_an_answer_ready_in_time_is_the_ack_itself(server, fake_slack):
     response = server.command("instagram", response_url=fake_slack.response_url("fast"))
     assert "6%" in response.json()["text"] and response.json()["blocks"]
     assert fake_slack.calls("response:fast") == []  # no second round trip
+
+
+def test_factbot_check_waits_for_a_slow_draft_as_no_slack_is_waiting(server, slow_check):
+    """``factbot ask``/``check`` dispatch a local slash command with no ``response_url`` to follow
+    through: however long the check takes, its answer is the ack (never "Looking that up…")."""
+    release, _ = slow_check  # the deadline is 0.05 s; the draft is released well after it
+    threading.Timer(0.5, release.set).start()
+    asker = LocalAsker(server.runtime.settings, server.runtime.catalogue)
+    status, body = asker.ask(DRAFT)
+    assert status == 200 and body["text"] != slash_command.FOLLOWS
+    assert "7,263" in body["text"] and "matches" in json.dumps(body["blocks"])
