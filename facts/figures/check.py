@@ -1256,7 +1256,13 @@ def known_misquotes(fact: Fact) -> list:
 
 
 def _replace(draft: _DraftNumber, figure: FigureNumber) -> str:
-    """The draft's sentence with the curated wording in place of the draft's number."""
+    """The draft's sentence with the curated wording in place of the draft's number, when the
+    sentence gives the figure's own period; otherwise the figure's own claim. Swapping the number
+    alone would keep words it is not true with: "rose by 25% in the last year" must not become
+    "rose by 99% in the last year" when the 99% is the rise since 2017/18."""
+    own = draft.own_period
+    if not (own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods)):
+        return figure.fact.claim
     number = draft.number
     start, end = number.start - number.sentence[0], number.end - number.sentence[0]
     sentence = draft.sentence

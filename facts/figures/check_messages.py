@@ -71,6 +71,8 @@ def check_line(check: Check) -> str:
         return f"{head}: the figure is right, but {escape(check.why)}. Base: {escape(fact.base)}; period: " \
                f"{escape(fact.period.label)}. {_source(fact)}."
     if check.verdict == "known_misquote" and fact:
+        if fact.status == "held":  # the wording is marked on a figure curators hold: never "use" it
+            return f"{head}: {escape(check.why)} (Marked on {_figure(fact)}, which curators hold: do not quote it.)"
         return f"{head}: {escape(check.why)} Use {_figure(fact)}."
     return f"{head}: nothing curated is about this number, so it was not checked. Give its source, or leave it out."
 

@@ -433,7 +433,9 @@ def _label_or_list(bare: _Bare) -> Number | None:
     prev_word = (re.findall(r"[A-Za-z]+", before[-20:]) or [""])[-1].lower()
     if re.search(r"\d[A-Za-z]", at.text[at.start:at.end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
         return at.not_claim("label")  # "15A", "4G"
-    if prev_word in _LABEL_WORDS and re.search(rf"\b{prev_word}\.?\s*$", before, re.I) \
+    # "Last year 12,500 children …": a time phrase ends there, the number starts the claim.
+    time_phrase = re.search(r"\b(?:last|this|next|that|each|every|per|a)\s+(?:year|week|day)\s*$", before, re.I)
+    if prev_word in _LABEL_WORDS and re.search(rf"\b{prev_word}\.?\s*$", before, re.I) and not time_phrase \
             or re.search(r"\b(?:Act|Schedule|Section|No\.?)\s*$", before):
         return at.not_claim("label")
     if _STREET.match(after):

@@ -156,3 +156,31 @@ def test_reading_rules_on_sentences_outside_the_labelled_set(book, text, expecte
     got = {c.number.span: (c.verdict, c.figure.id if c.figure else None) for c in check_text(text, book)
            if c.verdict != "not_a_claim"}
     assert {span: got.get(span) for span in expected} == expected  # other numbers: figures still being curated
+
+
+# Found by a press officer's trial (someone who never saw the code), 2026-12-02.
+
+def _claims(text, book):
+    return [c for c in check_text(text, book) if c.verdict != "not_a_claim"]
+
+def test_a_corrected_sentence_never_keeps_a_period_the_figure_is_not_for(book):
+    [rise, _] = _claims("Online grooming offences rose by 25% in the last year to 7,263.", book)
+    assert rise.verdict == "differs" and rise.figure is not None and "2017/18" in rise.figure.period.label
+    assert rise.corrected == rise.figure.claim  # the figure's own words, not "rose by 99% in the last year"
+    [count] = _claims("UK police recorded 7,362 online grooming offences in 2024/25.", book)
+    assert count.corrected == "UK police recorded 7,263 online grooming offences in 2024/25."  # same period: swapped
+
+
+def test_a_time_phrase_before_a_number_is_not_a_label(book):
+    [claim] = _claims("Last year 12,500 children were groomed on Roblox.", book)
+    assert claim.verdict == "no_figure"
+    assert _claims("Pupils in Year 9 and Year 10 took part.", book) == []
+
+
+def test_a_campaign_ask_quoted_as_the_law_is_a_known_misquote_never_to_use(book):
+    checks = check_text("The Online Safety Act lets Ofcom fine tech companies up to £20 million or 10% of global "
+                        "turnover.", book)
+    fine = next(c for c in checks if c.number.span == "£20 million")
+    assert fine.verdict == "known_misquote" and "never law" in fine.why and "£18 million" in fine.why
+    text = json.dumps(check_message(checks).as_dict())
+    assert "curators hold: do not quote it" in text and "Use £20m" not in text
