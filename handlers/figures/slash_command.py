@@ -29,6 +29,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from facts.blocks import section
 from facts.figures import messages as render
 from facts.figures import replies
 from facts.figures.asking import read
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 #: Seconds an answer may take and still go in the ack (Slack's deadline is 3 s, the network needs the rest).
 ANSWER_WITHIN = 2.0
-#: Answers worked out at once; more wait their turn (each is a lookup in memory).
+#: Drafts checked at once; more wait their turn.
 ANSWER_THREADS = 4
 #: The ack when the answer is not ready in time.
 FOLLOWS = "Looking that up… the answer follows here in a moment."
@@ -89,7 +90,7 @@ def _send_late(answer: Future, respond: Respond) -> None:
 
 def _notice(text: str) -> dict[str, Any]:
     """A one-section ephemeral message saying ``text``."""
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+    return {"text": text, "blocks": [section(text)]}
 
 
 def reply(catalogue: Catalogue, command: str, text: str, usage: Usage | None = None) -> render.Message:
