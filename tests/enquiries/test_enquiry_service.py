@@ -367,16 +367,52 @@ def test_two_processes_can_add_to_one_outbox(tmp_path):
 
 def test_temporary_files_a_crash_left_are_removed_at_start_up(tmp_path):
     archive = EnquiryArchive(tmp_path)
-    leftover = tmp_path / "incoming" / ".ENQ-2026-000134.json.abc123.tmp"
-    leftover.write_text('{"name": "Jo Bloggs"}')
-    os.utime(leftover, (time.time() - 60, time.time() - 60))  # written by the process that crashed
+    old_leftover = tmp_path / "incoming" / ".ENQ-2026-000134.json.abc123.tmp"
+    old_leftover.write_text('{"name": "Jo Bloggs"}')
+    os.utime(old_leftover, (time.time() - 60, time.time() - 60))
     kept, _ = archive.create(form(), triage=[], now=T0)
+    # Killed a moment before a quick restart: written in the same second the new server opens it.
+    fresh_leftover = tmp_path / "2026" / ".ENQ-2026-000001.json.def456.tmp"
+    fresh_leftover.parent.mkdir(exist_ok=True)
+    fresh_leftover.write_text('{"name": "Jo Bloggs"}')
+    probe = tmp_path / "incoming" / ".probe.x1y2.tmp"  # another thread's write check, under way
+    probe.write_text("")
     restarted = EnquiryArchive(tmp_path)
-    under_way = tmp_path / "2026" / ".ENQ-2026-000001.json.def456.tmp"  # a write by this process, meanwhile
-    under_way.parent.mkdir(exist_ok=True)
-    under_way.write_text("{}")
-    assert restarted.remove_stale_temporary_files() == 1
-    assert not leftover.exists() and under_way.exists() and restarted.get(kept.reference) is not None
+    assert restarted.remove_stale_temporary_files() == 2
+    assert not old_leftover.exists() and not fresh_leftover.exists() and probe.exists()
+    assert restarted.get(kept.reference) is not None
+
+
+def test_the_sweep_never_breaks_a_write_under_way(tmp_path):
+    import threading
+
+    archive = EnquiryArchive(tmp_path)
+    records = [archive.create(form(name=f"Person {n}"), triage=[], now=T0)[0] for n in range(5)]
+    for record in records:
+        archive.mark_queued(record.reference)
+    failures: list[BaseException] = []
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        n = 0
+        while not stop.is_set():
+            for record in records:
+                n += 1
+                try:
+                    archive.update(record.reference, lambda r, n=n: r.model_copy(update={"ts": f"{n}.000100"}))
+                except BaseException as exc:  # noqa: BLE001 - any failure fails the test below
+                    failures.append(exc)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        for _ in range(200):
+            archive.remove_stale_temporary_files()
+    finally:
+        stop.set()
+        writer.join()
+    assert failures == []
+    assert all((archive.get(r.reference) or r).ts not in (None, r.ts) for r in records)
 
 
 def test_claim_and_release_after_responded_change_nothing():
