@@ -276,12 +276,20 @@ class Settings(BaseSettings):
 Requirement = Callable[[Settings, set[str]], Iterable[str]]
 
 
-def load_settings(env_file: str | Path | None = ".env", *, required: Requirement | None = None) -> Settings:
+#: The secrets: only what talks to Slack or takes website posts reads them.
+SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "FACTBOT_INTAKE_TOKEN"})
+
+
+def load_settings(env_file: str | Path | None = ".env", *, required: Requirement | None = None,
+                  secrets_unused: bool = False) -> Settings:
     """Settings from the environment (and ``env_file`` when it exists), with a relative
     ``FACTBOT_DB`` resolved (:meth:`Settings.resolve_paths`).
 
     Raises :class:`SettingsError` naming every bad variable, and every one ``required`` names
     that is not set, one line each (``NAME: what is wrong`` / ``NAME is required …``).
+    ``secrets_unused``: for commands that never reach Slack or the website (``ask``,
+    ``check``, reading the figures), a bad or placeholder secret (:data:`SECRETS`) is left
+    unset instead of refused, so a fresh ``cp .env.example .env`` does not stop them.
     """
     problems: dict[str, str] = {}
     defaults: dict[str, Any] = {}
@@ -305,6 +313,8 @@ def load_settings(env_file: str | Path | None = ".env", *, required: Requirement
     if required is not None:
         for line in settings.missing(*required(settings, set(problems))):
             problems.setdefault(line.split()[0], line)
+    if secrets_unused:
+        problems = {name: line for name, line in problems.items() if name not in SECRETS}
     if problems:
         raise SettingsError("\n".join(problems.values()))
     return settings.resolve_paths()

@@ -33,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(required=getattr(args, "required", None))
+        settings = load_settings(required=getattr(args, "required", None),
+                                 secrets_unused=getattr(args, "secrets_unused", False))
         configure_logging(settings.factbot_log_level)
         return args.func(settings, args)
     except SettingsError as exc:

@@ -30,4 +30,4 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     ask = sub.add_parser("ask", help='answer as "/grooming <text>" would, with no Slack')
     ask.add_argument("text", nargs="+", help='a question, e.g. "how many grooming offences last year"')
     ask.add_argument("--json", action="store_true", help="print the Block Kit payload")
-    ask.set_defaults(func=cmd_ask)
+    ask.set_defaults(func=cmd_ask, secrets_unused=True)

@@ -52,4 +52,4 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser("check", help='check the figures in a draft, as "/grooming check <text>" would')
     check.add_argument("text", nargs="+", help="the draft, or - to read it from standard input")
     check.add_argument("--json", action="store_true", help="print the Block Kit payload")
-    check.set_defaults(func=cmd_check)
+    check.set_defaults(func=cmd_check, secrets_unused=True)

@@ -193,10 +193,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     export.set_defaults(func=cmd_facts_export)
     listing = facts.add_parser("list", help="list the servable figures (--all: every status)")
     listing.add_argument("--all", action="store_true")
-    listing.set_defaults(func=cmd_facts_list)
+    listing.set_defaults(func=cmd_facts_list, secrets_unused=True)
     show = facts.add_parser("show", help="one figure with its citation and history")
     show.add_argument("id")
-    show.set_defaults(func=cmd_facts_show)
+    show.set_defaults(func=cmd_facts_show, secrets_unused=True)
     facts.add_parser("stale", help="figures past review_by or superseded, and series whose next edition is "
                                    "overdue").set_defaults(func=cmd_facts_stale)
     facts.add_parser("coverage", help="served figures by publisher and by measure (the README's table, Markdown)"

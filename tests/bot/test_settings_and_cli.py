@@ -44,11 +44,26 @@ def test_ask_json_prints_block_kit(tmp_path):
     ({"FACTBOT_DB": ""}, "FACTBOT_DB"),
 ])
 def test_bad_setting_is_one_line_naming_the_variable(tmp_path, env, variable):
-    done = _factbot(["ask", "stats"], tmp_path, **env)
+    done = _factbot(["facts", "import"], tmp_path, **env)  # a command that reads every setting
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0] and "Traceback" not in done.stderr
     assert "secret-looking-value-123" not in done.stderr
+
+
+def test_ask_and_check_work_with_the_untouched_example_settings(tmp_path):
+    # A new user's first step is often `cp .env.example .env`; ask and check never reach Slack or
+    # the website, so placeholder secrets are not theirs to refuse. Other bad settings still are.
+    (tmp_path / ".env").write_text((REPO / ".env.example").read_text())
+    asked = _factbot(["ask", "instagram"], tmp_path)
+    assert asked.returncode == 0 and "NSPCC" in asked.stdout and asked.stderr == ""
+    checked = _factbot(["check", "There were 7,263 grooming offences recorded in 2024/25."], tmp_path)
+    assert checked.returncode == 0 and "7,263" in checked.stdout and checked.stderr == ""
+    refused = _factbot(["facts", "import"], tmp_path)
+    assert refused.returncode == 2 and "SLACK_SIGNING_SECRET: is still the placeholder" in refused.stderr
+    still_named = _factbot(["ask", "instagram"], tmp_path, FACTBOT_FEED_INTERVAL="soon")
+    assert still_named.returncode == 2 and still_named.stderr.strip().splitlines() == [
+        "factbot: FACTBOT_FEED_INTERVAL: Input should be a valid integer, unable to parse string as an integer"]
 
 
 def test_an_empty_signing_secret_is_not_set(tmp_path):
