@@ -19,6 +19,10 @@ import unicodedata
 _TOKEN = re.compile(r"<([^<>]*)>")
 _EMOJI = re.compile(r":[a-z0-9_+\-']+:", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# Terminal escape sequences pasted with a question (colour codes, titles): dropped whole, so no
+# "[31m" is left behind to be searched for or echoed; then any other control character.
+_TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _replace_token(match: re.Match[str]) -> str:
@@ -34,10 +38,13 @@ def slack_to_plain(text: str) -> str:
 
     Mentions, channel links and ``<!here>``-style tokens are dropped, links
     keep their label, HTML entities (``&amp;``) are decoded, emoji shortcodes
-    are removed, Unicode is NFKC-normalised and invisible format characters
-    (zero-width spaces, right-to-left overrides) are dropped. Never raises.
+    are removed, Unicode is NFKC-normalised, invisible format characters
+    (zero-width spaces, right-to-left overrides) and terminal escape
+    sequences are dropped and other control characters read as spaces.
+    Never raises.
     """
-    text = unicodedata.normalize("NFKC", text or "")
+    text = _CONTROL.sub(" ", _TERMINAL_ESCAPE.sub("", text or ""))
+    text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _TOKEN.sub(_replace_token, text)
     text = html.unescape(text)

@@ -100,6 +100,12 @@ def test_invisible_format_characters_are_dropped_from_the_query():
     assert slack_to_plain("insta\u202egram\u200b") == "instagram"
 
 
+def test_terminal_escapes_and_control_characters_leave_no_fragments():
+    from facts.text import slack_to_plain
+    pasted = "\x1b[31mtiktok\x1b[0m\x07 blorfing\x1b]0;window title\x07 \x9b1;2Hgroom\x00ing\x1b"
+    assert slack_to_plain(pasted) == "tiktok blorfing groom ing"
+
+
 def test_a_long_unrecognised_query_keeps_the_coverage_in_the_answer():
     index = FactIndex([make_fact()])
     message = answers.answer(index.search("stats " + "a" * 5000), index.coverage(), TODAY)
