@@ -75,9 +75,11 @@ class Settings(BaseSettings):
     # NoDecode: these are comma-separated, not JSON as pydantic-settings expects by default.
     factbot_curators: Annotated[list[str], NoDecode] = Field(default_factory=list)
     factbot_feeds: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    factbot_feed_interval: int = Field(default=900, ge=30)
+    # Upper bounds keep every wait and date sum in range (a wait of 10^23 s overflows, as does a
+    # retention of 10^9 days); a week between polls and a century of retention are far past any use.
+    factbot_feed_interval: int = Field(default=900, ge=30, le=604_800)
     factbot_safeguarding_lead: str | None = None
-    factbot_retention_days: int = Field(default=90, ge=1)
+    factbot_retention_days: int = Field(default=90, ge=1, le=36_500)
     # Issue 12: days a receipt (where a figure was posted, for corrections to follow it) is kept.
     factbot_receipts_keep_days: int = Field(default=730, ge=1, le=36500)
     # Issue 11: an urgent enquiry unclaimed this many minutes gets a reminder in its thread.

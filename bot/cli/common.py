@@ -25,7 +25,8 @@ def existing_data(settings: Settings) -> None:
 
 
 def positive(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    """argparse type: a whole number from 1 to 36,500 (a century of days: past any real use, and a
+    day count a date can still be moved by)."""
+    if not text.isdigit() or not 1 <= int(text) <= 36_500:
+        raise argparse.ArgumentTypeError("must be a whole number from 1 to 36500")
     return int(text)

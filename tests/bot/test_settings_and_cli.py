@@ -39,6 +39,8 @@ def test_ask_json_prints_block_kit(tmp_path):
     ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
     ({"SLACK_SIGNING_SECRET": "your-signing-secret"}, "SLACK_SIGNING_SECRET"),
     ({"FACTBOT_INTAKE_TOKEN": "short"}, "FACTBOT_INTAKE_TOKEN"),
+    ({"FACTBOT_FEED_INTERVAL": "100000000000000000000000"}, "FACTBOT_FEED_INTERVAL"),  # a wait that overflows
+    ({"FACTBOT_RETENTION_DAYS": "1000000000"}, "FACTBOT_RETENTION_DAYS"),  # a date sum that overflows
     ({"SLACK_BOT_TOKEN": "xoxb-has space-secret-looking-value-123"}, "SLACK_BOT_TOKEN"),
     ({"FACTBOT_SAFEGUARDING_LEAD": "bob"}, "FACTBOT_SAFEGUARDING_LEAD"),
     ({"FACTBOT_DB": ""}, "FACTBOT_DB"),
@@ -228,3 +230,10 @@ def test_a_figure_changed_from_slack_is_layered_over_the_files_kept_by_import_an
     path.write_text(text[:caveat] + "      - Revised by the publisher.\n" + text[caveat:])
     _factbot(["facts", "import"], tmp_path, **env)
     assert "status: held" in _factbot(["facts", "show", EDITED], tmp_path, **env).stdout
+
+
+@pytest.mark.parametrize("args", [["enquiries", "purge", "--days", "100000000000"], ["facts", "gaps", "--limit", "0"]])
+def test_a_count_out_of_range_is_a_usage_error_not_a_traceback(tmp_path, args):
+    done = _factbot(args, tmp_path)
+    assert done.returncode == 2 and "must be a whole number from 1 to 36500" in done.stderr
+    assert "Traceback" not in done.stderr
