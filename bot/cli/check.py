@@ -45,7 +45,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(body, indent=2, ensure_ascii=False))
     else:
         print(render.blocks_to_text(body.get("blocks", [])) or body.get("text", ""))
-    return 1 if any(c.verdict not in {"matches", "not_a_claim"} for c in checks) else 0
+    return 1 if any(c.needs_attention for c in checks) else 0
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

@@ -598,6 +598,15 @@ class Check:
     corrected: str | None = None
     why: str = ""
 
+    @property
+    def needs_attention(self) -> bool:
+        """True for a claim a writer must change before publishing: any verdict but
+        ``matches`` and ``not_a_claim``, and a match on a figure curators hold
+        (right as quoted, but not to be quoted until it is checked)."""
+        if self.verdict == "matches":
+            return self.figure is not None and self.figure.status == "held"
+        return self.verdict != "not_a_claim"
+
 
 def plain_lines(text: str) -> str:
     """Slack ``text`` as plain text (:func:`slack_to_plain`), one line per line written, so a new

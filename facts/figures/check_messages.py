@@ -57,9 +57,10 @@ def check_line(check: Check) -> str:
     head = f"{emoji} *{escape(check.number.span)}* — {label}"
     fact = check.figure
     if check.verdict == "matches" and fact:
-        held = " :warning: this figure is *held* by curators: do not quote it until it is checked" \
-            if fact.status == "held" else ""
-        return f"{head}: {_figure(fact, check.figure_text)}.{held}\nQuotable: _{escape(fact.claim)}_"
+        if check.needs_attention:  # right as quoted, but curators hold it: nothing to copy
+            return (f"{head}: {_figure(fact, check.figure_text)}. :warning: this figure is *held* by curators: "
+                    f"do not quote it until it is checked.")
+        return f"{head}: {_figure(fact, check.figure_text)}.\nQuotable: _{escape(fact.claim)}_"
     if check.verdict == "differs" and fact:
         why = f" ({escape(check.why)})" if check.why else ""
         return f"{head}: the curated figure is {_figure(fact, check.figure_text)}{why}."
@@ -112,6 +113,8 @@ def _plain_line(check: Check) -> str:
         line += f"; curated figure: {check.figure_text or fact.display} ({fact.period.label})"
     if check.why:
         line += f" ({check.why})"
+    if check.verdict == "matches" and check.needs_attention:
+        line += " (held by curators: do not quote it until it is checked)"
     if check.corrected and check.verdict != "matches":
         line += f"\n  Corrected: {check.corrected}"
     return line
@@ -124,7 +127,7 @@ def check_message(checks: Sequence[Check]) -> Message:
         text = ("No figures to check: I found no numbers that are claims (phone numbers, dates of events "
                 "and list numbering are left alone).")
         return Message(text, [_section(text)])
-    problems = sum(c.verdict != "matches" for c in claims)
+    problems = sum(c.needs_attention for c in claims)
     summary = (f"Checked {len(claims)} figure{'s' if len(claims) != 1 else ''}: "
                + ("all match the curated figures." if not problems else
                   f"{problems} need{'s' if problems == 1 else ''} attention."))

@@ -184,3 +184,18 @@ def test_a_campaign_ask_quoted_as_the_law_is_a_known_misquote_never_to_use(book)
     assert fine.verdict == "known_misquote" and "never law" in fine.why and "£18 million" in fine.why
     text = json.dumps(check_message(checks).as_dict())
     assert "curators hold: do not quote it" in text and "Use £20m" not in text
+
+
+def test_a_match_on_a_held_figure_needs_attention_and_offers_nothing_to_copy(book, tmp_path):
+    draft = ("In 2020/21 the big four platforms were used in 74% of sexual communication with a child offences "
+             "where the platform was known.")
+    [check] = [c for c in check_text(draft, book) if c.verdict != "not_a_claim"]
+    assert check.verdict == "matches" and check.figure is not None and check.figure.status == "held"
+    assert check.needs_attention
+    message = check_message([check])
+    text = json.dumps(message.as_dict())
+    assert "1 needs attention" in message.text and "all match" not in message.text
+    assert "do not quote it until it is checked" in text and "Quotable" not in text
+    from tests.support.cli import factbot
+    done = factbot(["check", draft], tmp_path)
+    assert done.returncode == 1 and "held by curators" in done.stdout
