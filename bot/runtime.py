@@ -35,6 +35,7 @@ from facts.enquiries.model import CHANNEL_KEY as ENQUIRY_CHANNEL_KEY
 from facts.enquiries.signposting import signposting
 from facts.enquiries.triage import load_patterns, load_phrases
 from facts.figures.catalogue import Catalogue
+from facts.figures.problem_reports import ProblemReports
 from facts.figures.receipts import Receipts
 from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
@@ -139,6 +140,10 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
         loops.add(refresher(catalogue))
         # Receipts past FACTBOT_RECEIPTS_KEEP_DAYS are removed at start-up and then daily.
         loops.add(Loop("receipts-purge", lambda: _purge_receipts(receipts), RECEIPTS_PURGE_SECONDS))
+        # What people typed in problem reports goes with the enquiry retention, once dealt with.
+        loops.add(Loop("problem-reports-purge",
+                       lambda: _erase_reports(campaign.problems, settings.factbot_retention_days),
+                       RECEIPTS_PURGE_SECONDS))
     else:
         enquiries.recover()
     if not settings.factbot_enquiry_channel:
@@ -156,6 +161,12 @@ def _purge_receipts(receipts: Receipts) -> None:
     removed = receipts.purge()
     if removed:
         log.info("%d receipt(s) of shared figures past their keeping time removed", removed)
+
+
+def _erase_reports(reports: ProblemReports, days: int) -> None:
+    erased = reports.erase_dealt(days)
+    if erased:
+        log.info("%d problem report(s) dealt with over %d days ago: their words were removed", erased, days)
 
 
 def alert_channel(settings: Settings) -> str | None:

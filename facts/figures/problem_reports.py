@@ -119,6 +119,19 @@ class ProblemReports(StateFile):
                                    self.query.id == report_id)
         return self.get(report_id), changed
 
+    def erase_dealt(self, days: int, now: dt.datetime | None = None) -> int:
+        """Blank the words and link of reports dealt with more than ``days`` days ago; returns
+        how many. The report itself (figure, version, reporter, times) stays as the record that
+        a problem was raised and dealt with; what a person typed is kept no longer than an
+        enquiry's details (``FACTBOT_RETENTION_DAYS``). Open reports are never touched."""
+        cutoff = ((now or utc_now()) - dt.timedelta(days=days)).isoformat()
+        erased = self.query.text == ""
+        with self.locked():
+            changed = self._table.update({"text": "", "source_url": None},
+                                         (self.query.dealt_at != None) & (self.query.dealt_at < cutoff)  # noqa: E711
+                                         & ~erased)
+        return len(changed)
+
     def card_posted(self, card_id: str, channel: str, ts: str | None) -> None:
         """Record where the card with outbox id ``card_id`` (:attr:`ProblemReport.card_id`) was posted."""
         report_id = card_id.removeprefix("PROBLEM-")

@@ -153,3 +153,30 @@ def test_ticked_words_are_shared_escaped_and_the_button_is_on_mentions_shares_an
     assert f"<@{REPORTER}> wrote" in card and "&lt;!channel&gt; The release says 7,100 &amp; not 7,062" in card
     assert "<!channel>" not in card and "a=1&amp;b=&lt;2&gt;" in card
     assert WORDS not in running.log()  # never logged
+
+
+def test_words_of_reports_dealt_with_long_ago_are_erased_and_open_ones_kept(tmp_path):
+    import datetime as dt
+
+    from facts.figures.problem_reports import ProblemReports
+
+    t0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+    reports = ProblemReports(tmp_path / "problems.json")
+    try:
+        old = reports.add("fig-a", "0123abcd", "UALICE01", "My niece Jo Bloggs saw this", "https://example.org/x",
+                          True, now=t0)
+        recent = reports.add("fig-b", "0123abcd", "UALICE01", "Recently dealt", None, False, now=t0)
+        still_open = reports.add("fig-c", "0123abcd", "UBOB0001", "Not yet looked at", None, False, now=t0)
+        reports.mark_dealt(old.id, "UCURATOR", now=t0 + dt.timedelta(days=1))
+        reports.mark_dealt(recent.id, "UCURATOR", now=t0 + dt.timedelta(days=80))
+        now = t0 + dt.timedelta(days=95)
+        assert reports.erase_dealt(90, now=now) == 1
+        assert reports.erase_dealt(90, now=now) == 0  # already erased: nothing more to do
+        erased = reports.get(old.id)
+        assert erased is not None and erased.text == "" and erased.source_url is None
+        assert (erased.figure, erased.reporter, erased.dealt_by) == ("fig-a", "UALICE01", "UCURATOR")
+        assert "Jo Bloggs" not in (tmp_path / "problems.json").read_text()
+        assert reports.get(recent.id).text == "Recently dealt"
+        assert [r.id for r in reports.open_reports()] == [still_open.id]
+    finally:
+        reports.close()
