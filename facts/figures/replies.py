@@ -14,7 +14,7 @@ from typing import Literal
 
 from facts.figures import answers
 from facts.figures import messages as render
-from facts.figures.asking import read
+from facts.figures.asking import Asked, read
 from facts.figures.catalogue import Catalogue
 from facts.figures.check import check_text
 from facts.figures.check_messages import check_message
@@ -27,15 +27,16 @@ Surface = Literal["slash_command", "mention"]
 THREAD_LIMIT = 3
 
 
-def reply(catalogue: Catalogue, text: str, *, command: str, surface: Surface,
+def reply(catalogue: Catalogue, text: str | Asked, *, command: str, surface: Surface,
           usage: Usage | None = None, thread: ThreadTarget | None = None) -> render.Message:
-    """The answer to raw Slack ``text`` typed after ``command`` (or in a mention).
+    """The answer to raw Slack ``text`` typed after ``command`` (or in a mention), or to what
+    :func:`~facts.figures.asking.read` already made of it (an :class:`Asked`: read once).
 
     A question is counted in ``usage`` (a question that found nothing is a gap). ``thread``: the
     thread a mention's answer is posted in; each figure then has **Share in thread** (that one
     figure posted whole, attributed) and its Copy citation line.
     """
-    asked = read(text)
+    asked = text if isinstance(text, Asked) else read(text)
     if asked.action == "thanks":
         return render.Message("You're welcome.", [{"type": "section", "text": {
             "type": "mrkdwn", "text": f"You're welcome. Ask again any time, or `{escape(command)} help` for what I can do."}}])

@@ -32,7 +32,7 @@ from slack_bolt import Ack, App, Respond
 from facts.blocks import section
 from facts.figures import messages as render
 from facts.figures import replies
-from facts.figures.asking import read
+from facts.figures.asking import Asked, read
 from facts.figures.catalogue import Catalogue
 from facts.figures.usage import Usage
 
@@ -57,11 +57,11 @@ def register(app: App, catalogue: Catalogue, command: str, usage: Usage, *, dead
     pool = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
 
     def on_command(ack: Ack, body: dict, respond: Respond) -> None:
-        text = body.get("text") or ""
-        if not deadline or read(text).action != "check":  # bounded, in memory: the ack itself
-            ack(response_type="ephemeral", **reply(catalogue, command, text, usage).as_dict())
+        asked = read(body.get("text") or "")
+        if not deadline or asked.action != "check":  # bounded, in memory: the ack itself
+            ack(response_type="ephemeral", **reply(catalogue, command, asked, usage).as_dict())
             return
-        answer = pool.submit(reply, catalogue, command, text, usage)
+        answer = pool.submit(reply, catalogue, command, asked, usage)
         try:
             message = answer.result(timeout=ANSWER_WITHIN)
         except AnswerTimeout:
@@ -93,6 +93,6 @@ def _notice(text: str) -> dict[str, Any]:
     return {"text": text, "blocks": [section(text)]}
 
 
-def reply(catalogue: Catalogue, command: str, text: str, usage: Usage | None = None) -> render.Message:
-    """The reply to ``<command> <text>`` (raw Slack text); a question is counted in ``usage``."""
+def reply(catalogue: Catalogue, command: str, text: str | Asked, usage: Usage | None = None) -> render.Message:
+    """The reply to ``<command> <text>`` (raw Slack text, or as already read); a question is counted in ``usage``."""
     return replies.reply(catalogue, text, command=command, surface="slash_command", usage=usage)
