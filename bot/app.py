@@ -22,15 +22,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.curation import Curation
 from bot.health import RECHECK_SECONDS, SlackHealth
 from bot.loops import DONE, Loop, Loops
 from bot.settings import Settings
 from facts.figures.catalogue import Catalogue
-from facts.figures.problem_reports import ProblemReport, ProblemReports
-from facts.figures.receipts import Receipts
 from facts.figures.usage import Usage
-from handlers import register_listeners
+from handlers import FigureServices, register_listeners
 from handlers.enquiries.actions import Acts
 
 log = logging.getLogger(__name__)
@@ -104,11 +101,7 @@ def build_app(
     enquiries: Acts | None = None,
     loops: Loops | None = None,
     health: SlackHealth | None = None,
-    curation: Curation | None = None,
-    receipts: Receipts | None = None,
-    reports: ProblemReports | None = None,
-    announce_report: Callable[[ProblemReport], None] | None = None,
-    report_dealt: Callable[[ProblemReport], None] | None = None,
+    figures: FigureServices | None = None,
     deadline: bool = True,
 ) -> App:
     """The Bolt app with every listener registered.
@@ -118,10 +111,8 @@ def build_app(
     ``usage`` counts figures served and unanswered queries (default: in
     memory only, never written). ``enquiries`` (the enquiry service) adds the
     enquiry buttons. ``loops``: where the bot-identity loop runs (without it,
-    as for ``factbot ask``, Slack is never asked). ``curation`` adds the curators' buttons and forms.
-    ``receipts``: where visible posts of figures are kept (the server's; none for ``factbot ask``).
-    ``reports``: where Report a problem keeps reports; ``announce_report`` posts each in the campaign
-    channel, ``report_dealt`` says under it when a curator dealt with it.
+    as for ``factbot ask``, Slack is never asked). ``figures``: what the server adds to the figure
+    surfaces (curation, receipts, problem reports: :class:`handlers.FigureServices`).
     ``deadline=False`` (``factbot ask``/``check``): a slow answer still goes in the ack, as no Slack waits.
     Token verification at start-up is off: the server starts, and takes
     website enquiries, even while Slack is unreachable.
@@ -140,8 +131,7 @@ def build_app(
     )
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
-                       enquiries=enquiries, curating=curation, receipts=receipts, reports=reports,
-                       announce_report=announce_report, report_dealt=report_dealt, deadline=deadline)
+                       enquiries=enquiries, figures=figures, deadline=deadline)
 
     @app.error
     def on_error(error: Exception) -> BoltResponse:

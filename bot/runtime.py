@@ -41,6 +41,7 @@ from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox, OutboxItem
 from facts.persistence import quarantine, sibling_path
+from handlers import FigureServices
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,10 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     receipts = open_receipts(settings)
     campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
-                         health=slack, curation=curation, receipts=receipts, reports=campaign.problems,
-                         announce_report=campaign.announce_problem, report_dealt=campaign.problem_dealt)
+                         health=slack, figures=FigureServices(curating=curation, receipts=receipts,
+                                                              reports=campaign.problems,
+                                                              announce_report=campaign.announce_problem,
+                                                              report_dealt=campaign.problem_dealt))
     delivered = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:

@@ -11,6 +11,7 @@ template's ``register_listeners(app)``: add a surface here and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -35,32 +36,44 @@ from handlers.figures import (
 )
 
 
+@dataclass(frozen=True)
+class FigureServices:
+    """What the server adds to the figure surfaces (``factbot ask`` has none of it).
+
+    ``curating``: the curators' buttons and forms (Re-verify, Propose, Approve, Reject, Retire,
+    deploy conflicts). ``receipts``: where every visible post of a figure is kept, so corrections
+    can follow it. ``reports``: Report a problem on every figure and the curators' queue in App
+    Home; ``announce_report`` tells the campaign channel of a report, ``report_dealt`` that a
+    curator dealt with it.
+    """
+
+    curating: curation.Curation | None = None
+    receipts: Receipts | None = None
+    reports: ProblemReports | None = None
+    announce_report: Callable[[ProblemReport], None] | None = None
+    report_dealt: Callable[[ProblemReport], None] | None = None
+
+
 def register_listeners(app: App, *, catalogue: Catalogue, usage: Usage, command: str, curators: frozenset[str],
-                       enquiries: enquiry_actions.Acts | None = None,
-                       curating: curation.Curation | None = None, receipts: Receipts | None = None,
-                       reports: ProblemReports | None = None,
-                       announce_report: Callable[[ProblemReport], None] | None = None,
-                       report_dealt: Callable[[ProblemReport], None] | None = None, deadline: bool = True) -> None:
+                       enquiries: enquiry_actions.Acts | None = None, figures: FigureServices | None = None,
+                       deadline: bool = True) -> None:
     """Every Slack listener: the slash command ``command``, Share, @mentions, the Find figures
-    and Check figures message shortcuts, App Home (curator sections for ``curators``), with ``enquiries``,
-    the enquiry buttons (Claim, Release, Mark responded), and with ``curating``, the curators'
-    buttons and forms (Re-verify, Propose, Approve, Reject, Retire, deploy conflicts). With
-    ``receipts``, every visible post of a figure is kept there, so corrections can follow it. With
-    ``reports``, Report a problem on every figure (``announce_report`` tells the campaign channel)
-    and the curators' queue in App Home (``report_dealt`` tells the channel a report was dealt with).
-    ``deadline=False``: no Slack waits for the slash command's ack (``factbot ask``), so a slow
-    answer is never deferred."""
+    and Check figures message shortcuts, App Home (curator sections for ``curators``), with
+    ``enquiries`` the enquiry buttons (Claim, Release, Mark responded), and with ``figures`` what
+    the server adds to the figure surfaces (:class:`FigureServices`). ``deadline=False``: no Slack
+    waits for the slash command's ack (``factbot ask``), so a slow answer is never deferred."""
+    figures = figures or FigureServices()
     slash_command.register(app, catalogue, command, usage, deadline=deadline)
-    share.register(app, catalogue, command, receipts)
-    mention.register(app, catalogue, usage, command, receipts=receipts)
-    find_figures.register(app, catalogue, usage, receipts)
+    share.register(app, catalogue, command, figures.receipts)
+    mention.register(app, catalogue, usage, command, receipts=figures.receipts)
+    find_figures.register(app, catalogue, usage, figures.receipts)
     check_figures.register(app, catalogue)
-    home = app_home.Home(catalogue, usage, command, curators, curating, reports, report_dealt)
+    home = app_home.Home(catalogue, usage, command, curators, figures.curating, figures.reports, figures.report_dealt)
     app_home.register(app, home)
-    if curating is not None:
-        curation.register(app, curating, home)
-    if reports is not None:
-        report_problem.register(app, catalogue, reports, announce_report)
+    if figures.curating is not None:
+        curation.register(app, figures.curating, home)
+    if figures.reports is not None:
+        report_problem.register(app, catalogue, figures.reports, figures.announce_report)
     if enquiries is not None:
         enquiry_actions.register(app, enquiries)
 
