@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from bot.ask import LocalAsker
-from bot.cli.common import CommandError
+from bot.cli.common import print_answer
 from bot.curation import open_facts
 from bot.settings import Settings
-from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
 
 
@@ -17,12 +15,7 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     store = open_facts(settings)
     status, body = LocalAsker(settings, Catalogue.from_store(store)).ask(" ".join(args.text))
     store.close()
-    if status != 200:
-        raise CommandError(f"the app answered HTTP {status}")
-    if args.json:
-        print(json.dumps(body, indent=2, ensure_ascii=False))
-    else:
-        print(render.blocks_to_text(body.get("blocks", [])) or body.get("text", ""))
+    print_answer(status, body, args.json)
     return 0
 
 

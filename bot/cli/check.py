@@ -11,14 +11,12 @@ script can stop a draft.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from bot.ask import LocalAsker
-from bot.cli.common import CommandError
+from bot.cli.common import CommandError, print_answer
 from bot.curation import open_facts
 from bot.settings import Settings
-from facts.figures import messages as render
 from facts.figures.catalogue import Catalogue
 from facts.figures.check import check_text
 
@@ -39,12 +37,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
         checks = check_text(draft, catalogue.figure_book())
     finally:
         store.close()
-    if status != 200:
-        raise CommandError(f"the app answered HTTP {status}")
-    if args.json:
-        print(json.dumps(body, indent=2, ensure_ascii=False))
-    else:
-        print(render.blocks_to_text(body.get("blocks", [])) or body.get("text", ""))
+    print_answer(status, body, args.json)
     return 1 if any(c.needs_attention for c in checks) else 0
 
 

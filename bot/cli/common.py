@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from bot.settings import Settings
 from facts.enquiries.archive import archive_path
+from facts.figures import messages as render
 from facts.outbox import database_path
 from facts.persistence import sibling_path
 
 
 class CommandError(Exception):
     """A command cannot go on; ``str()`` is the one line shown to the operator (exit 1)."""
+
+
+def print_answer(status: int, body: dict, as_json: bool) -> None:
+    """Print what the app answered a local ask (``LocalAsker.ask``): readable text, or the
+    Block Kit payload with ``as_json``. Raises :class:`CommandError` unless it answered 200."""
+    if status != 200:
+        raise CommandError(f"the app answered HTTP {status}")
+    if as_json:
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        print(render.blocks_to_text(body.get("blocks", [])) or body.get("text", ""))
 
 
 def existing_data(settings: Settings) -> None:

@@ -16,6 +16,7 @@ from facts.enquiries import messages as render
 from facts.enquiries.archive import IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, EnquiryArchive, IdempotencyConflict
 from facts.enquiries.model import EnquiryRecord, parse_enquiry
 from facts.outbox import HELD, PENDING, Outbox
+from tests.support.clock import Clock
 from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
 from tests.support.fake_slack import FakeSlack
 
@@ -27,16 +28,6 @@ GOOD = {"name": "Jo Bloggs", "email": "jo@example.org", "phone": "01206 878178",
 def form(**changes):
     return parse_enquiry({**GOOD, **changes})
 
-
-class Clock:
-    def __init__(self, start: dt.datetime = T0):
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from facts.enquiries.archive import EnquiryArchive
 from facts.enquiries.escalation import DAY, URGENT_AGAIN, URGENT_FIRST, reminders_due
 from facts.enquiries.model import ALERT_KEY, CHANNEL_KEY, EnquiryRecord, parse_enquiry
 from facts.outbox import PENDING, Outbox
+from tests.support.clock import Clock
 from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
 from tests.support.inprocess import InProcessServer
 from tests.support.server import INTAKE_TOKEN, server_env
@@ -35,16 +36,6 @@ GOOD = {"name": "Jo Bloggs", "email": "jo@example.org", "phone": "01206 878178",
         "message": "Please call me about therapeutic support.", "consent": True}
 T0 = dt.datetime(2026, 3, 4, 10, 0, tzinfo=dt.UTC)
 
-
-class Clock:
-    def __init__(self, start: dt.datetime):
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture
