@@ -1,13 +1,14 @@
 """Triage by meaning (facts/enquiries/meaning.py, facts/triage_model.yaml): who + what + when.
 
 A fixed subset of each labelled set must stay right (benchmarks/data/triage.jsonl, the
-development set; benchmarks/data/triage_heldout.jsonl and benchmarks/data/triage_fresh.jsonl,
-each written by someone who never saw the code), each whole set must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
+development set; benchmarks/data/triage_heldout.jsonl, benchmarks/data/triage_fresh.jsonl and
+benchmarks/data/triage_fresh4.jsonl, each written by someone who never saw the code), each whole set must keep the issue's targets, the issue's own example sentences are flagged with their reasons,
 ordinary enquiries stay quiet, and a malformed model file is refused naming the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -18,13 +19,14 @@ from tests.enquiries.test_triage import FOUND_MISSED, ORDINARY, VARIANTS
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 SET, HELDOUT, FRESH = DATA / "triage.jsonl", DATA / "triage_heldout.jsonl", DATA / "triage_fresh.jsonl"
+FRESH4 = DATA / "triage_fresh4.jsonl"
 
 
 def _rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-ROWS, HELDOUT_ROWS, FRESH_ROWS = _rows(SET), _rows(HELDOUT), _rows(FRESH)
+ROWS, HELDOUT_ROWS, FRESH_ROWS, FRESH4_ROWS = _rows(SET), _rows(HELDOUT), _rows(FRESH), _rows(FRESH4)
 #: Every third line of the labelled set: all right when this test was written.
 FIXED = ROWS[::3]
 #: Every other line of the held-out set (lines 1, 3, 5 …): every urgent one must be flagged;
@@ -38,6 +40,15 @@ HELDOUT_KNOWN_FALSE_ALARMS = {
 #: shown by an adult, an adult survivor's past and school work; and every sixth line.
 FRESH_TUNED = [13, 86, 101, 109, 29, 46, 50, 91, 102]
 FRESH_FIXED = sorted(set(FRESH_TUNED) | set(range(1, len(FRESH_ROWS) + 1, 6)))
+#: Lines of the fourth writer's set: its two misses (a boy giving his things away and saying "you
+#: won't have to worry about me for much longer"; teenagers at a party whom older men won't let
+#: leave) and eight false alarms (a training booking, a worry about strangers in general, a
+#: complaint about the helpline, "not in danger or anything", tips for the summer, a request for an
+#: evaluation report, a child asking what a word means, local history research); and every sixth line.
+FRESH4_TUNED = [4, 37, 46, 50, 53, 74, 91, 92, 112, 116]
+FRESH4_FIXED = sorted(set(FRESH4_TUNED) | set(range(1, len(FRESH4_ROWS) + 1, 6)))
+#: The fourth writer's file as committed unedited (commit b872d74); corrections never go into it.
+FRESH4_SHA256 = "8d0443d2d54b7f83b28342921dc7f7d5c18ace7e1188ee7fb77a88dba034ff2d"
 
 ISSUE = [  # the issue's own examples of what was not flagged (not in the labelled set)
     ("my daughter is being messaged by a man right now", ["an adult", "contact", "now"]),
@@ -80,14 +91,21 @@ def test_the_fresh_set_is_the_third_writers_unedited_and_half_urgent():
     assert len(FRESH_ROWS) == 120 and sum(r["urgent"] for r in FRESH_ROWS) == 60
 
 
-@pytest.mark.parametrize("line", FRESH_FIXED, ids=[f"fresh-line{n}" for n in FRESH_FIXED])
-def test_the_fixed_subset_of_the_fresh_set_stays_right(line):
-    row = FRESH_ROWS[line - 1]
+def test_the_fourth_set_is_the_writers_unedited_120_with_45_urgent():
+    assert hashlib.sha256(FRESH4.read_bytes()).hexdigest() == FRESH4_SHA256
+    assert len(FRESH4_ROWS) == 120 and sum(r["urgent"] for r in FRESH4_ROWS) == 45
+
+
+@pytest.mark.parametrize("rows,line", [(FRESH_ROWS, n) for n in FRESH_FIXED] + [(FRESH4_ROWS, n) for n in FRESH4_FIXED],
+                         ids=[f"fresh-line{n}" for n in FRESH_FIXED] + [f"fresh4-line{n}" for n in FRESH4_FIXED])
+def test_the_fixed_subsets_of_the_fresh_and_fourth_sets_stay_right(rows, line):
+    row = rows[line - 1]
     got = assess(row["text"])
     assert got.urgent is row["urgent"], (row["text"], got.reasons)
 
 
-@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS, FRESH_ROWS], ids=["development", "held-out", "fresh"])
+@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS, FRESH_ROWS, FRESH4_ROWS],
+                         ids=["development", "held-out", "fresh", "fresh4"])
 def test_each_whole_set_keeps_the_issues_targets(rows):
     urgent = [assess(r["text"]).urgent for r in rows if r["urgent"]]
     routine = [assess(r["text"]).urgent for r in rows if not r["urgent"]]
@@ -186,6 +204,17 @@ def test_the_shipped_model_uses_every_signal_in_a_rule():
      "trafficking"),
     ("my daughter (7) says her piano teacher shows her videos for grown ups in lessons", "sexual"),
     ("my 14 year old says shes being trafficked", "trafficking"),
+    # the warning signs of suicide, and a child held somewhere (the fourth writer's two misses, reworded)
+    ("my daughter (15) has been giving away her favourite things and told a friend she wont be here much longer",
+     "suicide"),
+    ("my son (13) gave his xbox and all his stuff away to his mates this week", "suicide"),
+    ("my brother is 16 and keeps saying we wont have to worry about him for much longer", "suicide"),
+    ("mum you wont have to worry about me", "suicide"),
+    ("she said she just wants to go to sleep and not wake up", "suicide"),
+    ("my friend (14) is at a mans flat and he wont let her leave", "made or forced"),
+    ("we're 14 and these older lads have locked us in the flat", "made or forced"),
+    ("im trapped at my uncles and he took my phone", "made or forced"),
+    ("my sister is 13 and a man says she is not allowed to leave the house", "made or forced"),
 ])
 def test_the_kinds_of_harm_beyond_who_what_when_are_flagged(text, why):
     got = assess(text)
@@ -214,3 +243,49 @@ def test_a_story_or_essay_is_set_aside_unless_it_says_it_is_real():
 def test_ages_are_read_as_people_write_them():
     assert "age" in " ".join(assess("one of our lads (15, male) has to do a run tomorrow").reasons)
     assert "age" in " ".join(assess("a girl of about 12 is doing runs for older men").reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "My daughter (8) is giving away her old toys to charity, how do I talk to her about money?",
+    "my daughter (7) is bored, how do I give her things to do this weekend",
+    "Is it normal to worry about my son growing up so fast? He doesn't need me as much",
+    "Our after school club is not allowed to leave the site without two staff, is that enough?",
+])
+def test_giving_things_and_rules_about_leaving_stay_quiet(text):
+    assert assess(text).reasons == []
+
+
+@pytest.mark.parametrize("text", [  # frames: a request, a worry about a kind of people, a word, a complaint
+    "How do I keep my kids safe online this summer? Any tips?",
+    "any tips for keeping teenagers safe at festivals tomorrow",
+    "I'm worried about people contacting my son on Fortnite. He's 9. What settings should I use?",
+    "My daughter heard the word 'grooming' on the news and asked what it means. How do I explain?",
+    "My 7 year old asked me what sex means after a programme, help!",
+    "I'd like to make a complaint about your helpline, I was kept on hold for 40 minutes",
+    "I got a recorded message when I rang this morning, is the line down?",
+    "I'm a PhD student. Is your impact report on county lines publicly available?",
+    "We are a local history group researching an orphanage case from the 1970s. Do you keep archives?",
+    "Do you know where I can find leaflets on online safety?",
+    "Our staff knowledge of child sexual exploitation and county lines needs refreshing, can we book training?",
+    "im not at risk or anything i just need someone to talk to about exam stress",
+])
+def test_requests_worries_in_general_a_words_meaning_and_complaints_stay_quiet(text):
+    assert assess(text).reasons == []
+
+
+@pytest.mark.parametrize("text", [  # the same frames, with something happening to a child
+    "my daughter (13) is being messaged by a man, I'm researching what to do",
+    "my daughter is being messaged by a man right now, I'm researching what to do",
+    "Any tips? A man keeps messaging my daughter (12) on Snapchat",
+    "im worried about a man who keeps messaging my daughter (12)",
+    "im worried about strangers messaging her, one of them asked her for nudes today",
+    "he used the word rape when he threatened her last night",
+    "he recorded her in the shower and says he'll share it",
+    "someone on snap says they know where she lives and wants more pics",
+    "I rang your helpline yesterday and nobody called back, he is outside her school again now",
+    "Could you send your annual report? Also a man is outside her school now.",
+    "not in danger myself but my friend's stepdad hits her",
+    "Not urgent, just flagging: my son (12) says a man on Roblox asked him for pictures",
+])
+def test_the_same_frames_with_a_child_at_risk_are_still_flagged(text):
+    assert assess(text).urgent, assess(text).reasons
