@@ -14,7 +14,10 @@
   "since 2017/18"), a total over years ("in total", "since the law came in",
   "cumulative"), a date ("when did … start / come into force"), a contact or
   reporting route ("helpline number", "how do I report"), and whether the
-  newest is wanted ("latest", "last year", "most recent").
+  newest is wanted ("latest", "last year", "most recent");
+- **who within**: whether it names an age or an age band ("aged 12-15",
+  "under 11s", "how old", "youngest"), and whether it asks for a place on its
+  own ("kent police alone", "only", "just").
 
 Nothing here searches; :mod:`facts.figures.search` uses the reading.
 """
@@ -109,6 +112,14 @@ _INTENTS: dict[str, str] = {
               r"\bcurrent\b|\bnow\b|\bstill\b|\btoday\b",
 }
 _INTENT_PATTERNS = {name: re.compile(pattern) for name, pattern in _INTENTS.items()}
+#: An age or an age band named: "aged 12", "age", "how old", "youngest", "teenagers", "primary school",
+#: "under 11s", "12-15" (a band, not a financial year: read after those are taken out).
+_AGES = re.compile(r"\bage[sd]?\b|\bold(?:er|est)?\b|\byoung(?:er|est)?\b|\bteen|\bprimary\b|\bsecondary\b|"
+                   r"\b(?:under|over)[\s-]*\d|\b\d{1,2}\s*(?:-|–|to)\s*\d{1,2}s?\b|\b\d{1,2}[\s-]*(?:years?|yrs?)[\s-]*olds?\b|"
+                   r"\btoddlers?\b|\bbab(?:y|ies)\b")
+#: A place asked about on its own, not as part of a total that includes it.
+_ALONE = re.compile(r"\balone\b|\bonly\b|\bjust\b|\bon\s+(?:its|their)\s+own\b|\bby\s+itself\b|\bseparately\b|"
+                    r"\bindividual(?:ly)?\b")
 
 
 @dataclass
@@ -126,6 +137,8 @@ class Question:
     asks: set[str] = field(default_factory=set)
     implied: set[str] = field(default_factory=set)  # asks read from "since" alone ("scotland since 2017")
     rest: str = ""  # the text left once periods are taken out (for words and numbers)
+    ages: bool = False  # names an age or an age band ("girls aged 12-15", "under 11s", "how old")
+    alone: bool = False  # a place on its own ("kent police alone", "just kent"), not a total it is part of
 
     def period_labels(self) -> list[str]:
         return [f"{fy}/{(fy + 1) % 100:02d}" for fy in self.financial_years] + [str(y) for y in self.years]
@@ -173,6 +186,8 @@ def read_question(text: str) -> Question:
         if members <= forces:  # "hampshire sussex surrey kent": the region's four-force total
             question.places = [p for p in question.places if p not in members] + [region]
     question.rest = left
+    question.ages = bool(_AGES.search(left))
+    question.alone = bool(_ALONE.search(lowered))
     question.asks = {name for name, pattern in _INTENT_PATTERNS.items() if pattern.search(lowered)}
     if "change" in question.asks:
         question.asks.discard("share")  # "percentage increase", "% rise": a change

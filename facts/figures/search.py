@@ -188,6 +188,8 @@ class _Profile:
     one_sex: bool = False  # about girls or boys only (a split by sex)
     display_values: tuple[int, ...] = ()  # whole numbers its display shows (7263 for "7,263")
     peak: bool = False  # the highest value of its series
+    narrower: frozenset[str] = frozenset()  # words saying which part of its release's whole it is (see _parts)
+    age_subgroup: bool = False  # a share of one age band of the population its base counts
 
 
 @dataclass
@@ -218,7 +220,8 @@ class FactIndex:
         self._facts = servable
         current = _current_in_series(servable)
         peaks = _series_peaks(servable)
-        self._profiles = [_profile(f, current, peaks) for f in servable]
+        parts = _parts(servable)
+        self._profiles = [_profile(f, current, peaks, parts) for f in servable]
         self._dates = [i for i, p in enumerate(self._profiles) if p.shape == "date"]
         self._series: dict[str, list[int]] = {}  # series key → its single-period counts, oldest first
         for position, profile in enumerate(self._profiles):
@@ -738,6 +741,10 @@ def _fit_scope(profile: _Profile, question: Question, words: set[str], platforms
         score -= 0.75  # victims' sex or age, not asked about
     if profile.one_sex and not _SEX_WORDS & words:
         score -= 1.0  # girls' or boys' own figure: the figure for all children first
+    if profile.age_subgroup and not question.ages:
+        score -= 1.0  # one age band's share ("girls aged 12 to 15"): the share of all victims first
+    if profile.narrower and not profile.narrower & words:
+        score -= 1.0  # a part of its release's headline (the 642 acted on, of 1,142 reports): the headline first
     if profile.narrow_place and not question.places:
         score -= 1.5  # one nation's figure for a question about no place
     if profile.historical:
@@ -806,7 +813,7 @@ def _series_peaks(facts: list[Fact]) -> set[str]:
     return {fact_id for _value, fact_id in best.values()}
 
 
-def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
+def _profile(fact: Fact, current: set[str], peaks: set[str], parts: dict[str, frozenset[str]]) -> _Profile:
     texts = _field_texts(fact)
     weights: dict[str, float] = {}
     fields: dict[str, int] = {}
@@ -848,7 +855,67 @@ def _profile(fact: Fact, current: set[str], peaks: set[str]) -> _Profile:
         peak=fact.id in peaks,
         one_sex=len({"girls", "boys"} & set(fact.topics)) == 1,
         display_values=tuple(int(n[1:]) for n in numbers(fact.display)),
+        narrower=parts.get(fact.id, frozenset()),
+        age_subgroup=_age_subgroup(fact),
     )
+
+
+#: An age band in a figure's measure or base: "aged 12 to 15", "aged 11 or under", "under 11", "under-18s".
+_AGE_BAND = re.compile(r"\baged\s+\d+\s*(?:to|-|–)\s*\d+|\baged\s+\d+\s+or\s+(?:under|over|younger|older)|"
+                       r"\b(?:under|over)[\s-]*\d+s?\b", re.I)
+
+
+def _age_subgroup(fact: Fact) -> bool:
+    """True for a share of one age band of the population its base counts: "girls aged 12 to 15"
+    of the instances where age and gender were disclosed (not "children aged 13 to 15" of a
+    survey of children aged 13 to 15, whose base is that age band)."""
+    if _shape(fact) != "share" or not fact.measure:
+        return False
+    base = fact.base.lower()
+    return any(band.lower() not in base for band in _AGE_BAND.findall(fact.measure))
+
+
+def _parts(facts: list[Fact]) -> dict[str, frozenset[str]]:
+    """Figures that are a part of another figure of the same release and period (its headline),
+    by id → the words of the part's measure that say which part (none of them in the whole's
+    measure, claim, base or topics): "actioned as criminal" for the 642 Report Remove reports the
+    IWF acted on, of the 1,142 made; "more than once" for the 76.7% of children who received a
+    sexual message, of the 9.5% who received one. A part is:
+
+    - a measure that is another's and more ("… who received a sexual message and received them
+      more than once"), or
+    - a smaller count in the same unit whose measure narrows the larger one's with its own words
+      (the release's headline count is the largest).
+    """
+    releases: dict[tuple, list[Fact]] = {}
+    for fact in facts:
+        if fact.kind == "statistic" and fact.measure:
+            releases.setdefault((fact.source.url, fact.period.start, fact.period.end), []).append(fact)
+    parts: dict[str, set[str]] = {}
+    for members in releases.values():
+        for part in members:
+            for whole in members:
+                if whole is part or not _narrows(part, whole):
+                    continue
+                said = set(terms(" ".join([whole.measure or "", whole.claim, whole.base, *whole.topics])))
+                qualifiers = set(terms(part.measure or "")) - said
+                if qualifiers:
+                    parts.setdefault(part.id, set()).update(qualifiers)
+    return {fact_id: frozenset(words) for fact_id, words in parts.items()}
+
+
+def _narrows(part: Fact, whole: Fact) -> bool:
+    measure, whole_measure = (part.measure or "").lower(), (whole.measure or "").lower()
+    if len(measure) > len(whole_measure) and measure.startswith(whole_measure):
+        return True  # "… and received them more than once"
+    if not (_shape(part) == _shape(whole) == "count" and part.unit == whole.unit):
+        return False
+    value, whole_value = _number(part.value), _number(whole.value)
+    return value is not None and whole_value is not None and value < whole_value  # the headline is the largest
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 _SINCE_YEAR = re.compile(r"\bsince\s+(?:[a-z]+\s+)?(20\d\d)\b", re.I)
