@@ -327,6 +327,12 @@ def search_notes(result: SearchResult) -> str:
         notes.append(f"Showing results for *{escape(c.read_as)}* (you typed “{escape(c.typed)}”).")
     if result.platforms_without_figures:
         notes.append(f"No curated figure for {escape(', '.join(result.platforms_without_figures))}.")
+    for places, area, forces in result.places_within:
+        one = " and " not in places
+        notes.append(f"*{escape(places)}* {'has' if one else 'have'} no figure of {'its' if one else 'their'} own: "
+                     f"shown is the {escape(_no_article(area))} figure that includes {escape(places) if one else 'them'}, "
+                     f"one total for the {escape(forces)} police forces together. Quote it as that area's total, "
+                     f"never as a figure for {escape(places)} alone.")
     if result.relaxed:
         notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
     if result.ignored:
@@ -334,6 +340,10 @@ def search_notes(result: SearchResult) -> str:
     if "latest" in result.asks and result.facts:
         notes.append(newest_release_note(result.facts))
     return " ".join(n for n in notes if n)
+
+
+def _no_article(label: str) -> str:
+    return label[4:] if label.startswith("the ") else label
 
 
 def newest_release_note(facts: list[Fact]) -> str:

@@ -48,12 +48,19 @@ PLACES: dict[str, tuple[str, str]] = {
     "manchester": (r"\bgreater\s+manchester\b|\bgmp\b|\bmanchester\b", "Greater Manchester"),
     "dyfedpowys": (r"\bdyfed[\s-]*powys\b", "Dyfed-Powys"),
     "lincolnshire": (r"\blincolnshire\b|\blincs\b", "Lincolnshire"),
+    "gwent": (r"\bgwent\b", "Gwent"),
+    "staffordshire": (r"\bstaffordshire\b|\bstaffs\b", "Staffordshire"),
+    "warwickshire": (r"\bwarwickshire\b", "Warwickshire"),
+    "westmercia": (r"\bwest\s+mercia\b", "West Mercia"),
     "england": (r"\bengland\b", "England"),
     "us": (r"\bthe\s+us\b|\bamerica\b|\busa\b|\bunited\s+states\b", "the United States"),
 }
 _PLACE_PATTERNS = [(key, re.compile(pattern)) for key, (pattern, _label) in PLACES.items()]
 #: A region whose figures are the total of these forces: named all together, they are the region.
 REGION_FORCES: dict[str, frozenset[str]] = {"southeast": frozenset({"hampshire", "sussex", "surrey", "kent"})}
+#: Places that are one police force's area: a figure's geography or base may list several as its parts.
+FORCES = frozenset({"hampshire", "sussex", "surrey", "kent", "met", "manchester", "dyfedpowys", "lincolnshire",
+                    "gwent", "staffordshire", "warwickshire", "westmercia"})
 
 #: A geography as curated ("UK (44 police forces)", "Wales (4 police forces)") → place keys.
 _GEOGRAPHY_PLACES = [
@@ -155,6 +162,21 @@ def geography_places(geography: str) -> frozenset[str]:
     if "englandwales" in found:
         found.discard("wales")
     return frozenset(found)
+
+
+def listed_forces(geography: str) -> tuple[tuple[str, ...], str]:
+    """Forces (place keys) that a curated geography lists as the parts of its total, and the list
+    as it is written (up to "police"): "South East England (Hampshire, Sussex, Surrey and Kent
+    police)" → ``(("hampshire", "sussex", "surrey", "kent"), "Hampshire, Sussex, Surrey and Kent")``.
+    A geography naming one force ("UK (44 police forces; all except Lincolnshire)") lists none: it is
+    a list only when it names two or more. ``((), "")`` when none."""
+    named = sorted((match.start(), match.end(), key) for key, pattern in _PLACE_PATTERNS
+                   if key in FORCES and (match := pattern.search(geography.lower())))
+    if len(named) < 2:
+        return (), ""
+    end = max(stop for _start, stop, _key in named)
+    police = re.compile(r"\s+police\b", re.I).search(geography, end)
+    return tuple(key for _start, _end, key in named), geography[named[0][0]:police.start() if police else end]
 
 
 def read_question(text: str) -> Question:

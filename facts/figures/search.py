@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from facts.figures.asking import plain_question
 from facts.figures.coverage import Coverage
 from facts.figures.model import Fact
-from facts.figures.question import Question, geography_places, place_label, read_question
+from facts.figures.question import Question, geography_places, listed_forces, place_label, read_question
 from facts.figures.words import (
     PLATFORM_ALIASES,
     alternatives,
@@ -117,7 +117,11 @@ class SearchResult:
     - ``platforms``: canonical platforms the query asked about;
       ``platforms_without_figures``: those with no curated figure at all.
     - ``places``: places the question named (labels, "Scotland");
-      ``places_without_figures``: those with no figure for the rest of the question.
+      ``places_without_figures``: those with no figure for the rest of the question;
+      ``places_within``: those with no figure of their own, answered by the figures of a larger
+      area whose geography is a list of forces naming them: ``[(places, area, forces)]``, e.g.
+      ``[("Kent", "the South East", "Hampshire, Sussex, Surrey and Kent")]``, the forces as the
+      figure lists them (never a figure for the place on its own).
     - ``periods``: periods the question named ("2023/24", "2020").
     - ``asks``: what kind of figure was asked for ({"count", "share", "change", …}).
     - ``relaxed``: (``loose`` search only) words that matched none of the figures shown.
@@ -143,6 +147,7 @@ class SearchResult:
     platforms_without_figures: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     places_without_figures: list[str] = field(default_factory=list)
+    places_within: list[tuple[str, str, str]] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
     relaxed: list[str] = field(default_factory=list)
@@ -237,6 +242,7 @@ class FactIndex:
         self._postings: dict[str, list[int]] = {}
         self._platform_postings: dict[str, list[int]] = {}
         self._place_postings: dict[str, list[int]] = {}
+        self._within_postings: dict[str, list[int]] = {}  # a force → figures whose geography lists it
         self._year_postings: dict[int, list[int]] = {}
         self._fy_postings: dict[int, list[int]] = {}
         self._fy_span_postings: dict[int, list[int]] = {}
@@ -247,7 +253,8 @@ class FactIndex:
         # since its id is reused once it is freed and would find another list's set.
         self._sets: dict[int, set[int]] = {}
         self._owned = {id(p) for postings in (self._postings, self._platform_postings, self._place_postings,
-                                              self._year_postings, self._fy_postings, self._fy_span_postings)
+                                              self._year_postings, self._fy_postings, self._fy_span_postings,
+                                              self._within_postings)
                        for p in postings.values()}
         # Typos are read only as platforms, topics, places or publishers: correcting to any
         # word of any claim turned "last" into "least".
@@ -275,6 +282,8 @@ class FactIndex:
             self._platform_postings.setdefault(platform, []).append(position)
         for place in profile.places:
             self._place_postings.setdefault(place, []).append(position)
+        for force in set(listed_forces(fact.geography)[0]) - profile.places:
+            self._within_postings.setdefault(force, []).append(position)
         for year in _years_of(fact):
             self._year_postings.setdefault(year, []).append(position)
         fy = _financial_year_of(fact.period.start, fact.period.end)
@@ -481,17 +490,34 @@ class FactIndex:
         asked.filters.append((label, after))
 
     def _read_places(self, question: Question, asked: _Asked, result: SearchResult) -> None:
+        """A place is a filter. A force with no figure of its own ("kent") is answered by the figures
+        whose geography is a list of forces naming it (the South East's four), said as such, unless
+        it is asked for on its own ("kent police alone"). A nation's figure whose base names its
+        forces ("Wales", by Dyfed-Powys, Gwent…) is the nation's, not a force's: no figure."""
         if not question.places:
             return
         result.places = [place_label(p) for p in question.places]
-        with_figures = [p for p in question.places if p in self._place_postings]
-        result.places_without_figures = [place_label(p) for p in question.places if p not in self._place_postings]
+        postings = dict(self._place_postings)
+        within: dict[tuple[str, str], list[str]] = {}  # (area, its forces as written) → places in it
+        for place in question.places:
+            found = self._within_postings.get(place)
+            if place not in self._place_postings and found and not question.alone:
+                postings[place] = found
+                area = " and ".join(sorted({place_label(p) for i in found for p in self._profiles[i].places}))
+                written = next(w for i in found if (w := listed_forces(self._facts[i].geography)[1]))
+                within.setdefault((area, written), []).append(place_label(place))
+        result.places_within = [(_and_list(places), area, written) for (area, written), places in within.items()]
+        with_figures = [p for p in question.places if p in postings]
+        result.places_without_figures = [place_label(p) for p in question.places if p not in postings]
         if result.places_without_figures:
             asked.blocked = True  # never a UK figure for London (nor half a comparison)
+            result.places_within = []
             result.near = self._near_places(asked)
             return
-        label = ", ".join(place_label(p) for p in with_figures)
-        asked.filters.append((label, self._union(self._place_postings, with_figures)))
+        areas = {place: area for (area, _written), places in within.items() for place in places}
+        label = ", ".join(f"{areas[place_label(p)]} (which includes {place_label(p)})" if place_label(p) in areas
+                          else place_label(p) for p in with_figures)
+        asked.filters.append((label, self._union(postings, with_figures)))
 
     def _distinctive(self, asked: _Asked) -> bool:
         """True when the question names a filter, a figure or a rare word: enough to answer it
@@ -1053,6 +1079,11 @@ def _financial_years_spanned(fact: Fact) -> set[int]:
         spanned.add(start.year if start.month >= 4 else start.year - 1)
         spanned.add(end.year if end.month >= 4 else end.year - 1)
     return spanned
+
+
+def _and_list(items: list[str]) -> str:
+    """``["A", "B", "C"]`` → ``"A, B and C"``."""
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def query_terms(text: str) -> list[str]:

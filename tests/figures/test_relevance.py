@@ -97,6 +97,7 @@ def test_a_series_answers_with_its_current_release(index):
 FIXED_SUBSET = frozenset({
     1, 2, 4, 5, 7, 8, 9, 15, 16, 17, 18, 19, 24, 25, 28, 30, 38, 39, 40, 45, 47, 53, 54, 55, 56, 60, 61, 62,
     63, 64, 65, 69, 71, 72, 74, 79, 85, 87, 89, 103, 104, 105, 106, 109, 110, 111, 120, 121, 127,
+    130, 161,  # a force asked for alone, or one inside a nation's figure only by its base: no figure
     210, 211, 216,  # a release's headline count before a part of it (AI-generated reports, reports acted on)
 })
 
@@ -148,6 +149,27 @@ def test_what_no_figure_gives_gets_no_figure(index, question, missing):
     assert result.facts == []
     if missing:
         assert missing in result.missing
+
+
+@pytest.mark.parametrize("question,places,area", [
+    ("kent", "Kent", "the South East"),  # issue 10's trial: "kent police grooming" said there was no figure
+    ("kent police grooming", "Kent", "the South East"),
+    ("kent and sussex", "Sussex and Kent", "the South East"),
+    ("west mercia 2024/25", "West Mercia", "the West Midlands"),
+])
+def test_a_force_listed_in_an_areas_geography_finds_that_areas_figure_said_as_such(index, question, places, area):
+    result = index.search(question, limit=3)
+    assert result.facts and all(f.geography.startswith(("South East England (", "West Midlands (")) for f in result.facts)
+    [(said, said_area, forces)] = result.places_within
+    assert (said, said_area) == (places, area) and forces.count(",") == 2 and " and " in forces
+    assert result.places_without_figures == []
+
+
+def test_a_force_alone_or_only_in_a_nations_base_has_no_figure(index):
+    alone = index.search("kent police alone")
+    assert alone.facts == [] and alone.places_without_figures == ["Kent"] and alone.places_within == []
+    nation = index.search("dyfed-powys grooming")  # Wales's base names its forces; its geography is the nation
+    assert nation.facts == [] and nation.places_without_figures == ["Dyfed-Powys"]
 
 
 def test_an_age_group_is_not_a_number_to_match(index):

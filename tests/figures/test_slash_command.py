@@ -52,6 +52,19 @@ def test_instagram_is_a_short_answer_best_figure_whole_first_with_its_citation(s
     assert "6%" in body["text"] and "Source:" in body["text"]
 
 
+def test_a_force_inside_a_regions_figure_gets_that_figure_said_as_the_regions(server):
+    # issue 10's trial: "kent police grooming" said no figure though the South East figure names Kent
+    body = _answer(server, "kent police grooming")
+    text = _all_text(body)
+    assert json.loads(_buttons(body, SHARE_ACTION_ID)[0]["value"])["ids"] == ["grooming-2024-25-south-east-offences"]
+    note = body["blocks"][1]["elements"][0]["text"]  # said before the figure, not after it
+    assert "*Kent* has no figure of its own: shown is the South East figure that includes Kent" in note
+    assert "Hampshire, Sussex, Surrey and Kent police forces together" in note and "never as a figure for Kent alone" in note
+    assert "*Geography:* South East England (Hampshire, Sussex, Surrey and Kent police)" in text
+    alone = _all_text(_answer(server, "kent police alone"))
+    assert "There is no curated figure for *Kent*" in alone and "843" not in alone
+
+
 def _press(server, fake_slack, action_id: str, value: str, key: str) -> dict:
     response = server.action({
         "type": "block_actions", "user": {"id": "U0TEST0001", "username": "jo"},
