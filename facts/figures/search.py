@@ -919,25 +919,32 @@ def _parts(facts: list[Fact]) -> dict[str, frozenset[str]]:
             releases.setdefault((fact.source.url, fact.period.start, fact.period.end), []).append(fact)
     parts: dict[str, set[str]] = {}
     for members in releases.values():
-        for part in members:
-            for whole in members:
-                if whole is part or not _narrows(part, whole):
-                    continue
-                said = set(terms(" ".join([whole.measure or "", whole.claim, whole.base, *whole.topics])))
-                qualifiers = set(terms(part.measure or "")) - said
-                if qualifiers:
-                    parts.setdefault(part.id, set()).update(qualifiers)
+        for part, whole in _part_pairs(members):
+            said = set(terms(" ".join([whole.measure or "", whole.claim, whole.base, *whole.topics])))
+            qualifiers = set(terms(part.measure or "")) - said
+            if qualifiers:
+                parts.setdefault(part.id, set()).update(qualifiers)
     return {fact_id: frozenset(words) for fact_id, words in parts.items()}
 
 
-def _narrows(part: Fact, whole: Fact) -> bool:
-    measure, whole_measure = (part.measure or "").lower(), (whole.measure or "").lower()
-    if len(measure) > len(whole_measure) and measure.startswith(whole_measure):
-        return True  # "… and received them more than once"
-    if not (_shape(part) == _shape(whole) == "count" and part.unit == whole.unit):
-        return False
-    value, whole_value = _number(part.value), _number(whole.value)
-    return value is not None and whole_value is not None and value < whole_value  # the headline is the largest
+def _part_pairs(members: list[Fact]) -> list[tuple[Fact, Fact]]:
+    """``(part, whole)`` pairs of one release and period, in time linear in ``members``."""
+    by_measure: dict[str, list[Fact]] = {}
+    headlines: dict[str, tuple[float, Fact]] = {}  # unit → its largest count
+    for fact in members:
+        by_measure.setdefault((fact.measure or "").lower(), []).append(fact)
+        value = _number(fact.value)
+        if _shape(fact) == "count" and value is not None and value > headlines.get(fact.unit, (-math.inf,))[0]:
+            headlines[fact.unit] = (value, fact)
+    pairs = []
+    for part in members:
+        words = (part.measure or "").lower().split()
+        for cut in range(1, len(words)):  # "… who received a sexual message" and "… and received them more than once"
+            pairs += [(part, whole) for whole in by_measure.get(" ".join(words[:cut]), [])]
+        value, headline = _number(part.value), headlines.get(part.unit)
+        if headline and _shape(part) == "count" and value is not None and value < headline[0]:
+            pairs.append((part, headline[1]))  # a smaller count in the same unit than the release's headline
+    return pairs
 
 
 def _number(value: object) -> float | None:
