@@ -512,7 +512,11 @@ class FactIndex:
         if result.places_without_figures:
             asked.blocked = True  # never a UK figure for London (nor half a comparison)
             result.places_within = []
-            result.near = self._near_places(asked)
+            # "kent police alone": the area's figure that includes it is the nearest, then wider ones
+            listing = [self._facts[i] for p in question.places if p not in postings
+                       for i in self._within_postings.get(p, [])]
+            near = {f.id: f for f in [*listing, *self._near_places(asked)]}
+            result.near = list(near.values())[:3]
             return
         areas = {place: area for (area, _written), places in within.items() for place in places}
         label = ", ".join(f"{areas[place_label(p)]} (which includes {place_label(p)})" if place_label(p) in areas
