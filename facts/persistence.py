@@ -21,7 +21,7 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Table
+from tinydb.table import Document, Table
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +276,12 @@ class SharedTable(Table):
     def _get_next_id(self) -> int:
         self._next_id = None
         return super()._get_next_id()
+
+    def insert_multiple(self, documents: Iterable[Mapping]) -> list[int]:
+        """Insert ``documents`` in one write, numbered from the file's next id (TinyDB's own
+        would give each the same id here, as the file is read again for every number)."""
+        first = self._get_next_id()
+        return super().insert_multiple([Document(doc, doc_id=first + n) for n, doc in enumerate(documents)])
 
 
 class StateFile:
