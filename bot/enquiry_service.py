@@ -50,14 +50,12 @@ from facts.enquiries.model import (
     reference_of,
 )
 from facts.enquiries.retention import PurgeReport, purge
-from facts.outbox import DELIVERED, HELD, Outbox, OutboxItem
+from facts.outbox import DELIVERED, HELD, Outbox, OutboxItem, lookup_after
 
 log = logging.getLogger(__name__)
 
 #: How often the archive is checked against the outbox and Slack (seconds), after the check at start-up.
 RECONCILE_SECONDS = 300.0
-#: An enquiry queued again is looked for in Slack from this long before it arrived (our clock may be out).
-LOOKUP_MARGIN = dt.timedelta(days=1)
 
 
 
@@ -277,9 +275,8 @@ class EnquiryService:
         return 0
 
     def _queue_again(self, record: EnquiryRecord) -> int:
-        window = f"{(record.received_at - LOOKUP_MARGIN).timestamp():.6f}"
         self.outbox.enqueue(KIND, CHANNEL_KEY, self._post(record), item_id=record.reference,
-                            in_doubt=True, after_ts=window)
+                            in_doubt=True, after_ts=lookup_after(record.received_at))
         reply = render.full_message_reply(record)
         if reply is not None:
             self.outbox.enqueue(KIND, CHANNEL_KEY, reply, item_id=f"{record.reference}-full",

@@ -62,7 +62,15 @@ SUFFIX = ".sqlite3"
 #: The ``channel_key`` of an item whose message names its own ``channel`` (and ``thread_ts``):
 #: a reply under a message the app posted anywhere (a figure's correction under a shared quote).
 IN_MESSAGE = "in_message"
+#: An item queued again from the truth elsewhere (the enquiry archive, the campaign alert journal)
+#: is looked for in Slack from this long before it was first accepted (our clock may be out).
+LOOKUP_MARGIN = dt.timedelta(days=1)
 
+
+def lookup_after(accepted: dt.datetime) -> str:
+    """The Slack ``ts`` (seconds, as Slack writes them) from which an item first accepted at
+    ``accepted`` (aware) and queued again is looked for: :data:`LOOKUP_MARGIN` earlier."""
+    return f"{(accepted - LOOKUP_MARGIN).timestamp():.6f}"
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -181,14 +189,15 @@ class Outbox:
         try:
             self._db = self._connect(busy_timeout)
         except OutboxDamaged as damaged:
-            # The archive (enquiries) and the state files (campaign alerts) are the truth: a fresh
+            # The archive (enquiries) and the alert journal (campaign alerts) are the truth: a fresh
             # outbox is refilled from them, and the damaged file is kept for a person to look at.
             moved = [quarantine(p) for p in (self.path, _wal(self.path), _shm(self.path)) if p.exists()]
             log.error("%s; moved to %s and started a new outbox (what was waiting is queued again "
                       "from the archive)", damaged, moved[0].parent if moved else "quarantine/")
             self.problems.append(f"The outbox database was damaged ({damaged.reason}); it was moved to "
                                  f"{moved[0] if moved else 'quarantine/'} and a new one started. Enquiries are "
-                                 f"queued again from the archive; nothing needs restoring.")
+                                 f"queued again from the archive, campaign alerts from their journal; nothing "
+                                 f"needs restoring.")
             self._db = self._connect(busy_timeout)
         self._clock_id = _clock_id()
         self._settle_clock()
@@ -275,7 +284,8 @@ class Outbox:
                 moved = quarantine(legacy)
                 log.error("%s (an outbox from an older version) is not valid JSON; moved to %s", legacy, moved)
                 self.problems.append(f"The old outbox file was damaged; it was moved to {moved}. Enquiries "
-                                     f"are queued again from the archive; nothing needs restoring.")
+                                     f"are queued again from the archive, campaign alerts from their journal; "
+                                     f"nothing needs restoring.")
                 return
         imported = 0
         with self._tx() as db:
