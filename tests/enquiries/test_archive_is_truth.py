@@ -7,7 +7,6 @@ import datetime as dt
 import errno
 import os
 import shutil
-import time
 
 import pytest
 from slack_sdk import WebClient
@@ -18,6 +17,7 @@ from facts.enquiries.archive import EnquiryArchive
 from facts.enquiries.model import parse_enquiry
 from facts.outbox import PENDING, Outbox
 from facts.persistence import atomic_write
+from tests.support.delivery import damage, deliver_all
 from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import INTAKE_TOKEN
@@ -53,13 +53,7 @@ class Parts:
         self.start()
 
     def deliver(self, seconds: float = 10.0) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            self.worker.run_once()
-            if not self.outbox.items(PENDING):
-                return
-            time.sleep(0.02)
-        raise AssertionError("still pending")
+        deliver_all(self.worker, seconds)
 
     def close(self) -> None:
         assert self.outbox is not None
@@ -75,11 +69,7 @@ def parts(tmp_path, fake):
 
 
 def posts(fake: FakeSlack) -> dict[str, int]:
-    counted: dict[str, int] = {}
-    for message in fake.messages.get(CHANNEL, []):
-        outbox_id = (message.get("metadata") or {}).get("event_payload", {}).get("outbox_id")
-        counted[outbox_id] = counted.get(outbox_id, 0) + 1
-    return counted
+    return dict(fake.outbox_posts(CHANNEL))
 
 
 def submit(parts: Parts, n: int, long: bool = False) -> list[str]:
@@ -95,13 +85,7 @@ def outbox_files(parts: Parts) -> list:
 def test_an_outbox_lost_before_delivery_loses_nothing(parts, fake, fault):
     references = submit(parts, 6)
     parts.outbox.close()
-    for path in outbox_files(parts):
-        if fault == "removed":
-            path.unlink()
-        elif fault == "emptied":
-            path.write_bytes(b"")
-        else:
-            path.write_bytes(b"not a database " * 200)
+    damage(parts.root, fault)
     parts.start()
     assert parts.service.reconcile() == 6 and parts.service.reconcile() == 0  # queued once
     parts.deliver()

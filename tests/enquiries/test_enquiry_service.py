@@ -17,6 +17,7 @@ from facts.enquiries.archive import IDEMPOTENCY_WINDOW, RESUBMIT_WINDOW, Enquiry
 from facts.enquiries.model import EnquiryRecord, parse_enquiry
 from facts.outbox import HELD, PENDING, Outbox
 from tests.support.clock import Clock
+from tests.support.delivery import deliver_all
 from tests.support.fake_slack import PRIVATE_CHANNEL as CHANNEL
 from tests.support.fake_slack import FakeSlack
 
@@ -44,12 +45,7 @@ def parts(tmp_path, fake):
 
 
 def deliver(worker: DeliveryWorker, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        worker.run_once()
-        if not worker.outbox.items(PENDING):
-            return
-        time.sleep(0.02)
+    deliver_all(worker, seconds, strict=False)
 
 
 def posts_of(fake: FakeSlack, reference: str) -> list[dict]:

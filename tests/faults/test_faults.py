@@ -10,7 +10,6 @@ permissions that a root child must obey, and libfaketime stepping the server's w
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -154,10 +153,7 @@ def test_an_outbox_lost_damaged_or_older_loses_and_doubles_nothing(rig, fake, fa
     rig.settle(timeout=30, quiet=0)
     rig.kill()
     backup = tmp_path / "backup"
-    backup.mkdir()
-    for path in rig.outbox_files:
-        if path.exists():
-            shutil.copy(path, backup / path.name)
+    rig.copy_outbox(rig.workdir, backup)
     rig.start()
     rig.stream(8, long_every=4)  # delivered after the backup was taken
     rig.settle(timeout=30, quiet=0)
@@ -181,8 +177,7 @@ def test_an_outbox_lost_damaged_or_older_loses_and_doubles_nothing(rig, fake, fa
     else:
         for path in rig.outbox_files:
             path.unlink(missing_ok=True)
-        for path in backup.iterdir():
-            shutil.copy(path, rig.workdir / path.name)
+        rig.copy_outbox(backup, rig.workdir)
     fake.up()
     rig.start()
     problems = ("outbox database was damaged", "quarantine") if fault == "truncated" else ()

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -221,6 +221,16 @@ class FakeSlack:
     def set_response(self, method: str, response: dict | Callable[[Call], dict]) -> None:
         """Answer ``method`` with a fixed JSON object, or with ``response(call)``."""
         self._responses[method] = response
+
+    def outbox_posts(self, channel: str) -> Counter[str]:
+        """Outbox id (from message metadata) → how many messages ``channel`` holds with it
+        (top-level posts and thread replies)."""
+        counted: Counter[str] = Counter()
+        for message in list(self.messages.get(channel, [])):
+            outbox_id = ((message.get("metadata") or {}).get("event_payload") or {}).get("outbox_id")
+            if isinstance(outbox_id, str):
+                counted[outbox_id] += 1
+        return counted
 
     def calls(self, method: str | None = None) -> list[Call]:
         """A copy of the recorded calls, optionally only those to ``method``."""

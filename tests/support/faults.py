@@ -29,6 +29,7 @@ import json
 import os
 import resource
 import secrets
+import shutil
 import socket
 import time
 from collections import Counter
@@ -201,8 +202,7 @@ class Rig:
 
     def posts(self) -> Counter[str]:
         """Outbox id → how many messages Slack holds with it (top-level posts and thread replies)."""
-        return Counter(outbox_id for message in list(self.fake.messages.get(self.channel, []))
-                       if (outbox_id := _outbox_id(message)))
+        return self.fake.outbox_posts(self.channel)
 
     def stored(self, reference: str) -> bool:
         """True when the enquiry is still somewhere in the data folder (filed, incoming or quarantined)."""
@@ -247,6 +247,14 @@ class Rig:
     def outbox_files(self) -> list[Path]:
         base = self.workdir / "factbot-outbox.sqlite3"
         return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
+
+    def copy_outbox(self, source: Path, target: Path) -> None:
+        """Copy the outbox's files that exist from folder ``source`` to folder ``target`` (a backup,
+        or a backup put back with ``copy_outbox(backup, rig.workdir)``)."""
+        target.mkdir(parents=True, exist_ok=True)
+        for path in self.outbox_files:
+            if (source / path.name).exists():
+                shutil.copy(source / path.name, target / path.name)
 
     def record_path(self, reference: str) -> Path:
         return self.workdir / "factbot-enquiries" / reference[4:8] / f"{reference}.json"
