@@ -2,13 +2,15 @@
 
 :class:`Campaign` is used by the server (``start()`` runs its threads) and
 by ``factbot`` commands (each call does one thing and returns). Every alert
-goes into the shared outbox with channel key ``campaign``
+is journalled (``facts.campaign.journal``: the truth the outbox is rebuilt
+from), then goes into the shared outbox with channel key ``campaign``
 (``FACTBOT_CAMPAIGN_CHANNEL``) and a dedupe key, and the server's delivery
-worker posts it exactly once; a command only writes the outbox, and the
-server notices the file changed within a second and wakes its worker.
+worker posts it exactly once; a command only writes the journal and the
+outbox, and the server notices the file changed within a second and wakes its worker.
 
-Files beside the store: ``<stem>-alerts.json`` (:class:`CampaignState`) and
-``<stem>-feeds.json`` (:class:`FeedState`).
+Files beside the store: ``<stem>-alerts.json`` (:class:`CampaignState`),
+``<stem>-feeds.json`` (:class:`FeedState`) and ``<stem>-alert-journal.json``
+(:class:`AlertJournal`).
 
 Loops started by :meth:`Campaign.start` (``bot.loops``):
 
@@ -17,6 +19,9 @@ Loops started by :meth:`Campaign.start` (``bot.loops``):
   command adds to the outbox wake the worker through the runtime's watch.)
 - ``feed-poller``: polls the feeds at start-up, then every
   ``FACTBOT_FEED_INTERVAL`` seconds.
+- ``campaign-reconcile``: at start-up, then every :data:`RECONCILE_SECONDS`,
+  queues again every journalled alert that neither Slack nor the outbox has
+  (an outbox emptied, removed, damaged or restored from an older backup).
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ import time
 from collections.abc import Callable
 
 from bot.digest import due_week, london_today, week_key
+from bot.feed_poller import KIND as FEED_KIND
 from bot.feed_poller import FeedPoller
 from bot.loops import Loop, Loops
 from bot.settings import Settings
 from facts.campaign.feeds import FeedState, parse_feed_specs
+from facts.campaign.journal import AlertJournal, AlertQueue, Entry, alert_id
 from facts.campaign.messages import campaign_update_card, change_lines, digest_card, figure_change_card
 from facts.campaign.state import CampaignState
 from facts.campaign.update import CampaignUpdate
@@ -45,7 +52,7 @@ from facts.figures.receipts import KIND as CORRECTION_KIND
 from facts.figures.receipts import Receipts, correction_key, correction_reply, needs_correction, version_in
 from facts.figures.reviews import reviews_due
 from facts.figures.store import FactStore
-from facts.outbox import HELD, IN_MESSAGE, Outbox
+from facts.outbox import HELD, IN_MESSAGE, Outbox, OutboxItem
 from facts.persistence import file_stamp, sibling_path
 
 log = logging.getLogger(__name__)
@@ -53,6 +60,13 @@ log = logging.getLogger(__name__)
 CHANNEL_KEY = "campaign"
 #: Seconds between the watch thread's looks at the files and the clock.
 WATCH_INTERVAL = 1.0
+#: Seconds between checks of the alert journal against the outbox, after the one at start-up.
+RECONCILE_SECONDS = 300.0
+#: The outbox kind of a curation notice (a proposal made or rejected).
+CURATION_KIND = "curation"
+#: Every outbox kind the campaign side queues (all journalled): delivery records these in the journal.
+KINDS = frozenset({"campaign", "figure-check", "figure", "digest", FEED_KIND, CURATION_KIND, PROBLEM_KIND,
+                   CORRECTION_KIND})
 
 
 class Campaign:
@@ -74,7 +88,9 @@ class Campaign:
         self.problems = ProblemReports(sibling_path(settings.factbot_db, "problems"))
         self.state = CampaignState(sibling_path(settings.factbot_db, "alerts"))
         self.feeds = FeedState(sibling_path(settings.factbot_db, "feeds"))
-        self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, outbox,
+        #: Every alert goes through here: journalled, then queued (``facts.campaign.journal``).
+        self.alerts = AlertQueue(AlertJournal(sibling_path(settings.factbot_db, "alert-journal")), outbox)
+        self.poller = FeedPoller(parse_feed_specs(settings.factbot_feeds), self.feeds, self.alerts,
                                  timeout=settings.factbot_feed_timeout, on_enqueued=self.wake,
                                  on_item=self.check_alert)
         self._book: tuple[tuple[int, int] | None, FigureBook] | None = None
@@ -91,13 +107,13 @@ class Campaign:
             known = self.state.update_id(key)
             if known:
                 return known, False
-            item, _ = self.outbox.enqueue("campaign", CHANNEL_KEY,
-                                          campaign_update_card(update.title, update.url, update.summary),
-                                          item_id=f"CAMPAIGN-{key[:16]}", dedupe_key=f"campaign-{key}")
-            self.check_alert(item.id, " ".join(p for p in (update.title, update.summary) if p))
-            self.state.add_update(key, item.id)
+            item_id, _ = self.alerts.add("campaign", CHANNEL_KEY,
+                                         campaign_update_card(update.title, update.url, update.summary),
+                                         item_id=f"CAMPAIGN-{key[:16]}", dedupe_key=f"campaign-{key}")
+            self.check_alert(item_id, " ".join(p for p in (update.title, update.summary) if p))
+            self.state.add_update(key, item_id)
         self.wake()
-        return item.id, True
+        return item_id, True
 
     # -- alerts check their own figures ----------------------------------------
 
@@ -113,8 +129,8 @@ class Campaign:
             return False
         if reply is None:
             return False
-        _, created = self.outbox.enqueue("figure-check", CHANNEL_KEY, reply, reply_to=card_id,
-                                         dedupe_key=f"figure-check-{card_id}")
+        _, created = self.alerts.add("figure-check", CHANNEL_KEY, reply, reply_to=card_id,
+                                     dedupe_key=f"figure-check-{card_id}")
         if created:
             log.info("%s quotes a figure that does not match; a figure check is queued for its thread", card_id)
         return True
@@ -146,8 +162,8 @@ class Campaign:
         with self.state.locked():
             previous = self.state.figures() or {}
             changes, snapshot = changes_since(previous, self.store)
-            for change in changes:
-                self.outbox.enqueue("figure", CHANNEL_KEY, figure_change_card(change), dedupe_key=change.dedupe_key)
+            self.alerts.add_all(Entry(alert_id("figure", change.dedupe_key), "figure", CHANNEL_KEY,
+                                      figure_change_card(change), change.dedupe_key) for change in changes)
             corrections = sum(self.queue_corrections(change.fact.id) for change in changes if change.kind != "added")
             if snapshot != previous:
                 self.state.set_figures(snapshot)
@@ -162,26 +178,55 @@ class Campaign:
     def announce_problem(self, report: ProblemReport) -> None:
         """Queue the campaign channel's card for a reported problem (once per report)."""
         found = self.store.get(report.figure)
-        self.outbox.enqueue(PROBLEM_KIND, CHANNEL_KEY, report_card(report, found[0] if found else None),
-                            item_id=report.card_id, dedupe_key=f"problem-{report.id}")
+        self.alerts.add(PROBLEM_KIND, CHANNEL_KEY, report_card(report, found[0] if found else None),
+                        item_id=report.card_id, dedupe_key=f"problem-{report.id}")
         self.wake()
 
     def problem_dealt(self, report: ProblemReport) -> None:
         """Queue a reply under the report's card saying who dealt with it (once): in the thread
-        recorded when the card was delivered, else after the card (still in the outbox)."""
+        recorded when the card was delivered, else after the card (in the outbox, or in the journal)."""
         reply = dealt_reply(report)
         if report.channel and report.ts:
-            self.outbox.enqueue(PROBLEM_KIND, IN_MESSAGE, {**reply, "channel": report.channel, "thread_ts": report.ts},
-                                dedupe_key=f"problem-dealt-{report.id}")
-        elif self.outbox.find(item_id=report.card_id) is not None:
-            self.outbox.enqueue(PROBLEM_KIND, CHANNEL_KEY, reply, reply_to=report.card_id,
-                                dedupe_key=f"problem-dealt-{report.id}")
+            self.alerts.add(PROBLEM_KIND, IN_MESSAGE, {**reply, "channel": report.channel, "thread_ts": report.ts},
+                            dedupe_key=f"problem-dealt-{report.id}")
+        elif (self.outbox.find(item_id=report.card_id) is not None
+              or self.alerts.journal.get(report.card_id) is not None):
+            self.alerts.add(PROBLEM_KIND, CHANNEL_KEY, reply, reply_to=report.card_id,
+                            dedupe_key=f"problem-dealt-{report.id}")
         self.wake()
 
     def on_delivered(self, item_id: str, kind: str, channel: str, ts: str | None) -> None:
-        """Delivery hook: remember where a report's card was posted (for the dealt-with reply)."""
+        """Delivery hook: record the alert as posted in the journal, and remember where a report's
+        card was posted (for the dealt-with reply). Other kinds (enquiries) read no file here."""
+        if kind in KINDS:
+            self.alerts.delivered(item_id, channel, ts)
         if kind == PROBLEM_KIND and item_id.startswith("PROBLEM-"):
             self.problems.card_posted(item_id, channel, ts)
+
+    def known_post(self, item: OutboxItem) -> tuple[str, str] | None:
+        """The worker's check before posting: ``(channel, ts)`` when the journal records this
+        campaign alert as posted (an outbox restored from an older backup), else ``None``."""
+        return self.alerts.known_post(item) if item.kind in KINDS else None
+
+    def announce(self, dedupe_key: str, message: dict) -> None:
+        """Queue a curation notice (a proposal made or rejected) for the campaign channel, once per key."""
+        self.alerts.add(CURATION_KIND, CHANNEL_KEY, message, dedupe_key=dedupe_key)
+        self.wake()
+
+    # -- the outbox is rebuilt from the journal ---------------------------------------
+
+    def reconcile(self) -> int:
+        """Queue again every alert decided but neither posted nor in the outbox (in doubt: the worker
+        looks for an earlier post first); returns how many (``AlertQueue.reconcile``)."""
+        queued = self.alerts.reconcile()
+        if queued:
+            log.warning("%d campaign alert(s) were decided but not in Slack or the outbox; queued again "
+                        "(each is looked for in Slack before posting)", queued)
+            self.wake()
+        return queued
+
+    def _reconcile_step(self) -> None:
+        self.reconcile()
 
     # -- corrections under earlier posts -------------------------------------------
 
@@ -208,9 +253,9 @@ class Campaign:
                 replacement = replaced_by[0] if replaced_by and replaced_by[0].servable else None
             reply = correction_reply(receipt, fact, rows, note=self.store.change_note(fact_id),
                                      replacement=replacement)
-            _, created = self.outbox.enqueue(CORRECTION_KIND, IN_MESSAGE,
-                                             {**reply, "channel": receipt.channel, "thread_ts": receipt.ts},
-                                             dedupe_key=correction_key(receipt, fact))
+            _, created = self.alerts.add(CORRECTION_KIND, IN_MESSAGE,
+                                         {**reply, "channel": receipt.channel, "thread_ts": receipt.ts},
+                                         dedupe_key=correction_key(receipt, fact))
             self.receipts.mark_told(receipt, version(fact))
             queued += created
         return queued
@@ -234,7 +279,7 @@ class Campaign:
             due = reviews_due(self.store.facts(), london_today(now))
             if not due:
                 return "nothing due", 0
-            self.outbox.enqueue("digest", CHANNEL_KEY, digest_card(due, london_today(now)), dedupe_key=week)
+            self.alerts.add("digest", CHANNEL_KEY, digest_card(due, london_today(now)), dedupe_key=week)
             self.state.set_digest_week(week)
         self.wake()
         return "posted", len(due)
@@ -271,6 +316,7 @@ class Campaign:
         released = self.release_unset_channel_holds()
         if released:
             log.info("%d campaign alert(s) held for an unset channel released", released)
+        loops.add(Loop("campaign-reconcile", self._reconcile_step, RECONCILE_SECONDS))
         loops.add(Loop("campaign-watch", self._watch_step, WATCH_INTERVAL))
         if self.poller.specs:
             loops.add(self.poller.loop(self.settings.factbot_feed_interval))
@@ -298,6 +344,7 @@ class Campaign:
         """Close the state files (stop the loops first: the runtime does)."""
         self.state.close()
         self.feeds.close()
+        self.alerts.journal.close()
         self.receipts.close()
         self.problems.close()
 

@@ -49,8 +49,8 @@ from facts.campaign.feeds import (
     select_new,
     strip_html,
 )
+from facts.campaign.journal import AlertQueue
 from facts.campaign.messages import feed_item_card
-from facts.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -257,12 +257,17 @@ class PollReport:
                 for f in self.feeds]
 
 
+#: The outbox kind of a feed item's card.
+KIND = "feed"
+
+
 def item_dedupe_key(url: str, item: FeedItem) -> str:
     return "feed-" + hashlib.sha256(f"{url}\0{item.key}".encode()).hexdigest()[:32]
 
 
 class FeedPoller:
-    """Polls ``specs`` into ``outbox`` (channel key ``campaign``), remembering items in ``state``.
+    """Polls ``specs`` into the outbox through ``alerts`` (channel key ``campaign``; journalled first,
+    ``facts.campaign.journal``), remembering items in ``state``.
 
     ``on_enqueued`` runs after a poll that enqueued something (the worker's
     ``wake``); ``on_item(card id, text)`` after each item is enqueued (the
@@ -270,13 +275,13 @@ class FeedPoller:
     then every ``interval`` seconds in a daemon thread.
     """
 
-    def __init__(self, specs: Iterable[FeedSpec], state: FeedState, outbox: Outbox, *, timeout: float = 10.0,
+    def __init__(self, specs: Iterable[FeedSpec], state: FeedState, alerts: AlertQueue, *, timeout: float = 10.0,
                  on_enqueued: Callable[[], None] | None = None,
                  on_item: Callable[[str, str], object] | None = None, parse_timeout: float = PARSE_SECONDS):
         self.specs = list(specs)
         self.parse_timeout = parse_timeout
         self.state = state
-        self.outbox = outbox
+        self.alerts = alerts
         self.timeout = timeout
         self.on_enqueued = on_enqueued
         self.on_item = on_item
@@ -336,10 +341,10 @@ class FeedPoller:
             if number == len(plan.post) and plan.skipped:
                 note = (f"{plan.skipped} older item(s) in this feed were not posted (first look at the feed)." if first
                         else f"{plan.skipped} more new item(s) in this feed were not posted (at most {POLL_CAP} a poll).")
-            card, _ = self.outbox.enqueue("feed", "campaign", feed_item_card(item, title, note),
-                                          dedupe_key=item_dedupe_key(spec.url, item))
+            card, _ = self.alerts.add(KIND, "campaign", feed_item_card(item, title, note),
+                                      dedupe_key=item_dedupe_key(spec.url, item))
             if self.on_item is not None:
-                self.on_item(card.id, " ".join(p for p in (item.title, item.summary) if p))
+                self.on_item(card, " ".join(p for p in (item.title, item.summary) if p))
 
     # -- background --------------------------------------------------------
 

@@ -102,13 +102,15 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})
 
-    def announce(dedupe_key: str, message: dict) -> None:
-        outbox.enqueue("curation", "campaign", message, dedupe_key=dedupe_key)
-        worker.wake()
-
-    curation = Curation(settings, store, catalogue, announce=announce)
     receipts = open_receipts(settings)
     campaign = Campaign(settings, outbox, store, wake=worker.wake, receipts=receipts)
+    curation = Curation(settings, store, catalogue, announce=campaign.announce)
+    enquiry_post = worker.known_post
+
+    def known_post(item: OutboxItem) -> tuple[str, str] | None:  # the enquiry archive, or the alert journal
+        return (enquiry_post(item) if enquiry_post is not None else None) or campaign.known_post(item)
+
+    worker.known_post = known_post
     bolt_app = build_app(settings, catalogue, usage=usage, enquiries=enquiries, loops=loops if start else None,
                          health=slack, figures=FigureServices(curating=curation, receipts=receipts,
                                                               reports=campaign.problems,

@@ -9,6 +9,7 @@ import pytest
 
 from bot.feed_poller import FeedError, FeedPoller, fetch
 from facts.campaign.feeds import FeedState, parse_feed_spec
+from facts.campaign.journal import AlertJournal, AlertQueue
 from facts.outbox import Outbox
 from tests.support.feed_server import FeedServer, atom, http_date, news, rss
 
@@ -20,7 +21,7 @@ def feeds():
 
 
 class Files:
-    """The outbox and feed state files, reopened as a restarted process would."""
+    """The outbox, feed state and alert journal files, reopened as a restarted process would."""
 
     def __init__(self, folder):
         self.folder = folder
@@ -29,14 +30,20 @@ class Files:
     def open(self):
         self.outbox = Outbox(self.folder / "outbox.json")
         self.state = FeedState(self.folder / "feeds.json")
+        self.journal = AlertJournal(self.folder / "alert-journal.json")
 
-    def restart(self):
+    def close(self):
         self.outbox.close()
         self.state.close()
+        self.journal.close()
+
+    def restart(self):
+        self.close()
         self.open()
 
     def poller(self, *entries, timeout=2.0) -> FeedPoller:
-        return FeedPoller([parse_feed_spec(e) for e in entries], self.state, self.outbox, timeout=timeout)
+        return FeedPoller([parse_feed_spec(e) for e in entries], self.state, AlertQueue(self.journal, self.outbox),
+                          timeout=timeout)
 
     def posted(self) -> list[str]:
         """The text of every feed card in the outbox, oldest first."""
@@ -47,8 +54,7 @@ class Files:
 def files(tmp_path):
     opened = Files(tmp_path)
     yield opened
-    opened.outbox.close()
-    opened.state.close()
+    opened.close()
 
 
 def test_rss_and_atom_first_poll_capped_then_nothing_then_one_new_item_then_restart(feeds, files):
