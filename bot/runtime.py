@@ -40,7 +40,7 @@ from facts.figures.receipts import Receipts
 from facts.figures.store import FactStore
 from facts.figures.usage import USAGE_FLUSH_SECONDS, Usage
 from facts.outbox import Outbox, OutboxItem
-from facts.persistence import quarantine, sibling_path
+from facts.persistence import quarantine, sibling_path, unreadable
 from handlers import FigureServices
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     load_model()
     problems: list[str] = []
     store, catalogue = _open_facts(settings, problems)
+    _set_aside_damaged_state(settings, problems)
     outbox = Outbox(sibling_path(settings.factbot_db, "outbox"))
     loops = Loops()
     client = web_client(settings, settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None,
@@ -200,6 +201,35 @@ def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker:
 
     worker.on_delivered = on_delivered
     return service
+
+
+#: The state files beside the store that start afresh when damaged, and what that costs.
+STATE_FILES = {
+    "alerts": "the figures are taken as announced as they now stand, and this week's digest may go out again",
+    "feeds": "each feed's newest few items may be offered again (an item still in the outbox or the alert "
+             "journal is not posted twice)",
+    "alert-journal": "alerts still waiting are posted from the outbox as before, but an outbox lost now "
+                     "could not be rebuilt for them",
+    "receipts": "corrections no longer follow figures shared before now",
+    "problems": "reported problems no longer show in App Home",
+    "proposals": "proposed figures and corrections waiting for a second curator no longer show",
+    "usage": "counts of figures served and questions unanswered start again",
+}
+
+
+def _set_aside_damaged_state(settings: Settings, problems: list[str]) -> None:
+    """Move each damaged state file (not valid JSON) to ``quarantine/`` so the server starts and
+    everything else goes on: one bad file never stops the rest (issue 15). Each is named in the
+    log and in ``/healthz`` with what starting afresh costs."""
+    for name, cost in STATE_FILES.items():
+        path = sibling_path(settings.factbot_db, name)
+        why = unreadable(path)
+        if why is None:
+            continue
+        moved = quarantine(path)
+        log.error("%s; moved to %s and started afresh: %s", why, moved, cost)
+        problems.append(f"{path.name} was damaged; it was moved to {moved} and started afresh ({cost}). "
+                        f"Look at the moved file, restore it from a backup while the server is stopped, or delete it.")
 
 
 def _open_facts(settings: Settings, problems: list[str]) -> tuple[FactStore, Catalogue]:

@@ -317,6 +317,16 @@ class StateFile:
         self.db.close()
 
 
+def unreadable(path: str | os.PathLike[str]) -> str | None:
+    """Why the TinyDB file at ``path`` cannot be read (the one-line reason, naming the path), or
+    ``None`` when it can (a missing or empty file reads as an empty database)."""
+    try:
+        AtomicJSONStorage(path).read()
+    except ValueError as exc:
+        return str(exc).split(";")[0]
+    return None
+
+
 #: The folder, beside a damaged file, where it is moved (owner-only).
 QUARANTINE = "quarantine"
 

@@ -171,3 +171,25 @@ def test_a_failing_background_loop_is_named_with_its_error_type(fake, start):
     assert status == 200 and body["status"] == "degraded"
     [problem] = [p for p in body["problems"] if "facts-refresher" in p]
     assert "PermissionError" in problem and "keeps trying" in problem and "Jo Bloggs" not in problem
+
+
+def test_damaged_state_files_are_set_aside_named_and_the_rest_goes_on(fake, start, tmp_path):
+    # One bad file never stops the rest (issue 15): each damaged state file is quarantined at
+    # start-up, named with what starting afresh costs, and campaign alerts and enquiries still flow.
+    for name in ("alerts", "feeds", "alert-journal", "receipts", "problems", "proposals", "usage"):
+        (tmp_path / f"factbot-{name}.json").write_text('{"_default": {"1": {"broken')
+    fake.channels["C0CAMPH003"] = {}
+    server = start(fake, FACTBOT_CAMPAIGN_CHANNEL="C0CAMPH003")
+    moved = sorted(p.name.rsplit(".", 1)[0] for p in (tmp_path / "quarantine").iterdir())
+    assert moved == sorted(f"factbot-{name}.json" for name in ("alerts", "feeds", "alert-journal", "receipts",
+                                                               "problems", "proposals", "usage"))
+    update = {"title": "Wild West Web campaign: new report", "url": "https://www.example.org/wwweb/report"}
+    assert server.post("/campaign-updates", json=update, headers=AUTH).status_code in (201, 202)
+    assert server.post("/enquiries", json=ENQUIRY, headers=AUTH).status_code in (201, 202)
+    wait_until(lambda: any(c.params.get("channel") == "C0CAMPH003" for c in fake.calls("chat.postMessage")),
+               what="the campaign update posted")
+    status, body = _health(server)
+    assert body["quarantine"]["count"] == 7
+    named = [p for p in body["problems"] if "was damaged; it was moved to" in p]
+    assert len(named) == 7 and any("factbot-alerts.json" in p and "digest may go out again" in p for p in named)
+    assert "ValueError" not in server.log()
