@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import LEVELS
@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     factbot_post_pace: float = Field(default=1.0, ge=0, le=60)
     #: ``FACTBOT_DB`` as given when it was relative (``None``: given absolute), and the folder it was resolved from.
     _db_given: tuple[str, Path] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_default(cls, values: object) -> object:
+        # `NAME=` means "not set" for every variable, numbers too: its default applies. Not
+        # pydantic-settings' env_ignore_empty, which would let .env's value through instead, where
+        # the shell's empty value must win (README, Running it).
+        if isinstance(values, dict):
+            return {name: value for name, value in values.items() if value != ""}
+        return values
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "factbot_intake_token",
                      "factbot_enquiry_channel", "factbot_campaign_channel", "factbot_safeguarding_lead",

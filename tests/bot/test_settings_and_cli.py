@@ -43,7 +43,7 @@ def test_ask_json_prints_block_kit(tmp_path):
     ({"FACTBOT_RETENTION_DAYS": "1000000000"}, "FACTBOT_RETENTION_DAYS"),  # a date sum that overflows
     ({"SLACK_BOT_TOKEN": "xoxb-has space-secret-looking-value-123"}, "SLACK_BOT_TOKEN"),
     ({"FACTBOT_SAFEGUARDING_LEAD": "bob"}, "FACTBOT_SAFEGUARDING_LEAD"),
-    ({"FACTBOT_DB": ""}, "FACTBOT_DB"),
+    ({"FACTBOT_DB": "   "}, "FACTBOT_DB"),  # spaces only: not "unset" (that is NAME=), not a path
 ])
 def test_bad_setting_is_one_line_naming_the_variable(tmp_path, env, variable):
     done = _factbot(["facts", "import"], tmp_path, **env)  # a command that reads every setting
@@ -72,6 +72,17 @@ def test_an_empty_signing_secret_is_not_set(tmp_path):
     done = _factbot(["serve", "--port", "9"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="  ")
     assert done.returncode == 2
     assert done.stderr.strip() == "factbot: SLACK_SIGNING_SECRET is required for this command but is not set"
+
+
+def test_an_empty_setting_means_its_default_for_every_variable(tmp_path):
+    # README: `NAME=` means "not set", in the environment and in .env alike, for numbers too.
+    (tmp_path / ".env").write_text("FACTBOT_FEED_INTERVAL=\nFACTBOT_COMMAND=\nFACTBOT_DIGEST_DAY=\n")
+    done = _factbot(["ask", "help"], tmp_path, FACTBOT_RETENTION_DAYS="", FACTBOT_POST_PACE="", SLACK_API_URL="",
+                    FACTBOT_LOG_LEVEL="", FACTBOT_URGENT_REMIND_MINUTES="", FACTBOT_DB="")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "/grooming instagram" in done.stdout and (tmp_path / "data" / "factbot.json").exists()
+    (tmp_path / ".env").write_text("FACTBOT_COMMAND=/facts\n")  # the shell's empty value still wins over .env
+    assert "/grooming instagram" in _factbot(["ask", "help"], tmp_path, FACTBOT_COMMAND="").stdout
 
 
 def test_undecodable_dotenv_is_named(tmp_path):
