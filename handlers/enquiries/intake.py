@@ -19,8 +19,8 @@ in Windows-1252 read as such, 422 naming each bad field as
 - A phone number (or email address) that is not valid, beside a valid
   other one, is kept as typed and marked: 202 with ``"fields"``.
 - A filled honeypot (``website``) on routine text gets a normal-looking 202 and is dropped.
-- ``409`` the ``Idempotency-Key`` was already used for a different enquiry
-  (routine text; with the signposting).
+- An ``Idempotency-Key`` already used for a different enquiry: the enquiry is kept as a new one,
+  marked (202 with ``"fields"``), urgent or not.
 - ``503`` with ``Retry-After`` when the enquiry could not be stored (a full
   disk, a read-only data folder): nothing is kept, not even a temporary file;
   send it again.
@@ -78,7 +78,7 @@ def _decoy() -> dict:
 HONEYPOT_PROBLEM = FieldError(field=HONEYPOT, message="the hidden field only robots see was filled in (browser "
                               "autofill does this too): kept because the text suggests a child is at risk")
 KEY_PROBLEM = FieldError(field="Idempotency-Key", message="the website sent a key already used for another "
-                         "enquiry: kept as a new enquiry because the text suggests a child is at risk")
+                         "enquiry: kept as a new enquiry; send a new key for each enquiry")
 RECEIVED_NOTE = ("Received: the enquiry is stored and staff will see it. Some details need correcting (see "
                  "fields); please do not send it again unless asked.")
 
@@ -122,10 +122,8 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
         try:
             submission = await _store(submit, form, key)
         except IdempotencyConflict:
-            if not await run_in_threadpool(urgent):
-                raise Rejected(409, {"error": "this Idempotency-Key was already used for a different enquiry; "
-                                              "send a new key for each enquiry",
-                                     "signposting": signposting()}) from None
+            # A website that reuses its keys (a form id sent as the key) must not lose a family's
+            # enquiry: it is kept as a new one, marked, whatever it says (nothing lost beats a 409).
             form = form.model_copy(update={"problems": (*form.problems, KEY_PROBLEM)})
             submission = await _store(submit, form, None)
         if submission.created and (honeypot or form.problems):

@@ -510,7 +510,7 @@ def test_a_second_server_on_the_same_store_refuses_to_start(make_server, tmp_pat
     assert "another factbot serve is already using FACTBOT_DB=" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_an_idempotency_key_reused_for_a_different_enquiry_is_409(enq):
+def test_an_idempotency_key_reused_for_a_different_enquiry_keeps_both(enq):
     from tests.support.server import INTAKE_TOKEN
 
     url = enq.url + "/enquiries"
@@ -521,7 +521,8 @@ def test_an_idempotency_key_reused_for_a_different_enquiry_is_409(enq):
     assert one.status_code == 202
     assert requests.post(url, json=first, headers=headers, timeout=5).json()["id"] == one.json()["id"]
     clash = requests.post(url, json=second, headers=headers, timeout=5)
-    assert clash.status_code == 409 and "Idempotency-Key" in clash.json()["error"]
+    assert clash.status_code == 202 and clash.json()["id"] != one.json()["id"]
+    assert "send a new key" in clash.json()["fields"][0]["message"] and clash.json()["note"]
 
 
 def test_urgent_text_is_stored_with_signposting_even_when_it_would_be_refused_or_dropped(enq):
