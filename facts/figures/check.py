@@ -996,6 +996,12 @@ def _matching(draft: _DraftNumber, book: FigureBook) -> tuple[list[FigureNumber]
 
 def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: dict[str, float], text: str) -> Check:
     sentence = draft.sentence.strip()
+    if isinstance(number.value, float | int) and number.value < 0:
+        return Check(number, "no_figure", sentence, why="a negative number is no count, share or date a figure gives")
+    if number.kind == "count" and isinstance(number.value, float) and 0 < number.value < 1:
+        # "0.8 victims": a proportion written without "of"; never compared with a count.
+        return Check(number, "no_figure", sentence, why="a number below one is not a count; write a share as a "
+                                                        "percentage (80%) or as \"of\" a group (0.8 of victims)")
     if draft.carried:
         # A period set by an earlier sentence: read with it first.
         with_period = replace(draft, periods=draft.carried)
@@ -1029,7 +1035,7 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=fact.claim, why=why)
     candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
-        return Check(number, "no_figure", sentence, why="no curated figure is about this")
+        return Check(number, "no_figure", sentence, why=_other_period(draft, book) or NO_FIGURE)
     same = [c for c in candidates if _same_value(c.number.value, number.value)]
     if same:
         # The figure's own number with a hedge it does not have ("more than 10,191"): that figure.
@@ -1039,16 +1045,43 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
                                           *_score(draft, c, sentence_facts)[3:5], _closeness(number, c.number),
                                           *_score(draft, c, sentence_facts)))
     if number.kind == "date":
-        # A wrong date of a law: the law whose words the sentence uses, then the nearest date.
-        best = max(candidates, key=lambda c: (_shared_words(draft, c), -_days_apart(number, c.number)))
+        # A wrong date of a law: the place the sentence names (else the product's default, UK and
+        # England and Wales), the law whose words the sentence uses, the date nearest in form (same
+        # day and month: "3 April 1017" is 3 April 2017 mistyped), then the nearest date.
+        best = max(candidates, key=lambda c: (c.geography == draft.geography, _shared_words(draft, c),
+                                              _same_day_and_month(number, c.number), -_days_apart(number, c.number)))
     elif not draft.periods and best.fact.id not in sentence_facts:
         # No period given: the figure to use is the newest one for this measure (single years first).
         primaries = [c for c in candidates if c.primary]
         if not primaries:
-            return Check(number, "no_figure", sentence, why="no curated figure is about this")
+            return Check(number, "no_figure", sentence, why=NO_FIGURE)
         best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
+
+
+#: Why a number has no curated figure, when nothing more particular can be said.
+NO_FIGURE = "no curated figure is about this"
+
+
+def _other_period(draft: _DraftNumber, book: FigureBook) -> str:
+    """For a draft that names a period no figure of its measure is for ("7,263 … in 1850/51"): why,
+    naming the period the curated figure with the draft's number is for; ``""`` when there is none."""
+    if not draft.periods:
+        return ""
+    undated = replace(draft, periods=(), carried=())
+    same = [c for c in _candidates(undated, book) if c.primary and c.subject == draft.subject
+            and _value_matches(draft.number, c.number)]
+    if not same:
+        return ""
+    fact = max(same, key=lambda c: c.fact.period.end or dt.date.min).fact
+    return (f"nothing curated is for {draft.periods[0].text.strip()}; "
+            f"{fact.display} is the curated figure for {fact.period.label or 'another period'}")
+
+
+def _same_day_and_month(a: Number, b: Number) -> bool:
+    return isinstance(a.value, dt.date) and isinstance(b.value, dt.date) and a.precision == b.precision == "day" \
+        and (a.value.month, a.value.day) == (b.value.month, b.value.day)
 
 
 def _lower_first(text: str) -> str:
@@ -1264,15 +1297,20 @@ def known_misquotes(fact: Fact) -> list:
     return list(getattr(fact, "misquotes", None) or [])
 
 
-def _replace(draft: _DraftNumber, figure: FigureNumber) -> str:
+def _replace(draft: _DraftNumber, figure: FigureNumber) -> str | None:
     """The draft's sentence with the curated wording in place of the draft's number, when the
-    sentence gives the figure's own period; otherwise the figure's own claim. Swapping the number
+    sentence gives the figure's own period (or, for a law's date, the same place and the same day
+    and month: a mistyped year); otherwise the figure's own claim; ``None`` when the two numbers are
+    not of one kind. Swapping the number
     alone would keep words it is not true with: "rose by 25% in the last year" must not become
     "rose by 99% in the last year" when the 99% is the rise since 2017/18."""
-    own = draft.own_period
-    if not (own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods)):
-        return figure.fact.claim
     number = draft.number
+    if number.kind != figure.number.kind:
+        return None  # never a number of another kind (a count for a share) in the draft's sentence
+    own = draft.own_period
+    typo = number.kind == "date" and figure.geography == draft.geography and _same_day_and_month(number, figure.number)
+    if not typo and not (own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods)):
+        return figure.fact.claim
     start, end = number.start - number.sentence[0], number.end - number.sentence[0]
     sentence = draft.sentence
     return (sentence[:start] + figure.number.span + sentence[end:]).strip()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from facts.blocks import MAX_BLOCKS, MAX_TEXT, context, fallback, section, text_sections
-from facts.figures.check import Check
+from facts.figures.check import NO_FIGURE, Check
 from facts.figures.messages import Message, published_label, source_name
 from facts.figures.model import Fact
 from facts.text import escape, split_text, truncate
@@ -75,6 +75,8 @@ def check_line(check: Check) -> str:
         if fact.status == "held":  # the wording is marked on a figure curators hold: never "use" it
             return f"{head}: {escape(check.why)} (Marked on {_figure(fact)}, which curators hold: do not quote it.)"
         return f"{head}: {escape(check.why)} Use {_figure(fact)}."
+    if check.verdict == "no_figure" and check.why and check.why != NO_FIGURE:
+        return f"{head}: {escape(check.why)}. It was not checked: give its source, or leave it out."
     return f"{head}: nothing curated is about this number, so it was not checked. Give its source, or leave it out."
 
 

@@ -53,6 +53,8 @@ _HEDGES: list[tuple[str, Hedge]] = [
 _HEDGE = r"(?:(?:just\s+under|nearly|almost|close\s+to|fewer\s+than|less\s+than|more\s+than|just\s+over|at\s+least|in\s+excess\s+of|around|about|some|approximately|roughly|over|under|above|below)\s+)"
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+#: Thousands split by a space ("7 263"), only where no other digit follows or precedes.
+_SPACED = r"(?<!\d)(?<!\d )\d{1,3}(?: \d{3})+(?!\d|[,.]\d|\s\d)"
 _WORDNUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 _LAW_WORDS = re.compile(
     r"came\s+into\s+force|comes?\s+into\s+force|came\s+in\b|in\s+force|introduced|royal\s+assent|became\s+law|"
@@ -141,6 +143,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date_mdy", _p(rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b")),
     ("date_my", _p(rf"\b{_MONTH}\s+\d{{4}}\b")),
     ("fy", _p(r"\b(?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2})\b")),
+    # Any other year written as a financial year ("1850/51", "3024/25"): a period, never a count.
+    ("fy_other", _p(r"\b[1-9]\d{3}\s?/\s?\d{2}(?!\d)")),
     ("numbering", _p(r"(?:(?<=^)|(?<=[:;]\s)|(?<=\s))\(\d{1,2}\)|\b\d{1,2}/\d{1,2}\b|\bv\d+\b|\b\d{1,2}\s+of\s+\d{1,2}\b(?!\s+(?:police|forces|uk|welsh|english))")),
     ("numbering", _p(r"(?:(?<=^)|(?<=[:;,]\s)|(?<=\n))\d{1,2}\)(?=\s)")),
     ("word_forces", _p(rf"\b{_WORDNUM}(?=\s+(?:uk\s+|welsh\s+|english\s+|scottish\s+)?(?:police\s+)?forces\b)")),
@@ -156,7 +160,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("age", _p(r"\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[- ]years?[- ]old\b")),
     ("range", _p(r"\b\d{1,2}\s?(?:to|-|–)\s?\d{1,2}(?:[- ]years?[- ]olds?)?\b")),
     ("under_age", _p(r"\bunder[- ]\d{1,2}s?\b")),
-    ("count", _p(rf"{_HEDGE}?(?<![\w.])(?:{_NUM})(?:\s?(?:million|billion|thousand))?(?![\w%])")),
+    # "7 263" (thousands split by a space), "7.3k"; a decimal is never cut short ("7.3k" is not 7).
+    ("count", _p(rf"{_HEDGE}?(?<![\w.])(?:{_SPACED}|{_NUM})(?:\s?(?:million|billion|thousand)|k\b)?(?![\w%]|\.\d)")),
 ]
 
 
@@ -266,6 +271,12 @@ def _read_money(at: _At) -> Number:
     return at.make("money", value, currency=currency)
 
 
+def _read_other_fy(at: _At) -> Number | None:
+    """"1850/51": a period when the second year follows the first, else not a number after all."""
+    first, second = (int(part) for part in re.findall(r"\d+", at.span))
+    return at.not_claim("period") if second == (first + 1) % 100 else None
+
+
 def _read_date(at: _At) -> Number:
     return _date(at.name, at.span, at.start, at.end, at.text, at.sentence, at.before, at.after, at.dates_are_claims)
 
@@ -325,7 +336,8 @@ _READERS: dict[str, Callable[[_At], Number | None]] = {
     "email": _not_claims("email"), "url": _not_claims("url"), "phone": _not_claims("phone number"),
     "time": _not_claims("time of day"), "money": _read_money,
     "date_dmy": _read_date, "date_mdy": _read_date, "date_my": _read_date,
-    "fy": _not_claims("period"), "numbering": _not_claims("list numbering"), "range": _not_claims("age range or range"),
+    "fy": _not_claims("period"), "fy_other": lambda at: _read_other_fy(at),
+    "numbering": _not_claims("list numbering"), "range": _not_claims("age range or range"),
     "forces_of": lambda at: at.make("forces", _digits(at.span)),
     "word_forces": lambda at: at.make("forces", float(_WORD_NUMBERS[at.span.lower()])),
     "word_rate": _read_word_rate, "share": _read_share, "ratio": _read_ratio, "fraction": _read_fraction,
@@ -413,13 +425,21 @@ def _count(at: _At) -> Number | None:
     digits = re.search(_NUM, at.span)
     if digits is None:
         return None
-    raw = digits.group(0)
-    value = float(raw.replace(",", ""))
-    if re.search(r"thousand\s*$", at.span, re.I):
+    spaced = re.search(_SPACED, at.span)
+    raw = spaced.group(0) if spaced else digits.group(0)
+    value = float(raw.replace(",", "").replace(" ", ""))
+    if re.search(r"(?:thousand|\dk)\s*$", at.span, re.I):
         value *= 1000
     elif re.search(r"million\s*$", at.span, re.I):
         value *= 1e6
+    if re.search(r"(?:^|[\s(])[-−]$", at.text[max(0, at.start - 2):at.start]) and at.hedge == "exact":
+        # "-7,263": a minus is no count's (ranges and periods are read before this).
+        return Number(at.start - 1, at.end, at.text[at.start - 1:at.end], "other", -value, why="a negative number",
+                      sentence=at.sentence)
     bare = _Bare(at, raw, value)
+    if value < 1 and "." in raw and re.match(r"\s+of\b", at.after, re.I):
+        # "0.8 of victims": a proportion, read as the share it is (80%), never as a count.
+        return bare.as_kind("share", 100.0 * value, approximate=True)
     for rule in _BARE_RULES:
         number = rule(bare)
         if number is not None:
@@ -431,7 +451,8 @@ def _label_or_list(bare: _Bare) -> Number | None:
     """"15A", "Page 5", "Act 2003", "12 Smith Street", "1. Item" are not quantities."""
     at, before, after = bare.at, bare.at.before, bare.at.after
     prev_word = (re.findall(r"[A-Za-z]+", before[-20:]) or [""])[-1].lower()
-    if re.search(r"\d[A-Za-z]", at.text[at.start:at.end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after):
+    if re.search(r"\d[A-Za-z]", at.text[at.start:at.end + 2]) and not re.match(r"\s?(?:m|bn|k)\b", after) \
+            and not re.search(r"\dk$", at.span, re.I):
         return at.not_claim("label")  # "15A", "4G"
     # "Last year 12,500 children …": a time phrase ends there, the number starts the claim.
     time_phrase = re.search(r"\b(?:last|this|next|that|each|every|per|a)\s+(?:year|week|day)\s*$", before, re.I)

@@ -49,10 +49,12 @@ def _end_of(year: int, month: int) -> dt.date:
 
 
 def _fy(text: str) -> tuple[int, int] | None:
-    match = re.match(r"((?:19|20)\d{2})\s?[/-]\s?(\d{2}|(?:19|20)\d{2})$", text.strip())
+    match = re.match(r"([1-9]\d{3})\s?[/-]\s?(\d{2}|[1-9]\d{3})$", text.strip())
     if not match:
         return None
     first = int(match.group(1))
+    if first >= 9999:
+        return None
     second = int(match.group(2)) % 100
     if second != (first + 1) % 100:
         return None
@@ -68,7 +70,9 @@ _RANGE = _p(rf"(?:between\s+|from\s+)?(?:\d{{1,2}}\s+)?({_MONTH})\s+((?:19|20)\d
             rf"(?:\d{{1,2}}\s+)?({_MONTH})\s+((?:19|20)\d{{2}})")
 _RANGE_SAME_YEAR = _p(rf"(?:between\s+|from\s+)?({_MONTH})\s*(?:to|and|-|–|—)\s*({_MONTH})\s+((?:19|20)\d{{2}})")
 _YEAR_TO = _p(rf"(?:the\s+)?(?:(\w+)\s+(and\s+a\s+half\s+)?)?(?:years?|yrs?)\s+(?:to|ending|ended)\s+(?:(?:the\s+end\s+of\s+)?({_MONTH})\s+)?((?:19|20)\d{{2}}(?:\s?[/-]\s?\d{{2}})?)")
-_FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2}))\b")
+#: Any year (a draft's "1850/51" or "3024/25" is a period with no curated figure, not a missing one).
+_FY = _p(r"(since\s+|from\s+|on\s+|than\s+(?:in\s+)?|with\s+(?:in\s+)?)?\b((?:19|20)\d{2}\s?[/-]\s?(?:\d{2}|(?:19|20)\d{2})|"
+         r"[1-9]\d{3}\s?/\s?\d{2})\b")
 _CAL_YEAR = _p(r"\b(in|during|for|of|since|throughout)\s+((?:19|20)\d{2})\b(?!\s?[/-]\d)")
 _MONTH_YEAR = _p(rf"\b(since|from|in|to|by)\s+(?:the\s+end\s+of\s+)?({_MONTH})\s+((?:19|20)\d{{2}})\b")
 _FIRST_YEAR = _p(r"first\s+year\s+of\s+the\s+(?:new\s+)?(?:offence|law)|offence's\s+first\s+year|first\s+year\s+of\s+the\s+offence|first\s+year\b")

@@ -199,3 +199,54 @@ def test_a_match_on_a_held_figure_needs_attention_and_offers_nothing_to_copy(boo
     from tests.support.cli import factbot
     done = factbot(["check", draft], tmp_path)
     assert done.returncode == 1 and "held by curators" in done.stdout
+
+
+# Found by a new user's trial of `factbot check`, 2026-12-02 (issue 13).
+
+@pytest.mark.parametrize("draft", ["Girls were 0.8 of victims in 2024/25",
+                                   "Girls made up 0.8 of victims of grooming in 2024/25."])
+def test_a_proportion_is_compared_with_the_share_never_with_a_count(book, draft):
+    [check] = _claims(draft, book)
+    assert check.number.kind == "share" and check.figure is not None
+    assert check.figure.id == "grooming-2024-25-girls-share"  # 80% where gender was known, not the 7,263 offences
+    assert check.verdict == "missing_base_or_period"
+    assert "7,263" not in (check.corrected or "") and "80%" in (check.corrected or "")
+
+
+def test_a_number_below_one_is_never_a_count_to_correct(book):
+    [check] = _claims("Girls were 0.8 victims in 2024/25.", book)
+    assert (check.verdict, check.figure, check.corrected) == ("no_figure", None, None)
+    assert "below one" in check.why
+
+
+@pytest.mark.parametrize("period", ["1850/51", "3024/25", "2099/00"])
+def test_a_period_no_figure_is_for_is_read_and_never_called_right(book, period):
+    [check] = _claims(f"There were 7,263 grooming offences in {period}.", book)
+    assert (check.number.span, check.verdict, check.corrected) == ("7,263", "no_figure", None)
+    assert period in check.why and "2024/25" in check.why  # names the period the curated 7,263 is for
+    assert period in check_message([check]).as_dict()["blocks"][1]["text"]["text"]
+
+
+def test_a_mistyped_law_date_gets_the_default_geographys_figure(book):
+    [check] = _claims("The offence came into force on 3 April 1017.", book)
+    assert check.verdict == "differs" and check.figure is not None and check.figure.id == "law-s15a-commencement"
+    assert check.corrected == "The offence came into force on 3 April 2017."
+    [scotland] = _claims("In Scotland the offence came into force in 2012.", book)
+    assert scotland.figure is not None and "Scotland" in scotland.figure.geography
+
+
+def test_a_minus_sign_a_spaced_thousand_and_a_k_are_read_whole(book):
+    [negative] = _claims("There were -7,263 grooming offences in 2024/25.", book)
+    assert (negative.number.span, negative.verdict) == ("-7,263", "no_figure")
+    [spaced] = _claims("There were 7 263 grooming offences in 2024/25.", book)
+    assert (spaced.number.value, spaced.verdict) == (7263.0, "matches")
+    [rounded] = _claims("There were 7.3k grooming offences in 2024/25.", book)
+    assert (rounded.number.value, rounded.verdict) == (7300.0, "differs")  # "7,300" is not 7,263 either
+
+
+def test_factbot_check_never_offers_a_count_for_a_proportion_or_calls_an_odd_period_right(tmp_path):
+    from tests.support.cli import factbot
+    done = factbot(["check", "Girls were 0.8 of victims in 2024/25"], tmp_path)
+    assert done.returncode == 1 and "7,263" not in done.stdout and "Girls were 80%" in done.stdout
+    done = factbot(["check", "There were 7,263 grooming offences in 1850/51."], tmp_path)
+    assert done.returncode == 1 and "the figure is right" not in done.stdout and "nothing curated is for 1850/51" in done.stdout
