@@ -8,13 +8,16 @@ and 5xx storms, "saved, then answered 500", a post stored after the client's tim
 removed / emptied / truncated / restored from an older copy, a posted record damaged, file
 descriptors exhausted by idle connections, the data folder read-only, and the wall clock stepped
 (libfaketime). Between faults enquiries stream in; at the end everything is restored, the server
-restarted once more and given time to deliver.
+restarted once more and given time to deliver: until everything is posted, or nothing has
+progressed (no post, no fewer items waiting) for ``--stall`` seconds, so what is counted as
+stranded is stuck, not slow.
 
     python benchmarks/soak.py --minutes 10 --batch 120 --seed 1
 
 Prints one line per fault and the totals: accepted, posted, lost (accepted, not posted, no
 longer stored), doubled (an outbox id posted more than once), stranded (accepted, stored, not
-posted by the end), mixed up (a post carrying another enquiry's text).
+posted by the end), mixed up (a post carrying another enquiry's text), and how fast the backlog
+drained after the last restart.
 """
 
 from __future__ import annotations
@@ -200,7 +203,10 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0, help="how long to inject faults (default 10)")
     parser.add_argument("--batch", type=int, default=120, help="enquiries streamed around each fault")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--settle", type=float, default=300.0, help="seconds allowed to deliver at the end")
+    parser.add_argument("--settle", type=float, default=3600.0,
+                        help="at most this many seconds allowed to deliver at the end (default 3600)")
+    parser.add_argument("--stall", type=float, default=120.0,
+                        help="end the settle early once nothing has progressed for this many seconds (default 120)")
     parser.add_argument("--dir", type=Path, default=None, help="data folder (default: a temporary one, removed)")
     args = parser.parse_args()
     root = args.dir or Path(tempfile.mkdtemp(prefix="factbot-soak-"))
@@ -211,9 +217,10 @@ def main() -> int:
             soak.run(args.minutes)
             soak.clock.write_text("+0\n")
             soak.rig.kill()
+            posted_before = soak.rig.tally().posted
             soak.start()  # a last restart: whatever is waiting is delivered by the server on its own
             began = time.monotonic()
-            tally = soak.rig.settle(timeout=args.settle, quiet=3.0)
+            tally = soak.rig.settle(timeout=args.settle, quiet=3.0, stall=args.stall)
             settled = time.monotonic() - began
             health = soak.rig.health() or {}
         finally:
@@ -228,7 +235,15 @@ def main() -> int:
           f"mixed up {len(tally.mixed_up)}  (posted {tally.posted} of {tally.accepted})")
     print(f"records damaged after posting (quarantined, not posted again): {len(soak.damaged)}; "
           f"/healthz quarantine count {health.get('quarantine', {}).get('count')}")
-    print(f"delivered everything {settled:.0f} s after the last restart; run took {time.monotonic() - started:.0f} s")
+    drained = tally.posted - posted_before
+    if tally.posted == tally.accepted:
+        ending = f"everything was posted {settled:.0f} s after the last restart"
+    elif settled >= args.settle:
+        ending = f"not everything was posted when the {args.settle:.0f} s allowed ran out"
+    else:
+        ending = f"nothing progressed for {args.stall:.0f} s, {settled:.0f} s after the last restart"
+    print(f"{ending}; {drained} posted after it ({drained / max(settled, 1e-9):.1f} a second, "
+          f"{tally.accepted - posted_before} waiting at the restart); run took {time.monotonic() - started:.0f} s")
     if tally.lost or tally.doubled or tally.stranded:
         print("lost:", tally.lost[:20], "doubled:", dict(list(tally.doubled.items())[:20]),
               "stranded:", tally.stranded[:20])

@@ -221,17 +221,35 @@ class Rig:
                      doubled={i: n for i, n in posts.items() if n > 1},
                      stranded=[r for r in missing if self.stored(r)], mixed_up=mixed)
 
-    def settle(self, timeout: float = 60.0, quiet: float = 1.0) -> Tally:
+    def settle(self, timeout: float = 60.0, quiet: float = 1.0, stall: float | None = None) -> Tally:
         """Wait until every accepted enquiry is posted and the server has nothing waiting (or
-        ``timeout`` seconds pass), then ``quiet`` seconds more for a late double; the tally."""
+        ``timeout`` seconds pass), then ``quiet`` seconds more for a late double; the tally.
+        ``stall``: also stop once ``stall`` seconds pass with no progress (no more accepted
+        enquiries posted and no fewer items waiting in the outbox), so what is left unposted
+        is stuck, not slow."""
         deadline = time.monotonic() + timeout
+        progress_at, most_posted, least_waiting = time.monotonic(), -1, float("inf")
         while time.monotonic() < deadline:
             posts = self.posts()
-            if all(posts.get(r) for r in self.accepted) and self._idle():
+            posted = sum(1 for r in self.accepted if posts.get(r))
+            if posted == len(self.accepted) and self._idle():
                 break
-            time.sleep(0.2)
+            if stall is not None:
+                waiting = self._waiting()
+                if posted > most_posted or (waiting is not None and waiting < least_waiting):
+                    progress_at = time.monotonic()
+                    most_posted = max(posted, most_posted)
+                    least_waiting = min(least_waiting, waiting if waiting is not None else least_waiting)
+                elif time.monotonic() - progress_at >= stall:
+                    break
+            time.sleep(0.2 if stall is None else 1.0)
         time.sleep(quiet)
         return self.tally()
+
+    def _waiting(self) -> int | None:
+        """Items waiting in the outbox (pending or being sent), from ``/healthz``; ``None``: no answer."""
+        health = self.health()
+        return None if health is None else health["outbox"]["pending"] + health["outbox"]["sending"]
 
     def _idle(self) -> bool:
         health = self.health()
