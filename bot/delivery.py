@@ -50,7 +50,11 @@ a look-up pauses the worker like any other. One full read of a channel
 answers for every item that this process has not tried yet (items queued
 again from the archive, or from an outbox restored from a backup: any post
 of theirs was made before this process began), so refilling an emptied
-outbox costs one read of the channel, not one per item. When the history cannot be read
+outbox costs one read of the channel, not one per item. Such items wait
+until ``lookup_delay`` after the process began (a post the process before
+sent may be stored that late) and are then looked up from that one read; one
+whose window starts earlier than the read's adds a read of only the older
+part (``latest``), since the archive's order is not the order of windows. When the history cannot be read
 at all, the item is posted again: a possible duplicate is better than a
 lost enquiry.
 
@@ -312,6 +316,10 @@ class DeliveryWorker:
                 self._delivered(item, *known)
                 return 1
             if _may_have_posted(item):
+                wait = self._lookup_wait(item)
+                if wait > 0:  # one read of the channel, once it can answer, serves every such item
+                    self.outbox.defer(item.id, wait)
+                    return 0
                 ts = self._find_posted(item, channel, arguments.get("thread_ts"))
                 if ts:
                     log.info("%s was delivered despite the error; not posting again", item.id)
@@ -469,6 +477,14 @@ class DeliveryWorker:
         log.error("%s held: %s, with every message waiting for the %s channel %s (%d in all). %s", item.id, code,
                   item.channel_key, channel, others + 1, held_fix(item, code))
 
+    def _lookup_wait(self, item: OutboxItem) -> float:
+        """Seconds before ``item``'s earlier post is worth looking for: for an item this process
+        has not tried, until ``lookup_delay`` after it began (a post of the process before may be
+        stored that late), so that one read of the channel then answers for all of them; else 0."""
+        if item.attempts:
+            return 0.0
+        return max(self._born + self.lookup_delay - self.clock(), 0.0)
+
     def _find_posted(self, item: OutboxItem, channel: str | None, thread_ts: str | None = None) -> str | None:
         """The ``ts`` of this item's earlier post (found by its metadata), or ``None``.
 
@@ -486,12 +502,35 @@ class DeliveryWorker:
         scan = self._scans.get(key)
         # One read of the channel answers for every item not attempted by this process (queued again
         # from the archive, or from a restored outbox): their posts, if any, were made before it began.
-        # An item this process tried may have been stored since: it is looked up afresh.
-        if (scan is not None and item.attempts == 0 and _ts_value(scan[0]) <= _ts_value(oldest)
-                and scan[1] >= self._born + self.lookup_delay):
+        # An item whose window starts earlier than that read's only adds the older part (items come
+        # in no particular order of window). An item this process tried may have been stored since:
+        # it is looked up afresh.
+        if item.attempts == 0 and scan is not None and scan[1] >= self._born + self.lookup_delay:
+            if _ts_value(scan[0]) > _ts_value(oldest):
+                older, complete = self._read_posts(item, channel, thread_ts, oldest, latest=scan[0])
+                if not complete:
+                    return older.get(item.id) or scan[2].get(item.id)
+                scan = (oldest, scan[1], {**older, **scan[2]})
+                self._scans[key] = scan
             return scan[2].get(item.id)
-        started, seen = self.clock(), {}
+        started = self.clock()
+        seen, complete = self._read_posts(item, channel, thread_ts, oldest)
+        if not complete:
+            return seen.get(item.id)
+        if len(self._scans) >= 64:  # one per channel and thread looked in: kept small
+            self._scans.clear()
+        self._scans[key] = (oldest, started, seen)
+        return seen.get(item.id)
+
+    def _read_posts(self, item: OutboxItem, channel: str, thread_ts: str | None, oldest: str,
+                    latest: str | None = None) -> tuple[dict[str, str], bool]:
+        """``(outbox id → ts, complete)`` of the posts in the channel (or the thread) after
+        ``oldest`` (up to ``latest``, inclusive), following every page; ``complete`` is false
+        when it stopped at :data:`MAX_LOOKUP_PAGES`."""
         common: dict[str, Any] = {"channel": channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
+        if latest is not None:
+            common.update(latest=latest, inclusive=True)
+        seen: dict[str, str] = {}
         cursor = None
         for _ in range(MAX_LOOKUP_PAGES):
             if thread_ts:
@@ -505,12 +544,9 @@ class DeliveryWorker:
                     seen[payload["outbox_id"]] = message["ts"]
             cursor = (found.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
-                if len(self._scans) >= 64:  # one per channel and thread looked in: kept small
-                    self._scans.clear()
-                self._scans[key] = (oldest, started, seen)
-                return seen.get(item.id)
+                return seen, True
         log.warning("%s: the look-up for an earlier post stopped after %d pages", item.id, MAX_LOOKUP_PAGES)
-        return seen.get(item.id)
+        return seen, False
 
 
 def _may_have_posted(item: OutboxItem) -> bool:

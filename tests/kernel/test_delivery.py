@@ -293,6 +293,35 @@ def test_look_ups_follow_errors_not_posts(outbox, fake):
     assert len(fake.calls("conversations.history")) == 1 and len(fake.messages[CHANNEL]) == 40
 
 
+def test_posts_queued_again_at_start_up_share_one_read_of_the_channel(outbox, fake):
+    """Items this process has not tried (queued again from the archive or a restored outbox) are
+    looked for once a late post of the process before could have landed (``lookup_delay`` after
+    it began): then one read answers for all of them, instead of one read each until then."""
+    for n in range(30):
+        outbox.enqueue("enquiry", "enquiry", {"text": f"m{n}"}, item_id=f"ENQ-{n}", in_doubt=True, after_ts="1.0")
+    w = worker(outbox, fake, lookup_delay=0.5)
+    drain(w, outbox)
+    assert len(fake.calls("conversations.history")) == 1 and len(fake.messages[CHANNEL]) == 30
+
+
+def test_posts_queued_again_with_earlier_windows_read_only_the_older_part_again(outbox, fake):
+    """The items come in no order of window (the archive's order is not the clock's): an earlier
+    window adds one read of what lies before the last read, not a read of the whole channel."""
+    web = WebClient(token="xoxb-test", base_url=fake.api_url, timeout=2, retry_handlers=[])
+    posted = [web.chat_postMessage(channel=CHANNEL, text=f"m{n}")["ts"] for n in range(2)]
+    posted.append(web.chat_postMessage(channel=CHANNEL, text="C", metadata={
+        "event_type": "factbot_delivery", "event_payload": {"outbox_id": "ENQ-C"}})["ts"])
+    posted += [web.chat_postMessage(channel=CHANNEL, text=f"m{n}")["ts"] for n in range(3, 450)]  # three pages
+    for item_id, window in (("ENQ-A", posted[10]), ("ENQ-B", posted[5]), ("ENQ-C", posted[1])):
+        outbox.enqueue("enquiry", "enquiry", {"text": item_id}, item_id=item_id, in_doubt=True, after_ts=window)
+    w = worker(outbox, fake, lookup_delay=0.0)
+    drain(w, outbox)
+    reads = fake.calls("conversations.history")
+    assert [call.params.get("latest") for call in reads] == [None, None, None, posted[10], posted[5]]
+    assert [m["text"] for m in fake.messages[CHANNEL][450:]] == ["ENQ-A", "ENQ-B"]  # C was found, not posted again
+    assert {i.id: i.ts for i in outbox.items(DELIVERED)}["ENQ-C"] == posted[2]
+
+
 def test_a_rate_limit_pause_runs_on_the_monotonic_clock(outbox, fake):
     class Clock:
         now = 100.0

@@ -247,3 +247,21 @@ def test_an_archived_channel_refuses_posts(fake):
     with pytest.raises(SlackApiError) as refused:
         client(fake).chat_postMessage(channel="C0ARCH0001", text="hello")
     assert refused.value.response["error"] == "is_archived"
+
+
+def test_history_and_replies_keep_to_oldest_and_latest_as_slack_does(fake):
+    web = client(fake)
+    parent = web.chat_postMessage(channel="C1", text="p")["ts"]
+    ts = [web.chat_postMessage(channel="C1", text=f"m{n}")["ts"] for n in range(4)]
+    replies = [web.chat_postMessage(channel="C1", text=f"r{n}", thread_ts=parent)["ts"] for n in range(3)]
+
+    def history(**kwargs):
+        return [m["ts"] for m in web.conversations_history(channel="C1", **kwargs)["messages"]]
+
+    assert history(oldest=ts[0], latest=ts[3]) == [ts[2], ts[1]]  # both ends left out, newest first
+    assert history(oldest=ts[0], latest=ts[3], inclusive=True) == [ts[3], ts[2], ts[1], ts[0]]
+    assert history(latest=ts[1]) == [ts[0], parent]
+    thread = web.conversations_replies(channel="C1", ts=parent, oldest=replies[0], latest=replies[2], inclusive=True)
+    assert [m["ts"] for m in thread["messages"]] == [parent, *replies]
+    thread = web.conversations_replies(channel="C1", ts=parent, oldest=replies[0], latest=replies[2])
+    assert [m["ts"] for m in thread["messages"]] == [parent, replies[1]]

@@ -364,19 +364,20 @@ class FakeSlack:
         ``cursor`` pagination as Slack does it."""
         with self._cond:
             stored = list(self.messages.get(p.get("channel"), []))
-        oldest = float(p.get("oldest") or 0)
+        within = _window(p)
         thread = [m for m in stored if (m["ts"] == p.get("ts") or m.get("thread_ts") == p.get("ts"))
-                  and (float(m["ts"]) >= oldest or m["ts"] == p.get("ts"))]
+                  and (within(m["ts"]) or m["ts"] == p.get("ts"))]
         return self._page(thread, p)
 
     def _api_conversations_history(self, p):
         """Top-level messages posted to the channel after ``oldest`` (thread replies never appear
         here, as in Slack), newest first; metadata only with include_all_metadata; ``limit`` per
-        page (default 100) and ``cursor`` pagination as Slack does it."""
+        page (default 100) and ``cursor`` pagination as Slack does it; ``latest`` and ``inclusive``
+        as in Slack."""
         with self._cond:
             stored = list(self.messages.get(p.get("channel"), []))
-        oldest = float(p.get("oldest") or 0)
-        found = [m for m in reversed(stored) if float(m["ts"]) > oldest and m.get("thread_ts") in (None, m["ts"])]
+        within = _window(p)
+        found = [m for m in reversed(stored) if within(m["ts"]) and m.get("thread_ts") in (None, m["ts"])]
         return self._page(found, p)
 
     def _page(self, messages: list[dict], p) -> dict:
@@ -425,6 +426,16 @@ class FakeSlack:
         user = {"id": uid, "team_id": TEAM_ID, "name": uid.lower(), "real_name": f"User {uid}",
                 "is_bot": False, "tz": "Europe/London", "profile": {"display_name": uid.lower()}}
         return {"ok": True, "user": {**user, **self.users.get(uid, {})}}
+
+
+def _window(p: dict) -> Callable[[str], bool]:
+    """Whether a message's ``ts`` lies between ``oldest`` and ``latest`` (Slack: both exclusive
+    unless ``inclusive``; no ``latest``: up to now)."""
+    oldest = float(p.get("oldest") or 0)
+    latest = float(p["latest"]) if p.get("latest") else float("inf")
+    if str(p.get("inclusive", "")).lower() in ("1", "true"):
+        return lambda ts: oldest <= float(ts) <= latest
+    return lambda ts: oldest < float(ts) < latest
 
 
 def _method_of(path: str) -> str:
