@@ -24,7 +24,8 @@ class Catalogue:
 
     ``Catalogue(facts)`` serves a fixed list (tests, benchmarks);
     :meth:`from_store` serves a store and can :meth:`refresh`. ``today`` is
-    the clock used for "review due" (a callable returning a date).
+    the clock used for "review due" and for the periods a question names from today
+    (a callable returning a date).
     """
 
     def __init__(self, facts: Iterable[Fact], today: Callable[[], dt.date] = dt.date.today):
@@ -42,12 +43,13 @@ class Catalogue:
         return catalogue
 
     def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
-        """See :meth:`facts.figures.search.FactIndex.search`."""
-        return self._index.search(text, limit, loose=loose)
+        """See :meth:`facts.figures.search.FactIndex.search`; periods named from today ("next year",
+        "this year") and future periods are dated by :attr:`today`."""
+        return self._index.search(text, limit, loose=loose, today=self.today())
 
     def newest(self, limit: int) -> list[Fact]:
         """The ``limit`` newest servable figures, in answer order (newest release first)."""
-        return self._index.search("", limit).facts
+        return self._index.search("", limit, today=self.today()).facts
 
     def reviews_due(self) -> list[Fact]:
         """Figures due for review by :attr:`today` (``facts.figures.reviews``), soonest due first."""

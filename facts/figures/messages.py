@@ -205,6 +205,12 @@ def no_match(result: SearchResult, coverage: Coverage, command: str | None = Non
         head = f"There is no curated figure for *{escape(', '.join(result.platforms_without_figures))}*."
     elif result.places_without_figures:
         head = f"There is no curated figure for *{escape(', '.join(result.places_without_figures))}*."
+    elif result.future:
+        one = len(result.future) == 1
+        head = (f"There is no curated figure for “{asked}”: "
+                f"*{escape(truncate(', '.join(result.future), 200))}* {'is' if one else 'are'} still to come, and no "
+                f"figure is about a period that has not happened yet. Figures for an earlier period are not "
+                f"figures for {'it' if one else 'them'}.")
     elif result.missing:
         head = (f"There is no curated figure for “{asked}”: no figure is about "
                 f"*{escape(truncate(', '.join(result.as_typed(result.missing)), 200))}*.")

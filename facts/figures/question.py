@@ -2,7 +2,10 @@
 
 :func:`read_question` finds, in a question's plain text:
 
-- **periods**: financial years (``2023/24``, ``2023-2024``, ``23/24``, "the year
+- **periods**: periods named relative to today ("next year", "this year",
+  "yesterday", "last month"; not "last year", read as "the newest"), kept as
+  phrases for search to date by the catalogue's clock (:func:`relative_period`);
+  financial years (``2023/24``, ``2023-2024``, ``23/24``, "the year
   to March 2025"), calendar years (``2020``) — each a filter — and a baseline
   after "since" / "from" ("since 2017/18"), which is *not* a filter but asks
   for a change or a total from then;
@@ -24,6 +27,7 @@ Nothing here searches; :mod:`facts.figures.search` uses the reading.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -115,7 +119,7 @@ _INTENTS: dict[str, str] = {
                r"\bwild\s+west\s+web\b|\bonline\s+harms\b|\bused\s+to\b|\boriginally\b",
     # a company's platforms taken together: "meta", "facebook-owned apps"
     "group": r"\bmeta\b|\b(?:facebook|meta)[\s-]+owned\b|\bfacebook\s+(?:and\s+its\s+)?apps\b|\bfacebook\s+family\b",
-    "latest": r"\blatest\b|\bheadline\b|\blast\s+(?:year|yr)\b|\bthis\s+year\b|\bmost\s+recent|\brecently\b|\bnewest\b|"
+    "latest": r"\blatest\b|\bheadline\b|\blast\s+(?:year|yr)\b|\bmost\s+recent|\brecently\b|\bnewest\b|"
               r"\bcurrent\b|\bnow\b|\bstill\b|\btoday\b",
 }
 _INTENT_PATTERNS = {name: re.compile(pattern) for name, pattern in _INTENTS.items()}
@@ -146,6 +150,7 @@ class Question:
     rest: str = ""  # the text left once periods are taken out (for words and numbers)
     ages: bool = False  # names an age or an age band ("girls aged 12-15", "under 11s", "how old")
     alone: bool = False  # a place on its own ("kent police alone", "just kent"), not a total it is part of
+    relative: list[str] = field(default_factory=list)  # periods named from today: "next year", "yesterday"
 
     def period_labels(self) -> list[str]:
         return [f"{fy}/{(fy + 1) % 100:02d}" for fy in self.financial_years] + [str(y) for y in self.years]
@@ -183,6 +188,7 @@ def read_question(text: str) -> Question:
     """The reading of a question's plain, lowercased-or-not ``text``. Never raises."""
     lowered = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower())
     question = Question(text=text)
+    lowered = _take_relative(lowered, question)
     if _SINCE_THE_LAW.search(lowered):
         question.since = 2017  # the offence came into force on 3 April 2017 (2017/18)
         lowered = _SINCE_THE_LAW.sub(" since 2017 ", lowered)
@@ -227,6 +233,55 @@ def read_question(text: str) -> Question:
         question.asks.discard("contact")  # "helpline contacts": how many, not the number to ring
         question.asks.add("count")
     return question
+
+
+#: A period named from today: "next year", "this financial year", "the coming year", "yesterday",
+#: "last month". "last year" is not one: staff mean the newest release by it (an intent, "latest").
+_RELATIVE = re.compile(r"\b(yesterday|tomorrow|(this|next|last|(?:the\s+)?coming)\s+(?:financial\s+|calendar\s+)?"
+                       r"(week|month|year))\b")
+
+
+def _take_relative(text: str, question: Question) -> str:
+    def take(match: re.Match[str]) -> str:
+        if match[1] in ("yesterday", "tomorrow"):
+            phrase = match[1]
+        else:
+            when = "next" if match[2].endswith("coming") else match[2]
+            if (when, match[3]) == ("last", "year"):
+                return match[0]
+            phrase = f"{when} {match[3]}"
+        if phrase not in question.relative:
+            question.relative.append(phrase)
+        return " "
+
+    return _RELATIVE.sub(take, text)
+
+
+def relative_period(phrase: str, today: dt.date) -> tuple[str, dt.date, dt.date]:
+    """A period named from ``today`` (a :attr:`Question.relative` phrase) → ``(label, first day,
+    last day)``. A year is the calendar year and the financial year (April–March) that overlap it
+    taken together: "next year" on 2 December 2026 → ``("next year (2027 or 2027/28)",
+    2027-01-01, 2028-03-31)``; a week runs Monday to Sunday. Raises ``ValueError`` for a phrase
+    :func:`read_question` never gives."""
+    if phrase in ("yesterday", "tomorrow"):
+        day = today + dt.timedelta(days=-1 if phrase == "yesterday" else 1)
+        return f"{phrase} ({day.day} {day:%B %Y})", day, day
+    when, unit = phrase.split()
+    step = {"last": -1, "this": 0, "next": 1}[when]
+    if unit == "week":
+        monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=step)
+        return f"{phrase} (from {monday.day} {monday:%B %Y})", monday, monday + dt.timedelta(days=6)
+    if unit == "month":
+        index = today.year * 12 + today.month - 1 + step
+        first = dt.date(index // 12, index % 12 + 1, 1)
+        following = dt.date((index + 1) // 12, (index + 1) % 12 + 1, 1)
+        return f"{phrase} ({first:%B %Y})", first, following - dt.timedelta(days=1)
+    if unit != "year":
+        raise ValueError(phrase)
+    year = today.year + step
+    fy = (today.year if today.month >= 4 else today.year - 1) + step
+    start, end = min(dt.date(year, 1, 1), dt.date(fy, 4, 1)), max(dt.date(year, 12, 31), dt.date(fy + 1, 3, 31))
+    return f"{phrase} ({year} or {fy}/{(fy + 1) % 100:02d})", start, end
 
 
 def _is_since(before: str) -> bool:

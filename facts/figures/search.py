@@ -25,10 +25,15 @@ How a question is answered:
    figure for a general question, a total over years for "how many", a
    historical campaign ask). Ties go to the newest release, and within a
    series to its current release.
-4. **Say so rather than substitute**: a word the figures do not know
-   ("ethnicity") or a rare word no figure answering the rest also has
-   ("instagram girls") means no figure answers the question; the answer names
-   the word and shows the nearest figures as near misses, never as the answer.
+4. **Say so rather than substitute**: a word the figures do not know that
+   names an uncovered subject (``words.UNCOVERED_SUBJECTS``: "ethnicity",
+   "NCA", "liverpool") or that is all the question has to go on, a rare word
+   no figure answering the rest also has ("instagram girls"), or a period
+   still to come or named from today that no figure is about ("next year",
+   "in 2030", "this year") means no figure answers the question; the answer
+   names it and shows the nearest figures as near misses, never as the
+   answer. Any other unknown word ("instagram RED") is noise: said to be not
+   used, and the rest is answered.
 
 A question that is only a filter ("instagram", "2023/24") walks the filter's
 posting list in rank order and stops after ``limit``: answering stays
@@ -48,9 +53,17 @@ from dataclasses import dataclass, field
 from facts.figures.asking import plain_question
 from facts.figures.coverage import Coverage
 from facts.figures.model import Fact
-from facts.figures.question import Question, geography_places, listed_forces, place_label, read_question
+from facts.figures.question import (
+    Question,
+    geography_places,
+    listed_forces,
+    place_label,
+    read_question,
+    relative_period,
+)
 from facts.figures.words import (
     PLATFORM_ALIASES,
+    UNCOVERED_SUBJECTS,
     alternatives,
     field_terms,
     numbers,
@@ -82,7 +95,7 @@ _VICTIM_WORDS = frozenset(terms("victim victims girls girl boys boy age aged you
                                 "gender children targeted under11 under12 under13"))
 #: Kinds of statistic a question may ask for: when the figures never use the word, no figure answers.
 _QUALIFIERS = re.compile(r"\b(average|mean|median|rate|convictions?|convicted|prosecutions?|prosecuted|"
-                         r"charged|arrests?|arrested|sentenced|cautions?)\b(?:\s+((?!of\b|for\b|the\b)[a-z]{3,}))?")
+                         r"charged|arrests?|arrested|sentenced|sentences?|sentencing|cautions?)\b(?:\s+((?!of\b|for\b|the\b)[a-z]{3,}))?")
 #: "how many companies": the thing counted is the word after "how many" / "number of".
 _COUNTED = re.compile(r"\b(?:how\s+many|number\s+of)\s+([a-z]{3,})\b")
 #: Words after "how many" that are not what is counted ("how many of", "how many more").
@@ -95,6 +108,9 @@ _OFFENDERS = re.compile(r"\b(?:offenders?|perpetrators?|abusers?|suspects?)\b")
 _AGE_GROUP = re.compile(r"\b(?:under|over)[\s-]*\d{1,2}s?\b|\b\d+\s+(?:months?|years?|yrs?)\b", re.I)
 #: Question words (stemmed) that ask for a split by sex.
 _SEX_WORDS = frozenset(terms("girls girl boys boy gender sex female females male males"))
+#: Subjects people ask about that no figure covers (:data:`facts.figures.words.UNCOVERED_SUBJECTS`), as
+#: search terms: one of them, unknown to the figures, means no figure answers the question.
+_UNCOVERED = frozenset(terms(" ".join(UNCOVERED_SUBJECTS)))
 #: A rare word (found in at most this share of figures) that the best figure lacks means "no figure".
 _RARE = 0.12
 
@@ -122,7 +138,9 @@ class SearchResult:
       area whose geography is a list of forces naming them: ``[(places, area, forces)]``, e.g.
       ``[("Kent", "the South East", "Hampshire, Sussex, Surrey and Kent")]``, the forces as the
       figure lists them (never a figure for the place on its own).
-    - ``periods``: periods the question named ("2023/24", "2020").
+    - ``periods``: periods the question named ("2023/24", "2020", "next year (2027 or 2027/28)").
+    - ``future``: periods named that are after today and that no figure is about ("2030"):
+      also in ``missing``; the answer says they have not happened yet.
     - ``asks``: what kind of figure was asked for ({"count", "share", "change", …}).
     - ``relaxed``: (``loose`` search only) words that matched none of the figures shown.
     - ``ignored``: words of the query the index does not know, so not used.
@@ -149,6 +167,7 @@ class SearchResult:
     places_without_figures: list[str] = field(default_factory=list)
     places_within: list[tuple[str, str, str]] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    future: list[str] = field(default_factory=list)
     asks: set[str] = field(default_factory=set)
     relaxed: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
@@ -294,8 +313,12 @@ class FactIndex:
 
     # -- queries ---------------------------------------------------------
 
-    def search(self, text: str, limit: int = 5, *, loose: bool = False) -> SearchResult:
+    def search(self, text: str, limit: int = 5, *, loose: bool = False, today: dt.date | None = None) -> SearchResult:
         """Figures answering ``text`` (raw Slack text is fine), at most ``limit``, best first.
+
+        ``today`` dates the periods a question names from today ("next year", "yesterday") and
+        tells a future period ("in 2030") from a past one: the catalogue passes its clock; a caller
+        with none (a benchmark) gets the system date.
 
         ``loose=True`` reads ``text`` as a message people wrote to each other
         rather than a question (the "Find figures" shortcut): only platform
@@ -305,7 +328,7 @@ class FactIndex:
         """
         plain = plain_question(text[:MAX_QUERY])
         result = SearchResult(query=plain)
-        asked = self._read(plain, result, loose)
+        asked = self._read(plain, result, loose, today or dt.date.today())
         if asked.blocked:
             return result
         question = asked.question
@@ -350,22 +373,12 @@ class FactIndex:
 
     # -- reading a question ------------------------------------------------
 
-    def _read(self, plain: str, result: SearchResult, loose: bool) -> _Asked:
+    def _read(self, plain: str, result: SearchResult, loose: bool, today: dt.date) -> _Asked:
         question = read_question(plain)
         asked = _Asked(question)
         result.asks = set(question.asks)
         result.periods = question.period_labels()
-        for fy in question.financial_years:
-            exact = self._fy_postings.get(fy, [])
-            spanned = self._fy_span_postings.get(fy, [])
-            asked.filters.append((f"{fy}/{(fy + 1) % 100:02d}", sorted({*exact, *spanned}) if spanned else exact))
-        for year in question.years:
-            asked.filters.append((str(year), self._year_postings.get(year, [])))
-        if question.span is not None:
-            first, last = question.span
-            asked.filters.append((f"{first} to {last}", [i for i, f in enumerate(self._facts) if f.period.start
-                                                         and f.period.end and f.period.start.year == first
-                                                         and f.period.end.year == last]))
+        starts = self._read_periods(question, asked, result, loose, today)
         if not loose:
             for number in numbers(_AGE_GROUP.sub(" ", question.rest)):  # "under 13s" is an age group, not 13
                 if len(number) > 2 and number in self._postings:  # one digit ("1", "5") says too little
@@ -390,17 +403,67 @@ class FactIndex:
                 asked.blocked = True  # never grooming figures for all child sexual offences
                 result.missing.append(MEASURE_LABELS.get(measure, measure))
             asked.filters.append((MEASURE_LABELS.get(measure, measure), postings))
-        acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", plain)}
-        if not loose and (acronyms & set(result.ignored)):
-            asked.blocked = True  # a name no figure knows ("IWF" before its figures are curated)
-            result.missing = sorted(acronyms & set(result.ignored))
+        uncovered = [term for term in result.ignored if term in _UNCOVERED]
+        if not loose and uncovered and not asked.blocked:
+            asked.blocked = True  # a subject no figure covers ("ethnicity", "NCA", "liverpool"), however it is typed
+            result.missing = uncovered
         if result.ignored and not loose and not self._distinctive(asked):
             asked.blocked = True  # a word no figure knows, and nothing else to go on: no figure answers it
             result.missing = list(result.ignored)
         self._read_recorder(plain, asked, loose)  # after the unknown-word check: it narrows, it is not distinctive
+        if not (loose or asked.blocked):
+            self._read_unanswered_periods(asked, result, starts, today)
         if loose:
             result.ignored = []  # a conversation is full of words that are not about figures
         return asked
+
+    def _read_periods(self, question: Question, asked: _Asked, result: SearchResult, loose: bool,
+                      today: dt.date) -> dict[str, tuple[dt.date, bool]]:
+        """Each period named is a filter; returns each one's label → (its first day, named from today)."""
+        starts: dict[str, tuple[dt.date, bool]] = {}  # a period filter's label → (its first day, named from today)
+        for fy in question.financial_years:
+            exact = self._fy_postings.get(fy, [])
+            spanned = self._fy_span_postings.get(fy, [])
+            asked.filters.append((f"{fy}/{(fy + 1) % 100:02d}", sorted({*exact, *spanned}) if spanned else exact))
+            starts[asked.filters[-1][0]] = (dt.date(fy, 4, 1), False)
+        for year in question.years:
+            asked.filters.append((str(year), self._year_postings.get(year, [])))
+            starts[str(year)] = (dt.date(year, 1, 1), False)
+        if question.span is not None:
+            first, last = question.span
+            asked.filters.append((f"{first} to {last}", [i for i, f in enumerate(self._facts) if f.period.start
+                                                         and f.period.end and f.period.start.year == first
+                                                         and f.period.end.year == last]))
+            starts[asked.filters[-1][0]] = (dt.date(first, 1, 1), False)
+        for phrase in [] if loose else question.relative:  # in conversation, "this week" is when people act
+            label, start, end = relative_period(phrase, today)
+            result.periods.append(label)
+            asked.filters.append((label, [i for i, f in enumerate(self._facts) if f.period.start and f.period.end
+                                          and start <= f.period.start and f.period.end <= end]))
+            starts[label] = (start, True)
+        return starts
+
+    def _read_unanswered_periods(self, asked: _Asked, result: SearchResult,
+                                 starts: dict[str, tuple[dt.date, bool]], today: dt.date) -> None:
+        """A period no figure is about, that is still to come ("next year", "in 2030", "by 2027/28")
+        or named from today ("yesterday", "this year" before its figures are out): no figure answers
+        the question, and the nearest figures for the rest of it are near misses, never the answer.
+        (An earlier year with no figure, "grooming 2016", is left to the filters: no figure.)"""
+        empty = [label for label, postings in asked.filters
+                 if label in starts and not postings and (starts[label][0] > today or starts[label][1])]
+        if not empty:
+            return
+        asked.blocked = True
+        result.future = [label for label in empty if starts[label][0] > today]
+        result.missing = list(dict.fromkeys([*result.missing, *empty]))
+        rest = _Asked(asked.question, asked.words, asked.numbers,
+                      [f for f in asked.filters if f[0] not in starts], asked.measures, asked.platforms,
+                      scope=asked.scope)
+        if rest.words or rest.numbers or rest.filters:
+            positions, _more = self._ranked(rest, 3, True, SearchResult(query=""))
+        else:
+            positions = [i for i in range(len(self._facts)) if rest.scope is None or i in rest.scope][:3]
+        result.near = [self._facts[i] for i in positions]
 
     def _read_words(self, question: Question, asked: _Asked, result: SearchResult, loose: bool) -> None:
         for term, word in typed_terms(question.rest):
@@ -412,7 +475,8 @@ class FactIndex:
             if platform is None and term in _ASKING_WORDS:
                 continue
             if platform is None and not self._known(term):
-                corrected = self._correct(term) if term.isalpha() else None
+                # a subject no figure covers is not a typo of one that some figure does
+                corrected = self._correct(term) if term.isalpha() and term not in _UNCOVERED else None
                 if loose and corrected not in PLATFORM_ALIASES:
                     corrected = None  # in conversation an unknown word is rarely a typo
                 if corrected is None:

@@ -35,6 +35,36 @@ PLATFORM_ALIASES: dict[str, str] = {
     "playstation": "PlayStation", "wink": "Wink", "yubo": "Yubo", "grindr": "Grindr",
 }
 
+#: Subjects people ask about that no curated figure covers: a word here that the figures do not
+#: know means there is no curated figure for the question, even when its other words find figures
+#: ("instagram ethnicity", "NCA grooming 2024", "instagram liverpool"). Any other word the figures
+#: do not know is noise ("instagram RED", "instagram'; DROP TABLE facts; --"): it is said to be
+#: not used and the rest is answered, unless nothing else in the question is distinctive. A word
+#: here stops mattering as soon as a figure uses it. Platforms are :data:`PLATFORM_ALIASES`; places
+#: with a label of their own are ``facts.figures.question.PLACES``; these are the rest.
+UNCOVERED_SUBJECTS: tuple[str, ...] = (
+    # who else publishes figures
+    "nca", "cps", "ncmec", "fbi", "europol", "interpol", "ofsted", "nhs", "barnardos", "unicef", "weprotect",
+    "samaritans", "dfe",
+    # who is counted, by what the figures never split by
+    "ethnicity", "ethnic", "race", "racial", "religion", "religious", "disability", "disabled", "sexuality", "lgbt",
+    "lgbtq", "transgender", "poverty", "deprivation", "income",
+    # other harms and crimes
+    "radicalisation", "radicalization", "extremism", "terrorism", "gambling", "suicide", "pornography", "porn",
+    "trafficking", "cyberflashing", "upskirting", "stalking", "harassment", "fraud", "scam", "scams", "drugs",
+    "knife", "gangs", "murder", "homicide", "rape",
+    # what the justice system does next, and money
+    "sentence", "sentences", "sentencing", "jail", "prison", "custody", "length", "conviction", "convictions",
+    "prosecution", "prosecutions", "arrest", "arrests", "reoffending", "cost", "costs", "funding", "spending",
+    # places below a nation with no label of their own (forces and cities), and abroad
+    "liverpool", "merseyside", "birmingham", "leeds", "bradford", "sheffield", "yorkshire", "lancashire", "cumbria",
+    "durham", "northumbria", "newcastle", "cleveland", "humberside", "nottingham", "nottinghamshire", "derbyshire",
+    "leicester", "leicestershire", "northamptonshire", "cambridgeshire", "norfolk", "suffolk", "essex",
+    "hertfordshire", "bedfordshire", "devon", "cornwall", "dorset", "somerset", "bristol", "wiltshire",
+    "gloucestershire", "cheshire", "cardiff", "swansea", "glasgow", "edinburgh", "aberdeen", "dundee", "belfast",
+    "ireland", "france", "germany", "australia", "canada", "europe", "worldwide", "global", "international",
+)
+
 #: Phrases joined before tokenising (in questions and figures alike).
 _PHRASES: dict[str, Any] = {
     r"facebook[\s-]+owned": "facebookowned", r"meta[\s-]+owned": "metaowned",
