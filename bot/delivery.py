@@ -42,7 +42,7 @@ The window starts at ``after_ts``, the newest Slack ``ts`` the worker had
 seen in that channel before the first attempt (Slack's clock, not ours; a
 server whose clock is minutes out finds it all the same); without one, a
 day before the item was created. After a timeout the look-up waits
-``lookup_delay`` seconds, since a slow Slack may store the message after
+``lookup_delay`` seconds (the server's worker: ``FACTBOT_LOOKUP_DELAY``, default 10), since a slow Slack may store the message after
 the client gave up. Look-ups happen only after such errors, so their number
 follows errors, not posts. Both methods are Slack rate-limit **Tier 3**
 (50+ per minute) for internal, customer-built apps like this one; a 429 on

@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     # Issue 15: seconds between two posts to one channel (Slack allows about one a second); 0 only
     # against something that is not Slack (the fault suite and soak run against a fake Web API).
     factbot_post_pace: float = Field(default=1.0, ge=0, le=60)
+    # Seconds a post that timed out (or that a crash cut off) waits before Slack is searched for it,
+    # since a slow Slack may store it after the client gave up (a restart's wait is the client's 10 s
+    # timeout plus this). Shorter risks a double post against real Slack; the fault suite and e2e
+    # tests shorten it against a fake that stores at once (bot.delivery.DeliveryWorker.lookup_delay).
+    factbot_lookup_delay: float = Field(default=10.0, ge=0, le=600)
+    # Seconds between Socket Mode connection attempts while not connected (bot.socket_mode.RETRY_SECONDS).
+    factbot_socket_retry: float = Field(default=10.0, ge=0.1, le=3600)
     #: ``FACTBOT_DB`` as given when it was relative (``None``: given absolute), and the folder it was resolved from.
     _db_given: tuple[str, Path] | None = PrivateAttr(default=None)
 

@@ -4,7 +4,8 @@
 ``SocketModeHandler`` and keeps checking it: while Slack cannot be reached
 (``apps.connections.open`` fails, the websocket is refused) the server still
 starts and the web endpoints (``POST /enquiries``) serve; the loop tries
-again every :data:`RETRY_SECONDS`, and ``/healthz`` says Socket Mode is not
+again every ``retry`` seconds (the server's: ``FACTBOT_SOCKET_RETRY``, default
+:data:`RETRY_SECONDS`), and ``/healthz`` says Socket Mode is not
 connected. Once connected, slack_sdk's client reconnects by itself; the loop
 notices a session that stayed down and connects afresh.
 """
@@ -30,7 +31,8 @@ CHECK_SECONDS = 30.0
 
 def start(app: App, app_token: str, web_client: WebClient, loops: Loops, health: SlackHealth,
           retry: float = RETRY_SECONDS) -> SocketModeHandler:
-    """Connect ``app`` over Socket Mode in a background loop; the handler (close it at shutdown)."""
+    """Connect ``app`` over Socket Mode in a background loop, trying again every ``retry`` seconds
+    while not connected; the handler (close it at shutdown)."""
     handler = SocketModeHandler(app, app_token, web_client=web_client)
     health.socket_mode = "connecting"
 
@@ -44,7 +46,7 @@ def start(app: App, app_token: str, web_client: WebClient, loops: Loops, health:
         except Exception as exc:  # Slack unreachable, the app token refused: keep serving, try again
             health.socket_mode = f"not connected ({type(exc).__name__})"
             log.warning("Socket Mode not connected (%s): commands and buttons wait; the web endpoints serve; "
-                        "trying again in %.0fs (check SLACK_APP_TOKEN and the network)", type(exc).__name__, retry)
+                        "trying again in %gs (check SLACK_APP_TOKEN and the network)", type(exc).__name__, retry)
             return retry
         health.socket_mode = "connected"
         log.info("Socket Mode connected")

@@ -46,7 +46,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         # Connected in the background: with Slack unreachable the web endpoints (the website's
         # enquiries) still serve, and the connection is tried again until it succeeds.
         handler = socket_mode.start(runtime.bolt_app, app_token.get_secret_value(), web_client(settings),
-                                    runtime.loops, runtime.slack)
+                                    runtime.loops, runtime.slack, retry=settings.factbot_socket_retry)
         runtime.closers.append(handler.close)
     web = create_web_app(runtime, slack_over_http=not settings.socket_mode, on_shutdown=[runtime.close])
     log.info("serving %d figures on http://%s:%d", runtime.catalogue.coverage().figures, args.host, args.port)

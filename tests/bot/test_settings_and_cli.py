@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bot.settings import SettingsError, load_settings
 from tests.support.cli import factbot
 from tests.support.server import REPO
 
@@ -248,3 +249,23 @@ def test_a_count_out_of_range_is_a_usage_error_not_a_traceback(tmp_path, args):
     done = _factbot(args, tmp_path)
     assert done.returncode == 2 and "must be a whole number from 1 to 36500" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("variable,value", [
+    ("FACTBOT_LOOKUP_DELAY", "-1"), ("FACTBOT_LOOKUP_DELAY", "601"), ("FACTBOT_LOOKUP_DELAY", "soon"),
+    ("FACTBOT_SOCKET_RETRY", "0"), ("FACTBOT_SOCKET_RETRY", "3601"),
+])
+def test_the_servers_waits_out_of_range_are_named_in_one_line(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None)
+    assert str(raised.value).startswith(variable + ":") and "\n" not in str(raised.value)
+
+
+def test_the_look_up_delay_is_ten_seconds_unless_set_and_reaches_the_delivery_worker(monkeypatch, make_server):
+    for name in ("FACTBOT_LOOKUP_DELAY", "FACTBOT_SOCKET_RETRY"):
+        monkeypatch.delenv(name, raising=False)
+    defaults = load_settings(env_file=None)
+    assert defaults.factbot_lookup_delay == 10.0 and defaults.factbot_socket_retry == 10.0
+    server = make_server(FACTBOT_LOOKUP_DELAY="2.5")
+    assert server.runtime is not None and server.runtime.worker.lookup_delay == 2.5

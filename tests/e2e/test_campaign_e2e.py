@@ -48,7 +48,8 @@ def test_feeds_updates_and_figure_changes_reach_the_channel_once_across_a_restar
     workdir = tmp_path / "server"
     workdir.mkdir()
     fake_slack.channels[channel] = {}  # it exists and the app is in it: health checks at start-up
-    settings = {"FACTBOT_CAMPAIGN_CHANNEL": channel,
+    # Unpaced, as the e2e enquiry tests: this tests what is posted, not how fast (tests/kernel/test_pacing.py does).
+    settings = {"FACTBOT_CAMPAIGN_CHANNEL": channel, "FACTBOT_POST_PACE": "0",
                 "FACTBOT_FEEDS": f"{feeds.url('/news.rss')},{feeds.url('/policy.atom')}"}
     server = make_server(workdir, **settings)
 

@@ -45,7 +45,8 @@ def _command(text: str) -> dict:
 def test_socket_mode_answers_commands_buttons_and_mentions_and_survives_slack_down_at_start(fake_slack, tmp_path):
     fake_slack.down()  # Slack unreachable at start-up
     server = Server(f"http://127.0.0.1:{free_port()}",
-                    server_env(fake_slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET=""), tmp_path)
+                    server_env(fake_slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN, SLACK_SIGNING_SECRET="",
+                               FACTBOT_SOCKET_RETRY="0.5"), tmp_path)  # not 10 s: the reconnect is what is tested
     with FakeSocketMode() as socket:
         try:
             server.start()
@@ -81,6 +82,7 @@ def test_socket_mode_answers_commands_buttons_and_mentions_and_survives_slack_do
 
             event = app_mention("Ev0SOCKET01", "C0SOCK0002", f"<@{BOT_USER_ID}> snapchat", ts="1700000100.000200")
             assert "envelope_id" in socket.send("events_api", event)
+            assert "trying again in 0.5s" in server.log()  # FACTBOT_SOCKET_RETRY, as the log says
             [reply] = fake_slack.wait_for("chat.postMessage", timeout=10,
                                           where=lambda c: c.params.get("channel") == "C0SOCK0002")
             assert reply.params["thread_ts"] == "1700000100.000200" and "Snapchat" in json.dumps(reply.params["blocks"])

@@ -46,6 +46,11 @@ from tests.support.server import INTAKE_TOKEN, Server, free_port, server_env
 
 CHANNEL = "C0FAULT001"
 AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
+#: FACTBOT_LOOKUP_DELAY for the rig's server (the product's default is 10 s). A post a kill -9 cut
+#: off is still looked for only the client's 10 s timeout + this after it was sent, later than the
+#: fake ever stores a slow post (4 s), so the look-up must still find it rather than post again;
+#: the one test that proves the default outwaits a late store keeps the default (``lookup_delay=None``).
+QUICK_LOOKUP_DELAY = 1.0
 #: Capabilities that let root ignore file permissions (dropped so a read-only folder is read-only).
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER = 1, 2, 3
 _PR_CAPBSET_DROP = 24
@@ -106,12 +111,16 @@ class Tally:
 class Rig:
     """One data folder, one fake Slack, a server started and killed at will, and the ledger."""
 
-    def __init__(self, fake: FakeSlack, workdir: Path, *, channel: str = CHANNEL, **env: str):
+    def __init__(self, fake: FakeSlack, workdir: Path, *, channel: str = CHANNEL,
+                 lookup_delay: float | None = QUICK_LOOKUP_DELAY, **env: str):
         self.fake, self.workdir, self.channel = fake, Path(workdir), channel
         self.workdir.mkdir(parents=True, exist_ok=True)
         fake.channels[channel] = {"is_private": True}
         # Unpaced: the fake Web API has no per-channel limit, and these runs test durability, not
         # Slack's pace (tests/kernel/test_pacing.py does); thousands of posts at one a second would not fit.
+        # ``lookup_delay`` (FACTBOT_LOOKUP_DELAY; ``None``: the product's default).
+        if lookup_delay is not None:
+            env = {"FACTBOT_LOOKUP_DELAY": str(lookup_delay), **env}
         self.env = server_env(fake, self.workdir, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_POST_PACE="0", **env)
         self.server: Server | None = None
         #: reference → the tag sent in that enquiry's message (to catch a post of the wrong enquiry).
