@@ -10,7 +10,8 @@ the outbox id) over a kept-open connection, and records the ``ts``.
 - 429: nothing is sent to Slack until ``Retry-After`` has passed (the limit
   is the workspace's, not one item's).
 - 5xx, timeouts, refused connections: the item is tried again with
-  exponential backoff (``retry_base`` × 2^(attempt−1) s, at most
+  exponential backoff (``retry_base`` × 2^(attempt−1) s; the server's worker:
+  ``FACTBOT_RETRY_BASE``, default 1; at most
   ``retry_cap``) for as long as the outage lasts, and the worker pauses
   (the same backoff over consecutive failures, at most ``pause_cap``) so an
   outage costs one request per pause, not one per item. A Slack error code

@@ -99,7 +99,7 @@ def build_runtime(settings: Settings, *, start: bool = True) -> Runtime:
     channels = {"enquiry": settings.factbot_enquiry_channel, "campaign": settings.factbot_campaign_channel,
                 ENQUIRY_ALERT_KEY: alert_channel(settings)}
     worker = DeliveryWorker(outbox, client, channels, pace=settings.factbot_post_pace,  # ~1 post per second per channel
-                            lookup_delay=settings.factbot_lookup_delay)
+                            lookup_delay=settings.factbot_lookup_delay, retry_base=settings.factbot_retry_base)
     enquiries = _enquiries(settings, catalogue, outbox, worker)
     usage = Usage(sibling_path(settings.factbot_db, "usage"))
     slack = SlackHealth({key: channels[key] for key in ("enquiry", "campaign")})

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # timeout plus this). Shorter risks a double post against real Slack; the fault suite and e2e
     # tests shorten it against a fake that stores at once (bot.delivery.DeliveryWorker.lookup_delay).
     factbot_lookup_delay: float = Field(default=10.0, ge=0, le=600)
+    # Seconds before a post that failed (Slack down, 5xx, timeout) is tried again, doubling with each
+    # failure (bot.delivery.DeliveryWorker.retry_base); the fault suite shortens it, not to wait out backoff.
+    factbot_retry_base: float = Field(default=1.0, ge=0.01, le=60)
     # Seconds between Socket Mode connection attempts while not connected (bot.socket_mode.RETRY_SECONDS).
     factbot_socket_retry: float = Field(default=10.0, ge=0.1, le=3600)
     #: ``FACTBOT_DB`` as given when it was relative (``None``: given absolute), and the folder it was resolved from.

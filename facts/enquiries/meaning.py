@@ -30,6 +30,7 @@ import snowballstemmer
 import yaml
 
 from facts.enquiries.triage import _fold, matches
+from facts.text import load_yaml
 
 MODEL_FILE = Path(__file__).parent.parent / "triage_model.yaml"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -157,7 +158,7 @@ def _spellings(path: Path, data: object) -> dict[str, str]:
 def load_model(path: Path = MODEL_FILE) -> _Model:
     """The curated model, compiled. Raises ``ValueError`` naming the file when it is malformed."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise _bad(path, f"not valid YAML: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("signals"), dict):

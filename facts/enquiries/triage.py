@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from facts.text import load_yaml
+
 PHRASES_FILE = Path(__file__).parent.parent / "triage_phrases.yaml"
 _NON_WORD = re.compile(r"[^\w']+")
 _EDGE_APOSTROPHE = re.compile(r"(?<!\w)'+|'+(?!\w)")  # quote marks, not the one in "won't"
@@ -166,7 +168,7 @@ def _pattern(path: Path | str, index: int, entry: object, lists: dict[str, str])
 @functools.lru_cache(maxsize=4)
 def _load(path: Path = PHRASES_FILE) -> _Rules:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = load_yaml(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
         raise _bad(path, f"not valid YAML: {error}") from None
     if not isinstance(data, dict):

@@ -33,6 +33,7 @@ from pydantic import ValidationError
 
 from facts.figures.evidence import evidence_problems
 from facts.figures.model import Fact
+from facts.text import load_yaml
 from facts.validation import error_field, error_message
 
 #: Where the shipped curated files live.
@@ -98,7 +99,7 @@ def load_curated(paths: Iterable[Path] | None = None) -> LoadResult:
 def _load_file(path: Path) -> tuple[list[Fact], list[Problem]]:
     name = path.name
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         return [], [Problem(name, "-", "file", f"cannot be read as YAML: {_one_line(exc)}")]
     if not isinstance(doc, dict) or not isinstance(doc.get("facts"), list):

@@ -32,6 +32,7 @@ from facts.figures.curated import LoadResult, Problem, _load_file, curated_paths
 from facts.figures.evidence import evidence_problems
 from facts.figures.model import Fact
 from facts.persistence import atomic_write
+from facts.text import load_yaml
 
 
 def slack_folder(db: str | Path) -> Path:
@@ -67,7 +68,7 @@ def read_slack_file(path: Path) -> tuple[Fact | None, dict, list[Problem]]:
     """One Slack folder file: ``(figure or None, its header {change, based_on}, problems)``."""
     facts, problems = _load_file(path)
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         doc = None
     header = {k: doc.get(k) for k in ("change", "based_on")} if isinstance(doc, dict) else {}

@@ -113,8 +113,9 @@ def enq(fake_slack, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("enquiries")
     # No per-channel pace here: these tests are about what is posted, not how fast (pacing has its
     # own tests, tests/kernel/test_pacing.py); at one post a second, a hundred enquiries took 100 s.
+    # Backoff from 0.1 s, not 1 s, for the same reason (tests/kernel/test_delivery.py tests it).
     env = server_env(fake_slack, workdir, FACTBOT_ENQUIRY_CHANNEL=CHANNEL, FACTBOT_SAFEGUARDING_LEAD=LEAD,
-                     FACTBOT_LOG_LEVEL="DEBUG", FACTBOT_POST_PACE="0")
+                     FACTBOT_LOG_LEVEL="DEBUG", FACTBOT_POST_PACE="0", FACTBOT_RETRY_BASE="0.1")
     running = Server(f"http://127.0.0.1:{free_port()}", env, workdir).start()
     yield running
     running.stop()

@@ -91,6 +91,13 @@ def test_unreadable_yaml_is_one_problem(tmp_path):
     assert problem.file == "bad.yaml" and "YAML" in problem.message
 
 
+def test_a_curated_file_cannot_build_python_objects(tmp_path):
+    # The loader is libyaml's when available (fast), but always a safe one: no tag runs code.
+    (tmp_path / "evil.yaml").write_text("facts: !!python/object/apply:os.getcwd []\n")
+    [problem] = load_curated([tmp_path / "evil.yaml"]).problems
+    assert problem.file == "evil.yaml" and "cannot be read as YAML" in problem.message
+
+
 def test_secondary_needs_outlet_and_undated_needs_note():
     with pytest.raises(ValidationError, match="outlet"):
         make_fact(status="secondary")

@@ -119,6 +119,9 @@ class Rig:
         # Unpaced: the fake Web API has no per-channel limit, and these runs test durability, not
         # Slack's pace (tests/kernel/test_pacing.py does); thousands of posts at one a second would not fit.
         # ``lookup_delay`` (FACTBOT_LOOKUP_DELAY; ``None``: the product's default).
+        # Backoff after Slack's errors starts at 0.1 s, not 1 s: these runs test what is lost or doubled,
+        # not the backoff's pace (tests/kernel/test_delivery.py does).
+        env = {"FACTBOT_RETRY_BASE": "0.1", **env}
         if lookup_delay is not None:
             env = {"FACTBOT_LOOKUP_DELAY": str(lookup_delay), **env}
         self.env = server_env(fake, self.workdir, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_POST_PACE="0", **env)
