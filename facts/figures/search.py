@@ -453,9 +453,6 @@ class FactIndex:
                  if label in starts and not postings and (starts[label][0] > today or starts[label][1])]
         if not empty:
             return
-        asked.blocked = True
-        result.future = [label for label in empty if starts[label][0] > today]
-        result.missing = list(dict.fromkeys([*result.missing, *empty]))
         rest = _Asked(asked.question, asked.words, asked.numbers,
                       [f for f in asked.filters if f[0] not in starts], asked.measures, asked.platforms,
                       scope=asked.scope)
@@ -463,6 +460,17 @@ class FactIndex:
             positions, _more = self._ranked(rest, 3, True, SearchResult(query=""))
         else:
             positions = [i for i in range(len(self._facts)) if rest.scope is None or i in rest.scope][:3]
+        best = self._facts[positions[0]] if positions else None
+        if best is not None and not (best.period.start and best.period.end) and all(starts[e][1] for e in empty):
+            # "the helpline number, I need to call this week": a period named from today says when
+            # the person acts, not which figures; what answers the rest has no period (a contact,
+            # a route, a law), so the period is dropped and the rest answered.
+            asked.filters = [f for f in asked.filters if f[0] not in empty]
+            result.periods = [label for label in result.periods if label not in empty]
+            return
+        asked.blocked = True
+        result.future = [label for label in empty if starts[label][0] > today]
+        result.missing = list(dict.fromkeys([*result.missing, *empty]))
         result.near = [self._facts[i] for i in positions]
 
     def _read_words(self, question: Question, asked: _Asked, result: SearchResult, loose: bool) -> None:

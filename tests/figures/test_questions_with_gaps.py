@@ -68,6 +68,16 @@ def test_a_period_named_from_today_with_no_figure_gets_none(server, curated, que
     assert shared == [] and f"no figure is about *{said}*" in text
 
 
+@pytest.mark.parametrize("question,figure", [
+    ("helpline number i need to call this week", "helpline-nspcc-adults"),
+    ("nspcc helpline this week", "helpline-nspcc-adults"),
+])
+def test_a_period_named_from_today_never_hides_a_contact(server, curated, question, figure):
+    # "this week" says when the person will call, not which figures: a contact has no period.
+    text, shared = _ask(server, curated, question)
+    assert shared and shared[0] == figure and "no curated figure" not in text.lower(), text
+
+
 @pytest.mark.parametrize("question,unused", [
     ("instagram RED", "red"),  # shouting: said "no figure is about red"
     ("instagram'; DROP TABLE facts; --", "drop"),  # code: said "no figure is about drop"
