@@ -30,7 +30,8 @@ _SPACE = re.compile(r"\s+")
 # Terminal escape sequences pasted with a question (colour codes, titles): dropped whole, so no
 # "[31m" is left behind to be searched for or echoed; then any other control character.
 _TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: Every control character (Unicode category Cc); what user text must not carry into a store or Slack.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _replace_token(match: re.Match[str]) -> str:
@@ -51,7 +52,7 @@ def slack_to_plain(text: str) -> str:
     sequences are dropped and other control characters read as spaces.
     Never raises.
     """
-    text = _CONTROL.sub(" ", _TERMINAL_ESCAPE.sub("", text or ""))
+    text = CONTROL.sub(" ", _TERMINAL_ESCAPE.sub("", text or ""))
     text = unicodedata.normalize("NFKC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _TOKEN.sub(_replace_token, text)

@@ -29,6 +29,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from facts.text import CONTROL
 from facts.validation import error_field, error_message
 
 #: The services an enquiry can ask for (SPEC); matched case-insensitively,
@@ -76,12 +77,11 @@ def _one_line(value: str) -> str:
     return _SPACE.sub(" ", _trim(value))
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 _CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # Cc except tab and line feed
 
 
 def _has_control(value: str, *, lines: bool = False) -> bool:
-    return (_CONTROL_BUT_LINES if lines else _CONTROL).search(value) is not None
+    return (_CONTROL_BUT_LINES if lines else CONTROL).search(value) is not None
 
 
 def _is_symbol(ch: str) -> bool:
@@ -349,7 +349,7 @@ def _as_typed(value: Any, *, multiline: bool = False) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _BIDI_CONTROLS.sub("", (_CONTROL_BUT_LINES if multiline else _CONTROL).sub(" ", value))
+    value = _BIDI_CONTROLS.sub("", (_CONTROL_BUT_LINES if multiline else CONTROL).sub(" ", value))
     value = _trim(value) if multiline else _one_line(value)[:MAX_MESSAGE]
     return value or None
 

@@ -336,7 +336,7 @@ _READERS: dict[str, Callable[[_At], Number | None]] = {
     "email": _not_claims("email"), "url": _not_claims("url"), "phone": _not_claims("phone number"),
     "time": _not_claims("time of day"), "money": _read_money,
     "date_dmy": _read_date, "date_mdy": _read_date, "date_my": _read_date,
-    "fy": _not_claims("period"), "fy_other": lambda at: _read_other_fy(at),
+    "fy": _not_claims("period"), "fy_other": _read_other_fy,
     "numbering": _not_claims("list numbering"), "range": _not_claims("age range or range"),
     "forces_of": lambda at: at.make("forces", _digits(at.span)),
     "word_forces": lambda at: at.make("forces", float(_WORD_NUMBERS[at.span.lower()])),
