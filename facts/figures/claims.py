@@ -110,15 +110,24 @@ class Number:
 
 # -- sentences -----------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'‘“(£€#•])|(?<=[!?])\s+|\n+")
+#: A sentence ends at . ! or ? (with any closing quote or bracket after it: 'said: "… better."
+#: Where …') before a capital, after ! or ? before anything, and at a new line. An emoji ending
+#: a social post's sentence ("… and Kent 😔 From April 2017 …") ends it too.
+_CLOSE = "\"'”’)\\]"
+_STARTS = "A-Z0-9\"'‘“(£€#•"
+_SENTENCE_END = re.compile(
+    rf"(?:(?<=[.!?])|(?<=[.!?][{_CLOSE}])|(?<=[.!?][{_CLOSE}][{_CLOSE}]))\s+(?=[{_STARTS}])"
+    rf"|(?:(?<=[!?])|(?<=[!?][{_CLOSE}]))\s+"
+    rf"|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\ufe0f?\s+(?=[{_STARTS}])"
+    r"|\n+")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence in ``text`` (split at ``. `` before a capital, and at newlines)."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        # "No. 5" or "c. 2020" is not an end; a list "1. West Midlands" is handled by numbering.
-        if re.search(r"\b(?:No|c|v|vs|St|Dr|Mr|Mrs|Ms)\.$", text[start:match.start()]):
+        # "No. 5", "c. 2020" or "e.g. Instagram" is not an end; a list "1. West Midlands" is handled by numbering.
+        if re.search(r"\b(?:No|c|v|vs|St|Dr|Mr|Mrs|Ms|Prof|e\.g|i\.e)\.$", text[start:match.start()]):
             continue
         spans.append((start, match.start()))
         start = match.end()

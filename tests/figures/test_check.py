@@ -250,3 +250,34 @@ def test_factbot_check_never_offers_a_count_for_a_proportion_or_calls_an_odd_per
     assert done.returncode == 1 and "7,263" not in done.stdout and "Girls were 80%" in done.stdout
     done = factbot(["check", "There were 7,263 grooming offences in 1850/51."], tmp_path)
     assert done.returncode == 1 and "the figure is right" not in done.stdout and "nothing curated is for 1850/51" in done.stdout
+
+
+# Found by a fresh user's trial of `factbot check`, 2026-12-02.
+
+
+#: Each sentence matches on its own; a spokesperson's quote ending in ." or .) must still end its sentence,
+#: so the place, platform and body it names do not bleed into the next one.
+LONG_DRAFT = (
+    "The NSPCC's Wales director said: \"Welsh children deserve better.\" Where the victim's gender was known, 83% of "
+    "online grooming offences between April 2017 and March 2023 were against girls. Police Scotland added: \"We take "
+    "this seriously.\" In 2021/22 Meta-owned platforms were used in 38% of offences where the means of communication "
+    "was known. Parents told us it happens in Scotland too (see page 3.) Across the six years from 2017/18 to "
+    "2022/23, Meta-owned products were used in 47% of online grooming offences where the means of communication was "
+    "known. Ofcom said young people are “at risk.” In the year ending March 2023, 9.5% of children aged 13 to 15 in "
+    "England and Wales received a sexual message, with 76.7% of these receiving them more than once. Our sites are "
+    "in Kent 😔 Where gender was known, 83% of online grooming offences between April 2017 and March 2023 were "
+    "against girls.")
+
+
+def test_numbers_in_a_long_draft_read_as_they_do_alone(book):
+    got = [(c.number.span, c.verdict, c.figure.id if c.figure else None) for c in _claims(LONG_DRAFT, book)]
+    assert got == [("83%", "matches", "grooming-2017-23-girls-share"),
+                   ("38%", "matches", "grooming-2021-22-meta-share"),
+                   ("47%", "matches", "grooming-2017-23-meta-share"),
+                   ("9.5%", "matches", "ons-2023-children-13-15-received-sexual-message"),
+                   ("76.7%", "matches", "ons-2023-sexual-message-more-than-once-share"),
+                   ("83%", "matches", "grooming-2017-23-girls-share")]
+    # "e.g." inside a sentence does not end it (the platforms named after it stay Meta's).
+    [meta] = _claims("Platforms owned by Meta (e.g. Instagram and WhatsApp) were used in 38% of offences where the "
+                     "means of communication was known in 2021/22.", book)
+    assert (meta.verdict, meta.figure.id if meta.figure else None) == ("matches", "grooming-2021-22-meta-share")
