@@ -538,8 +538,11 @@ def _figure_numbers(fact: Fact) -> list[FigureNumber]:
         result.append(FigureNumber(fact, number, text, number_platforms, geography, subject, own_periods, is_primary,
                                    _counted(text, number) or measure))
     result = [r for r in _compared_counts(result) if r is not None]
+    # The forces a figure's geography names ("UK (44 police forces)") supplied its period's data.
+    own_period = (Span(fact.period.start, fact.period.end, 0, fact.period.label),) \
+        if fact.period.start and fact.period.end else ()
     for number in extra_geo:
-        result.append(FigureNumber(fact, number, fact.geography, platforms, geography, "", (), False, measure))
+        result.append(FigureNumber(fact, number, fact.geography, platforms, geography, "", own_period, False, measure))
     return result
 
 
@@ -986,12 +989,24 @@ def _score(draft: _DraftNumber, figure: FigureNumber, sentence_facts: dict[str, 
 
 def _matching(draft: _DraftNumber, book: FigureBook) -> tuple[list[FigureNumber], list[FigureNumber]]:
     """(the figures ``draft`` could claim to be, those of them whose value it gives)."""
-    candidates = _candidates(draft, book)
+    candidates = _for_its_period(draft, _candidates(draft, book))
     if draft.number.kind == "date":
         # A date in a draft is a claim about a law or duty (other dates are not claims): only a
         # figure whose own value is a date can confirm it, never a release's period start.
         candidates = [c for c in candidates if c.primary]
     return candidates, [c for c in candidates if _value_matches(draft.number, c.number)]
+
+
+def _for_its_period(draft: _DraftNumber, candidates: list[FigureNumber]) -> list[FigureNumber]:
+    """A count of forces is read for any period (the forces behind a figure are named beside
+    counts of other years), but one a draft gives for a period is compared with the figures for
+    that period when any are curated: "150 forces supplied data in 2024/25" is about the 44 forces
+    of 2024/25, not the 45 of 2023/24."""
+    if draft.number.kind != "forces" or not draft.periods:
+        return candidates
+    ends = [p.end for p in draft.periods if not p.since]
+    same = [c for c in candidates if c.periods and any(same_end(end, max(q.end for q in c.periods)) for end in ends)]
+    return same or candidates
 
 
 def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts: dict[str, float], text: str) -> Check:

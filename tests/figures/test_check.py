@@ -281,3 +281,16 @@ def test_numbers_in_a_long_draft_read_as_they_do_alone(book):
     [meta] = _claims("Platforms owned by Meta (e.g. Instagram and WhatsApp) were used in 38% of offences where the "
                      "means of communication was known in 2021/22.", book)
     assert (meta.verdict, meta.figure.id if meta.figure else None) == ("matches", "grooming-2021-22-meta-share")
+
+
+@pytest.mark.parametrize(("draft", "forces"), [("150 police forces supplied data in 2024/25", "150"),
+                                               ("45 police forces supplied data in 2024/25.", "45")])
+def test_a_count_of_forces_for_a_period_is_compared_with_that_periods_figure(book, draft, forces):
+    [check] = _claims(draft, book)
+    assert (check.number.span, check.verdict, check.figure_text) == (forces, "differs", "44")
+    assert check.figure is not None and check.figure.period.label.startswith("2024/25")
+    assert check.corrected == "44 police forces supplied data in 2024/25" + ("." if draft.endswith(".") else "")
+    [right] = _claims("44 police forces supplied data in 2024/25.", book)
+    assert right.verdict == "matches" and right.figure is not None and right.figure.period.label.startswith("2024/25")
+    [earlier] = _claims("45 police forces supplied data in 2023/24.", book)
+    assert earlier.verdict == "matches" and earlier.figure is not None and earlier.figure.period.label.startswith("2023/24")
