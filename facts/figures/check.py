@@ -57,6 +57,7 @@ _RESTRICTED_BASE = re.compile(r"could\s+be\s+(?:directly\s+)?compared|comparable
 _RESTRICTION_SAID = re.compile(r"compar|like[\s-]for[\s-]like|same\s+(?:\d+\s+)?(?:police\s+)?forces", re.I)
 _AGE_GROUP = re.compile(r"\b\d{1,2}\s*(?:to|-|–)\s*\d{1,2}\b|\bunder[\s-]*\d{1,2}|\baged\s+\d{1,2}|\d{1,2}-year-olds", re.I)
 _OF_ALL = re.compile(r"\bof\s+all\b", re.I)
+_ASIDE = re.compile(r"\([^()]*\)")
 
 # -- subjects: what a number is about -------------------------------------------
 
@@ -1202,9 +1203,12 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
                          why=f"it is from an earlier release; a newer release ({_release_label(release)}) covers a "
                              f"later period, and no newer figure for this measure and geography is curated")
     missing = []
+    # A base's aside about another of the source's numbers ("(the 39% for girls aged 12 to 15 is
+    # of …)") is not this share's base.
+    base = _ASIDE.sub(" ", fact.base)
     if number.kind in {"share"} and best.primary and (
-            _CONDITIONAL_BASE.search(fact.base) and not _BASE_WORDS.search(sentence)
-            or _AGE_GROUP.search(fact.base + " " + fact.unit) and not _AGE_GROUP.search(sentence)):
+            _CONDITIONAL_BASE.search(base) and not _BASE_WORDS.search(sentence)
+            or _AGE_GROUP.search(base + " " + fact.unit) and not _AGE_GROUP.search(sentence)):
         missing.append("base")  # of those where the platform was known; of children aged 11 to 18
     if number.kind in {"count", "share", "rise", "rate", "multiple"} and not draft.periods and not _reference(fact):
         missing.append("period")

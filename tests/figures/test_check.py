@@ -294,3 +294,13 @@ def test_a_count_of_forces_for_a_period_is_compared_with_that_periods_figure(boo
     assert right.verdict == "matches" and right.figure is not None and right.figure.period.label.startswith("2024/25")
     [earlier] = _claims("45 police forces supplied data in 2023/24.", book)
     assert earlier.verdict == "matches" and earlier.figure is not None and earlier.figure.period.label.startswith("2023/24")
+
+
+def test_a_share_where_gender_was_known_has_its_base(book):
+    [check] = _claims("82% of victims were girls where gender was known", book)
+    assert (check.verdict, check.missing) == ("missing_base_or_period", ["period"])  # the base is said; when is not
+    assert "what it is a share of" not in check.why
+    [dated] = _claims("82% of victims were girls where gender was known in 2021/22.", book)
+    assert (dated.verdict, dated.figure.id if dated.figure else None) == ("matches", "grooming-2021-22-girls-share")
+    [undated_base] = _claims("82% of victims were girls in 2021/22.", book)
+    assert undated_base.missing == ["base"]  # without "where gender was known" the base is still missing
