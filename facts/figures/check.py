@@ -1051,7 +1051,9 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=fact.claim, why=why)
     candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
-        return Check(number, "no_figure", sentence, why=_other_period(draft, book) or NO_FIGURE)
+        held = _held_for_others(draft, book)
+        why = _held_why(held.fact) if held else _other_period(draft, book)
+        return Check(number, "no_figure", sentence, why=why or NO_FIGURE)
     same = [c for c in candidates if _same_value(c.number.value, number.value)]
     if same:
         # The figure's own number with a hedge it does not have ("more than 10,191"): that figure.
@@ -1093,6 +1095,31 @@ def _other_period(draft: _DraftNumber, book: FigureBook) -> str:
     fact = max(same, key=lambda c: c.fact.period.end or dt.date.min).fact
     return (f"nothing curated is for {draft.periods[0].text.strip()}; "
             f"{fact.display} is the curated figure for {fact.period.label or 'another period'}")
+
+
+def _held_for_others(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:
+    """A held figure with the draft's number for platforms the draft names only some of ("Facebook
+    was used in 9% … in 2024/25" and the held 9% for Facebook and Instagram); ``None`` when there is
+    none. It is never a match (curators hold it because what it is for is unclear)."""
+    if not draft.platforms:
+        return None
+    groups = {f.platforms for f in book.numbers if f.primary and f.fact.status == "held"
+              and f.platforms & draft.platforms and f.platforms != draft.platforms}
+    for platforms in sorted(groups, key=sorted):
+        widened = replace(draft, platforms=platforms)
+        for figure in _candidates(widened, book):
+            if figure.primary and figure.fact.status == "held" and figure.platforms == platforms \
+                    and _value_matches(draft.number, figure.number):
+                return figure
+    return None
+
+
+def _held_why(fact: Fact) -> str:
+    """Why a held figure is not confirmed: its curators' "Held …" caveat."""
+    reason = next((c for c in fact.caveats if c.lower().startswith("held")), "its source is not yet checked")
+    reason = re.sub(r"^held(?:\s+because|:)?\s*", "", reason, flags=re.I).rstrip(". ")
+    return (f"the curated {fact.display} for {' and '.join(fact.platforms)} ({fact.period.label or 'undated'}) "
+            f"is held by curators, not confirmed: {reason}")
 
 
 def _same_day_and_month(a: Number, b: Number) -> bool:

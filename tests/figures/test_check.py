@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from facts.figures.check import FigureBook, check_text
+from facts.figures.check import NO_FIGURE, FigureBook, check_text
 from facts.figures.check_messages import alert_reply, check_message
 from facts.figures.claims import find_numbers
 from facts.figures.curated import load_curated
@@ -304,3 +304,15 @@ def test_a_share_where_gender_was_known_has_its_base(book):
     assert (dated.verdict, dated.figure.id if dated.figure else None) == ("matches", "grooming-2021-22-girls-share")
     [undated_base] = _claims("82% of victims were girls in 2021/22.", book)
     assert undated_base.missing == ["base"]  # without "where gender was known" the base is still missing
+
+
+@pytest.mark.parametrize("platform", ["Facebook", "Instagram"])
+def test_a_held_figure_for_platforms_named_together_is_said_to_be_held_not_missing(book, platform):
+    [check] = _claims(f"{platform} was used in 9% of grooming offences in 2024/25.", book)
+    assert check.verdict == "no_figure" and check.why != NO_FIGURE
+    assert "held" in check.why and "Facebook and Instagram" in check.why and "combined or for each" in check.why
+    line = check_message([check]).text
+    assert "held by curators, not confirmed" in line and "nothing curated is about this number" not in line
+    # A number the held figure does not give is still no figure at all.
+    [other] = _claims(f"{platform} was used in 12% of grooming offences in 2024/25.", book)
+    assert (other.verdict, other.why) == ("no_figure", NO_FIGURE)
