@@ -1036,19 +1036,19 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         # The figure to use is the one for what the sentence says it counts, when one is curated.
         own = [c for c in candidates if c.primary and c.subject == draft.subject and c.number.kind == number.kind]
         use = max(own, key=lambda c: _score(draft, c, sentence_facts)) if own else other
-        return Check(number, "known_misquote", sentence, use.fact, use.number.span, corrected=use.fact.claim,
+        return Check(number, "known_misquote", sentence, use.fact, use.number.span, corrected=_own_claim(use.fact, use),
                      why=f"{other.number.span} is a figure for {_lower_first(other.fact.base)}, "
                          "not for what this sentence says it counts")
     several = _several_years_as_one(draft, book)
     if several is not None:
         fact = several.fact
-        return Check(number, "known_misquote", sentence, fact, several.number.span, corrected=fact.claim,
+        return Check(number, "known_misquote", sentence, fact, several.number.span, corrected=_own_claim(fact, several),
                      why=f"{several.number.span} is for {fact.period.label or 'another period'} as a whole, "
                          "not for the period this sentence gives")
     misquoted = _misquote(draft, book)
     if misquoted:
         fact, why = misquoted
-        return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=fact.claim, why=why)
+        return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=_own_claim(fact), why=why)
     candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
         held = _held_for_others(draft, book)
@@ -1197,10 +1197,10 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
     misquoted = _misquote(draft, book, matched=fact)
     if misquoted:
         mis_fact, why = misquoted
-        return Check(number, "known_misquote", sentence, mis_fact, _figure_text(mis_fact), corrected=mis_fact.claim,
+        return Check(number, "known_misquote", sentence, mis_fact, _figure_text(mis_fact), corrected=_own_claim(mis_fact),
                      why=why)
     if number.kind == "share" and _OF_ALL.search(draft.clause) and _CONDITIONAL_BASE.search(fact.base):
-        return Check(number, "differs", sentence, fact, best.number.span, corrected=fact.claim,
+        return Check(number, "differs", sentence, fact, best.number.span, corrected=_own_claim(fact, best),
                      why=f"it is a share of {fact.base[:1].lower() + fact.base[1:]}, not of all")
     if number.kind == "rise" and _RESTRICTED_BASE.search(fact.base) and not _RESTRICTION_SAID.search(sentence):
         # Quoted beside raw totals from another figure (which carries its own comparison), the
@@ -1210,19 +1210,19 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
             mixed = set()  # "almost doubled (99%)" quotes no totals
         if mixed:
             totals = book.by_id[max(mixed, key=lambda i: sentence_facts[i])]
-            return Check(number, "known_misquote", sentence, totals, best.number.span, corrected=fact.claim,
+            return Check(number, "known_misquote", sentence, totals, best.number.span, corrected=_own_claim(fact, best),
                          why=f"{best.number.span} is only for {_lower_first(fact.base)}; "
                              "it is not the change in the totals this sentence quotes")
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=["base"],
-                     corrected=fact.claim, why="the sentence does not say which forces the rise is for")
+                     corrected=_own_claim(fact, best), why="the sentence does not say which forces the rise is for")
     newer = book.newer_than(fact)
     if newer is not None and _later_context(draft, fact):
-        return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
+        return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=_own_claim(newer),
                      why=f"the text around it is about {draft.carried[-1].text}; this figure is for "
                          f"{fact.period.label or 'an earlier period'}, and a newer figure replaces it")
     if _says_current(sentence) and not _pinned(draft, best) and number.kind not in {"forces", "date"}:
         if newer is not None:
-            return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=newer.claim,
+            return Check(number, "out_of_date", sentence, fact, best.number.span, newer=newer, corrected=_own_claim(newer),
                          why="a newer figure replaces it")
         release = book.newer_release(fact)
         if release is not None:
@@ -1241,7 +1241,7 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
         missing.append("period")
     if missing:
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=missing,
-                     corrected=fact.claim, why="the sentence does not say " + " or ".join(
+                     corrected=_own_claim(fact, best), why="the sentence does not say " + " or ".join(
                          {"base": "what it is a share of", "period": "when"}[m] for m in missing))
     return Check(number, "matches", sentence, fact, best.number.span, corrected=None, why="")
 
@@ -1343,6 +1343,34 @@ def known_misquotes(fact: Fact) -> list:
     return list(getattr(fact, "misquotes", None) or [])
 
 
+#: Who a claim says gave the figure, at its end (", according to NSPCC release text …").
+_ATTRIBUTION = re.compile(r",\s+(?:according\s+to|as\s+reported\s+by|reported\s+by)\b[^;]*$", re.I)
+#: Where a claim joins another statement on after its figure.
+_JOINED = re.compile(r";\s+|,\s+and\s+")
+
+
+def _own_claim(fact: Fact, compared: FigureNumber | None = None) -> str:
+    """``fact``'s claim to offer as the sentence to use, without a statement joined on after the
+    figure that gives a figure of its own ("Girls were 80% … where gender was known, and the
+    youngest recorded victim was a four-year-old boy, according to …" offers "Girls were 80% …
+    where gender was known, according to …"): the curated words, cut, never reworded. The whole
+    claim when ``compared`` is not the figure itself, and for a held figure (its doubt is part of
+    it) or when what follows gives no other number (a caveat: "; it is an undercount, …")."""
+    claim = fact.claim
+    if fact.status == "held" or (compared is not None and not compared.primary):
+        return claim
+    primary = _primary_number(fact, [n for n in find_numbers(claim, dates_are_claims=True) if n.claim])
+    joined = _JOINED.search(claim, primary.end) if primary is not None else None
+    if joined is None:
+        return claim
+    attribution = _ATTRIBUTION.search(claim, joined.end())
+    other = claim[joined.end():attribution.start() if attribution else len(claim)]
+    if not any(n.claim for n in find_numbers(other, dates_are_claims=True)):
+        return claim
+    end = attribution.group(0) if attribution else "."
+    return claim[:joined.start()].rstrip(" ,") + end
+
+
 def _replace(draft: _DraftNumber, figure: FigureNumber) -> str | None:
     """The draft's sentence with the curated wording in place of the draft's number, when the
     sentence gives the figure's own period (or, for a law's date, the same place and the same day
@@ -1356,7 +1384,7 @@ def _replace(draft: _DraftNumber, figure: FigureNumber) -> str | None:
     own = draft.own_period
     typo = number.kind == "date" and figure.geography == draft.geography and _same_day_and_month(number, figure.number)
     if not typo and not (own and any(same_end(own.end, q.end) and same_end(own.start, q.start) for q in figure.periods)):
-        return figure.fact.claim
+        return _own_claim(figure.fact, figure)
     start, end = number.start - number.sentence[0], number.end - number.sentence[0]
     sentence = draft.sentence
     return (sentence[:start] + figure.number.span + sentence[end:]).strip()

@@ -316,3 +316,20 @@ def test_a_held_figure_for_platforms_named_together_is_said_to_be_held_not_missi
     # A number the held figure does not give is still no figure at all.
     [other] = _claims(f"{platform} was used in 12% of grooming offences in 2024/25.", book)
     assert (other.verdict, other.why) == ("no_figure", NO_FIGURE)
+
+
+@pytest.mark.parametrize("draft", ["Girls were 0.8 of victims.", "Girls were 0.8 of victims in 2024/25",
+                                   "Girls were 81% of victims in 2023/24"])
+def test_the_sentence_to_use_leaves_out_a_statement_about_another_figure(book, draft):
+    [check] = _claims(draft, book)
+    assert check.verdict == "missing_base_or_period" and check.corrected
+    assert "year-old" not in check.corrected and "youngest" not in check.corrected
+    assert check.corrected.startswith("Girls were 8") and "where" in check.corrected and "according to NSPCC" in check.corrected
+    assert check.figure is not None and check.figure.claim.startswith(check.corrected.split(" where ")[0])
+
+
+def test_a_caveat_stays_in_the_sentence_to_use(book):
+    [_, wales] = _claims("The four police forces in Wales recorded at least 1,753 sexual communication with a child "
+                         "offences.", book)
+    assert wales.verdict == "missing_base_or_period" and wales.corrected is not None
+    assert wales.corrected.endswith("; it is an undercount, as two force-years (Gwent and South Wales) have no data.")
