@@ -1093,8 +1093,15 @@ def _other_period(draft: _DraftNumber, book: FigureBook) -> str:
     if not same:
         return ""
     fact = max(same, key=lambda c: c.fact.period.end or dt.date.min).fact
-    return (f"nothing curated is for {draft.periods[0].text.strip()}; "
+    return (f"nothing curated is for {_period_named(draft.periods[0].text)}; "
             f"{fact.display} is the curated figure for {fact.period.label or 'another period'}")
+
+
+def _period_named(text: str) -> str:
+    """A draft's period as the object of "for": "in 2019" → "2019", "between April and June
+    2020" → "the period between April and June 2020"."""
+    text = re.sub(r"^(?:in|during|for|over|throughout|across|within)\s+", "", text.strip(), flags=re.I)
+    return f"the period {text}" if re.match(r"(?:between|from|since|after|before|up\s+to|until)\b", text, re.I) else text
 
 
 def _held_for_others(draft: _DraftNumber, book: FigureBook) -> FigureNumber | None:

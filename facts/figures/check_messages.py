@@ -51,10 +51,24 @@ def _figure(fact: Fact, shown: str | None = None) -> str:
             f"{_source(fact)}")
 
 
+def _as_written(check: Check) -> str:
+    """The draft's number as it wrote it, its hedge in lower case ("Some 12,925" that began a
+    sentence is "some 12,925" in a line that is not a sentence)."""
+    span = check.number.span
+    if check.number.hedge != "exact" and " " in span and span[:1].isupper() and span.split()[0][1:].islower():
+        return span[:1].lower() + span[1:]
+    return span
+
+
+def _sentence_end(text: str) -> str:
+    """``text`` ending with a full stop (a reason is followed by more words)."""
+    return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
+
+
 def check_line(check: Check) -> str:
     """The mrkdwn line for one checked number."""
     emoji, label = LABELS[check.verdict]
-    head = f"{emoji} *{escape(check.number.span)}* — {label}"
+    head = f"{emoji} *{escape(_as_written(check))}* — {label}"
     fact = check.figure
     if check.verdict == "matches" and fact:
         if check.needs_attention:  # right as quoted, but curators hold it: nothing to copy
@@ -73,8 +87,8 @@ def check_line(check: Check) -> str:
                f"{escape(fact.period.label)}. {_source(fact)}."
     if check.verdict == "known_misquote" and fact:
         if fact.status == "held":  # the wording is marked on a figure curators hold: never "use" it
-            return f"{head}: {escape(check.why)} (Marked on {_figure(fact)}, which curators hold: do not quote it.)"
-        return f"{head}: {escape(check.why)} Use {_figure(fact)}."
+            return f"{head}: {escape(_sentence_end(check.why))} (Marked on {_figure(fact)}, which curators hold: do not quote it.)"
+        return f"{head}: {escape(_sentence_end(check.why))} Use {_figure(fact)}."
     if check.verdict == "no_figure" and check.why and check.why != NO_FIGURE:
         return f"{head}: {escape(check.why)}. It was not checked: give its source, or leave it out."
     return f"{head}: nothing curated is about this number, so it was not checked. Give its source, or leave it out."
@@ -107,7 +121,7 @@ def _within(blocks: list[dict], groups: list[list[dict]], reserve: int) -> int:
 
 def _plain_line(check: Check) -> str:
     _, label = LABELS[check.verdict]
-    line = f"- {check.number.span}: {label}"
+    line = f"- {_as_written(check)}: {label}"
     fact = check.figure
     if check.verdict == "out_of_date" and check.newer:
         line += f"; newer figure: {check.newer.display} ({check.newer.period.label})"

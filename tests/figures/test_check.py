@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from facts.figures.check import NO_FIGURE, FigureBook, check_text
-from facts.figures.check_messages import alert_reply, check_message
+from facts.figures.check_messages import alert_reply, check_line, check_message
 from facts.figures.claims import find_numbers
 from facts.figures.curated import load_curated
 from tests.support.server import REPO
@@ -333,3 +333,16 @@ def test_a_caveat_stays_in_the_sentence_to_use(book):
                          "offences.", book)
     assert wales.verdict == "missing_base_or_period" and wales.corrected is not None
     assert wales.corrected.endswith("; it is an undercount, as two force-years (Gwent and South Wales) have no data.")
+
+
+def test_verdict_wording_reads_as_english(book):
+    [check] = _claims("Some 12,925 grooming offences were recorded in England and Wales in 2019.", book)
+    assert check.verdict == "no_figure"
+    assert "nothing curated is for 2019;" in check.why and "for in 2019" not in check.why
+    line = check_message([check]).text
+    assert "some 12,925: no curated figure" in line and "Some 12,925" not in line
+    [between] = _claims("There were 7,263 grooming offences in England and Wales between 1850 and 1851.", book)
+    assert "for between" not in between.why
+    [several] = _claims("Some 12,925 offences were recorded in England and Wales in 2019/20.", book)
+    assert several.verdict == "known_misquote"
+    assert "this sentence gives. Use *12,925*" in check_line(several)
