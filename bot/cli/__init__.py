@@ -13,7 +13,7 @@ import logging
 import sys
 
 from bot.cli import ask, campaign, check, enquiries, figures, serve
-from bot.cli.common import CommandError
+from bot.cli.common import CommandError, UsageError
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 
@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         for line in str(exc).splitlines():
             print(f"factbot: {line}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"factbot: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()

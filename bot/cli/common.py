@@ -16,6 +16,11 @@ class CommandError(Exception):
     """A command cannot go on; ``str()`` is the one line shown to the operator (exit 1)."""
 
 
+class UsageError(CommandError):
+    """The command was given something it cannot use (an empty draft); ``str()`` is the one line
+    shown (exit 2, like argparse's own usage errors)."""
+
+
 def print_answer(status: int, body: dict, as_json: bool) -> None:
     """Print what the app answered a local ask (``LocalAsker.ask``): readable text, or the
     Block Kit payload with ``as_json``. Raises :class:`CommandError` unless it answered 200."""

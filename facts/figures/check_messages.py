@@ -136,8 +136,10 @@ def _plain_line(check: Check) -> str:
     return line
 
 
-def check_message(checks: Sequence[Check]) -> Message:
-    """The answer to a check: a summary, then a line per claim (at most ``MAX_LINES``)."""
+def check_message(checks: Sequence[Check], *, every: bool = False, more: str = "check a shorter draft") -> Message:
+    """The answer to a check: a summary, then a line per claim (at most ``MAX_LINES``, within Slack's
+    50 blocks; ``more`` is what the footer tells the reader to do about the rest). ``every``: a line
+    for every claim, past those limits (``factbot check --all``: a terminal, not Slack)."""
     claims = [c for c in checks if c.verdict != "not_a_claim"]
     if not claims:
         text = ("No figures to check: I found no numbers that are claims (phone numbers, dates of events "
@@ -148,10 +150,14 @@ def check_message(checks: Sequence[Check]) -> Message:
                + ("all match the curated figures." if not problems else
                   f"{problems} need{'s' if problems == 1 else ''} attention."))
     blocks: list[dict] = [_section(f"*{summary}*")]
-    shown = _within(blocks, [_claim_blocks(c) for c in claims[:MAX_LINES]], reserve=1)
+    if every:
+        blocks.extend(block for c in claims for block in _claim_blocks(c))
+        shown = len(claims)
+    else:
+        shown = _within(blocks, [_claim_blocks(c) for c in claims[:MAX_LINES]], reserve=1)
     footer = "Only you can see this. Figures come from the curated store; nothing was computed or rounded."
     if len(claims) > shown:
-        footer = f"{len(claims) - shown} more figure(s) not shown: check a shorter draft. " + footer
+        footer = f"{len(claims) - shown} more figure(s) not shown: {more}. " + footer
     blocks.append(context(footer))
     text = "\n".join([summary, *(_plain_line(c) for c in claims[:shown])])
     return Message(fallback(text), blocks)
