@@ -156,6 +156,10 @@ class Settings(BaseSettings):
             raise ValueError("must be a regular file (not a folder, device or link), such as data/factbot.json")
         if value.parent.exists() and not value.parent.is_dir():
             raise ValueError("must be in a folder, such as data/factbot.json")
+        # The store is a TinyDB (JSON) file and names its siblings after itself (data/factbot-outbox…):
+        # `0` or `data/` made files named 0-outbox… and data-outbox… in the folder factbot started in.
+        if value.suffix.lower() != ".json" or not value.stem.strip():
+            raise ValueError("must be a .json file name, such as data/factbot.json")
         return value
     factbot_log_level: str = "INFO"
 

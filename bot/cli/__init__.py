@@ -9,13 +9,16 @@ missing variable, all at once). ``python -m bot`` is the same command.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import sys
+from pathlib import Path
 
 from bot.cli import ask, campaign, check, enquiries, figures, serve
 from bot.cli.common import CommandError, UsageError
 from bot.logs import configure_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 #: One module per command group, in the order ``--help`` lists them.
 GROUPS = (serve, ask, check, figures, campaign, enquiries)
@@ -29,9 +32,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Errors creating a file that say the data folder cannot hold files at all (a bad ``FACTBOT_DB``,
+#: exit 2), as against a full disk or a damaged file (exit 1).
+_NOT_A_DATA_FOLDER = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _bad_data_folder(exc: Exception, settings: Settings | None) -> str | None:
+    """The one line naming ``FACTBOT_DB`` when ``exc`` is the data folder refusing a file
+    (``FACTBOT_DB=/proc/1/x.json``: the store's lock cannot be made there), else ``None``."""
+    if settings is None or not isinstance(exc, OSError) or exc.errno not in _NOT_A_DATA_FOLDER or not exc.filename:
+        return None
+    path, folder = Path(os.fsdecode(exc.filename)).absolute(), settings.factbot_db.absolute().parent
+    if path != folder and path.parent != folder and path not in folder.parents:
+        return None
+    return (f"FACTBOT_DB: its folder cannot hold the stores ({exc.strerror}); use a folder factbot may write in, "
+            "such as data/factbot.json")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings(required=getattr(args, "required", None),
                                  secrets_unused=getattr(args, "secrets_unused", False))
@@ -48,5 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except (CommandError, ValueError, OSError) as exc:
-        print(f"factbot: {exc}", file=sys.stderr)
-        return 1
+        bad_setting = _bad_data_folder(exc, settings)
+        print(f"factbot: {bad_setting or exc}", file=sys.stderr)
+        return 2 if bad_setting else 1

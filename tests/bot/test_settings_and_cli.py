@@ -212,6 +212,33 @@ def test_the_store_must_be_a_regular_file(tmp_path):
     assert not (tmp_path / "elsewhere.json").exists()
 
 
+# A new user's trial: FACTBOT_DB=0 was taken as a store and made 0, 0.lock and 0-… files in the
+# folder factbot started in; FACTBOT_DB=/proc/1/x failed with a bare errno line naming no setting.
+@pytest.mark.parametrize("value", ["0", "factbot", "data/", "notes.txt", "data/.json"])
+def test_the_store_must_be_named_as_a_json_file(tmp_path, value):
+    for command in (["ask", "instagram"], ["facts", "import"]):
+        done = _factbot(command, tmp_path, FACTBOT_DB=value)
+        assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+            "factbot: FACTBOT_DB: must be a .json file name, such as data/factbot.json"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["/proc/1/x.json", "/proc/1/new/x.json", "/proc/1/x"])
+def test_a_store_folder_that_cannot_hold_files_is_one_line_naming_factbot_db(tmp_path, value):
+    done = _factbot(["ask", "instagram"], tmp_path, FACTBOT_DB=value)
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("factbot: FACTBOT_DB: ") and "Errno" not in line and value not in line
+    # A command that never opens the store is not stopped by it; one that needs data says where it looked.
+    assert _factbot(["facts", "validate"], tmp_path, FACTBOT_DB="/proc/1/x.json").returncode == 0
+
+
+def test_any_json_file_name_is_a_store(tmp_path):
+    done = _factbot(["ask", "instagram"], tmp_path, FACTBOT_DB="stores/Team Facts.JSON")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "stores" / "Team Facts.JSON").exists()
+
+
 def test_a_figure_changed_from_slack_is_layered_over_the_files_kept_by_import_and_held_on_a_conflict(tmp_path):
     import shutil
 
