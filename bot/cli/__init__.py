@@ -38,13 +38,13 @@ _NOT_A_DATA_FOLDER = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno
 
 
 def _bad_data_folder(exc: Exception, settings: Settings | None) -> str | None:
-    """The one line naming ``FACTBOT_DB`` when ``exc`` is the data folder refusing a file
-    (``FACTBOT_DB=/proc/1/x.json``: the store's lock cannot be made there), else ``None``."""
+    """The one line naming ``FACTBOT_DB`` when ``exc`` is the data folder refusing a new file or
+    folder (``FACTBOT_DB=/proc/1/x.json``: the store's lock cannot be made there), else ``None``."""
     if settings is None or not isinstance(exc, OSError) or exc.errno not in _NOT_A_DATA_FOLDER or not exc.filename:
         return None
     path, folder = Path(os.fsdecode(exc.filename)).absolute(), settings.factbot_db.absolute().parent
-    if path != folder and path.parent != folder and path not in folder.parents:
-        return None
+    if os.path.lexists(path) or (path != folder and path.parent != folder and path not in folder.parents):
+        return None  # a store that is there but unreadable is a problem with the store (exit 1), not the setting
     return (f"FACTBOT_DB: its folder cannot hold the stores ({exc.strerror}); use a folder factbot may write in, "
             "such as data/factbot.json")
 
