@@ -217,7 +217,8 @@ def no_match(result: SearchResult, coverage: Coverage, command: str | None = Non
     else:
         head = f"There is no curated figure for “{asked}”." if asked else "Ask about a platform, a year or a topic."
     if result.partial and not result.near:
-        parts = ", ".join(f"*{escape(label)}* ({count})" for label, count in result.partial)
+        # A word's part is said as typed ("grooming", not the stem "groom"); a filter's by its label.
+        parts = ", ".join(f"*{escape(result.typed.get(label, label))}* ({count})" for label, count in result.partial)
         head += f" No figure matches all of it together; each of these has figures on its own: {parts}."
     if result.ignored and not result.missing:
         head += f" {_not_used(result)}"
@@ -340,7 +341,7 @@ def search_notes(result: SearchResult) -> str:
                      f"one total for the {escape(forces)} police forces together. Quote it as that area's total, "
                      f"never as a figure for {escape(places)} alone.")
     if result.relaxed:
-        notes.append(f"No figure also matches “{escape(' '.join(result.relaxed))}”; showing the closest.")
+        notes.append(f"No figure also matches “{escape(' '.join(result.as_typed(result.relaxed)))}”; showing the closest.")
     if result.ignored:
         notes.append(_not_used(result))
     if "latest" in result.asks and result.facts:

@@ -47,6 +47,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -67,6 +68,7 @@ from facts.figures.words import (
     alternatives,
     field_terms,
     numbers,
+    stem,
     terms,
     typed_terms,
 )
@@ -281,6 +283,14 @@ class FactIndex:
         self._subjects = frozenset(t for text in subject_texts for t in terms(text))
         named = self._subjects.union(*(terms(g) for g in {f.geography for f in servable}))
         self._vocabulary = sorted(named | set(PLATFORM_ALIASES))
+        # A typo is read as one of these stems; the answer says it as a word the figures use.
+        # (The word that stems to it, not one merely read as it, "crime" for "offenc"; then the commonest.)
+        written: dict[str, Counter[str]] = {}
+        for text in subject_texts | {f.geography for f in servable} | {f.measure or "" for f in servable}:
+            for term, word in typed_terms(text):
+                written.setdefault(term, Counter())[word] += 1
+        self._written = {term: min(words, key=lambda w: (stem(w) != term, -words[w], w))
+                         for term, words in written.items()}
         # The core subject is online grooming; other measures (Childline counselling, IWF, ONS,
         # Ofcom, all child sexual offences…) answer when the question names one of their subjects.
         core = [i for i, f in enumerate(servable) if _core(f)]
@@ -491,7 +501,9 @@ class FactIndex:
                     if term not in result.ignored:
                         result.ignored.append(term)
                     continue
-                result.corrections.append(Correction(term, PLATFORM_ALIASES.get(corrected, corrected)))
+                read_as = PLATFORM_ALIASES.get(corrected) or self._written.get(corrected, corrected)
+                result.corrections.append(Correction(word, read_as))
+                result.typed.setdefault(corrected, read_as)  # said as the word it was read as, never a stem
                 term, platform = corrected, PLATFORM_ALIASES.get(corrected)
             if platform is not None:
                 if platform not in result.platforms:

@@ -12,7 +12,7 @@ by the numbers written in their display (:func:`numbers`).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import snowballstemmer
@@ -155,14 +155,26 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-def join_phrases(text: str) -> str:
-    """Lowercased ``text`` with the known phrases joined into one token each."""
+def join_phrases(text: str, written: dict[str, str] | None = None) -> str:
+    """Lowercased ``text`` with the known phrases joined into one token each. ``written``, when
+    given, gets each made-up token (one not among the words it stands for) → those words as
+    typed: ``"csoffence"`` → ``"child sexual offences"``, so an answer can say them."""
     text = text.lower()
     if not _ANY_PHRASE.search(text):
         return text
     for pattern, joined in _PHRASE_PATTERNS:
-        text = pattern.sub(joined, text)
+        text = pattern.sub(joined if written is None else partial(_joined, joined=joined, written=written), text)
     return text
+
+
+def _joined(match: re.Match[str], *, joined: Any, written: dict[str, str]) -> str:
+    """The replacement for one phrase, noting its made-up tokens in ``written``."""
+    replacement = joined(match) if callable(joined) else match.expand(joined)
+    words = set(match[0].split())
+    for token in replacement.split():
+        if token not in words:
+            written.setdefault(token, " ".join(match[0].split()))
+    return replacement
 
 
 def terms(text: str) -> list[str]:
@@ -171,7 +183,7 @@ def terms(text: str) -> list[str]:
     A single letter is a term only when it is a platform alias; platform aliases
     are kept as typed (``"insta"``), not stemmed, so they can be looked up.
     """
-    return [term for term, _word in typed_terms(text)]
+    return [term for term, _word in _read_terms(join_phrases(text))]
 
 
 #: Between fields read together: not whitespace and not a word, so no phrase or word spans two fields.
@@ -186,8 +198,11 @@ def field_terms(texts: list[str]) -> list[list[str]]:
 
 
 def typed_terms(text: str) -> list[tuple[str, str]]:
-    """``[(term, the word as typed, lowercased)]`` of plain ``text`` (see :func:`terms`)."""
-    return _read_terms(join_phrases(text))
+    """``[(term, the word as typed, lowercased)]`` of plain ``text`` (see :func:`terms`); a
+    joined phrase's term comes with the phrase as typed (``"csoffenc"``, ``"child sexual offences"``)."""
+    written: dict[str, str] = {}
+    joined = join_phrases(text, written)
+    return [(term, written.get(word, word)) for term, word in _read_terms(joined)]
 
 
 def _read_terms(joined: str) -> list[tuple[str, str]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 
 from facts.figures.curated import load_curated
@@ -237,3 +240,49 @@ def test_a_calendar_years_figure_belongs_to_that_year_not_to_its_release():
                                  source={"publisher": "Internet Watch Foundation", "published": "2025-04-29"})])
     assert [f.id for f in index.search("iwf 2024").facts] == ["iwf-2024"]
     assert index.search("iwf 2025").facts == []
+
+
+# -- what an answer says of the question's words: the words, never their stems (new-user trial) --
+
+
+def _said(result) -> str:
+    """The answer's Block Kit and fallback text as one string."""
+    from facts.figures.answers import answer
+    from facts.figures.coverage import Coverage
+    return json.dumps(answer(result, Coverage.of([], {}, {}), dt.date(2026, 12, 2)).as_dict(), ensure_ascii=False)
+
+
+def test_the_parts_that_have_figures_are_said_in_the_words_typed(index):
+    said = _said(index.search("grooming offences instagram scotland"))
+    assert "*grooming* (" in said and "*offences* (" in said and "*Instagram* (" in said
+    assert "*groom*" not in said and "offenc " not in said and "offenc*" not in said
+
+
+def test_a_typo_is_said_as_typed_and_read_as_a_word(index):
+    result = index.search("groomng ofences")
+    assert [(c.typed, c.read_as) for c in result.corrections] == [("groomng", "grooming"), ("ofences", "offences")]
+    said = _said(result)
+    assert "Showing results for *grooming* (you typed “groomng”)" in said and "ofenc”" not in said
+
+
+def test_words_no_figure_shown_matches_are_said_as_typed(index):
+    text = "Did you see the NSPCC report? apparently snapchat is now the worst platform for grooming of girls"
+    result = index.search(text, limit=8, loose=True)
+    assert result.relaxed == ["girl"]
+    assert "No figure also matches “girls”" in _said(result)
+
+
+def test_a_joined_phrase_is_said_as_typed():
+    from facts.figures.words import typed_terms
+    said = dict(typed_terms("child sexual offences in England and Wales over 18 months"))
+    assert said["csoffenc"] == "child sexual offences" and said["englandwal"] == "england and wales"
+    assert said["m18dur"] == "18 months"
+
+
+def test_factbot_ask_says_words_not_stems(tmp_path):
+    from tests.support.cli import factbot
+    done = factbot(["ask", "grooming offences instagram scotland"], tmp_path)
+    assert done.returncode == 0 and "grooming (" in done.stdout and "offences (" in done.stdout
+    assert "groom (" not in done.stdout and "offenc (" not in done.stdout
+    done = factbot(["ask", "groomng ofences"], tmp_path)
+    assert "Showing results for offences (you typed “ofences”)" in done.stdout
