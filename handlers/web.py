@@ -17,7 +17,9 @@ whose ``response`` is the JSON answer:
   undefined as Latin-1: a form is never refused for its encoding;
 - ``422`` ``{"error": "invalid fields", "fields": [{"field", "message"}]}``
   (:func:`invalid`): a JSON body that is not an object is field ``body``;
-  a known field sent twice in a form is refused.
+  a known field sent twice, in a form or as a repeated JSON key, is refused
+  (:class:`Repeated`, which keeps every value sent: an intake may keep the
+  request anyway, as ``POST /enquiries`` does an urgent enquiry).
 
 Nothing from a body is ever logged or echoed.
 """
@@ -49,6 +51,33 @@ class Rejected(Exception):
     def __init__(self, status: int, body: dict, headers: dict | None = None):
         super().__init__(status)
         self.response = JSONResponse(body, status_code=status, headers=headers)
+
+
+#: What a 422 says of a known field sent more than once.
+SENT_ONCE = "must be sent once"
+
+
+class Repeated(Rejected):
+    """422: known fields sent more than once (a form's field twice, a JSON key twice). ``fields``:
+    the body's fields, the last value of each; ``values``: every value each repeated field was sent with."""
+
+    def __init__(self, fields: dict[str, Any], values: dict[str, list[Any]]):
+        super().__init__(422, {"error": "invalid fields",
+                               "fields": [{"field": name, "message": SENT_ONCE} for name in values]})
+        self.fields, self.values = fields, values
+
+
+class _Pairs(dict):
+    """A JSON object read whole (the last value of a repeated key, as ``json`` does) that remembers
+    every value of each key it was sent more than once (``repeated``)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__(pairs)
+        self.repeated: dict[str, list[Any]] = {}
+        if len(self) < len(pairs):
+            for name, value in pairs:
+                self.repeated.setdefault(name, []).append(value)
+            self.repeated = {name: values for name, values in self.repeated.items() if len(values) > 1}
 
 
 def error(status: int, message: str, **headers: str) -> Rejected:
@@ -113,22 +142,24 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
 def parse_fields(kind: str, body: bytes, known: Iterable[str] = (), charset: str | None = None) -> dict[str, Any]:
     """The submitted fields from a JSON object or a form (400/422 as above); ``charset``:
     a form's declared charset (``None``: UTF-8, or Windows-1252 when its bytes are not UTF-8)."""
+    known = set(known)
     if kind == JSON_TYPE:
         try:
-            data = json.loads(body.decode("utf-8"))
+            data = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
         except UnicodeDecodeError:
             raise error(400, "the body is not valid UTF-8") from None
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep; ValueError: a huge number
             raise error(400, "the body is not valid JSON") from None
-        if not isinstance(data, dict):
+        if not isinstance(data, _Pairs):
             raise invalid([("body", "must be a JSON object of fields")])
-        return data
-    pairs = _form_pairs(body, charset)
-    known = set(known)
-    repeated = [(name, "must be sent once") for name, values in pairs.items() if len(values) > 1 and name in known]
+        fields, every = dict(data), data.repeated
+    else:
+        pairs = _form_pairs(body, charset)
+        fields, every = {name: values[-1] for name, values in pairs.items()}, pairs
+    repeated = {name: values for name, values in every.items() if len(values) > 1 and name in known}
     if repeated:
-        raise invalid(repeated)
-    return {name: values[-1] for name, values in pairs.items()}
+        raise Repeated(fields, repeated)
+    return fields
 
 
 def _form_pairs(body: bytes, charset: str | None) -> dict[str, list[str]]:

@@ -202,6 +202,10 @@ class EnquiryForm(BaseModel):
         return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+#: Ofcom's mobile numbers for drama, 07700 900000 to 900999 (as national numbers): never a family's.
+DRAMA_MOBILES = (7700900000, 7700900999)
+
+
 def normalise_phone(typed: str) -> str:
     """A phone number as people type it → E.164 (``"(01206) 878178"`` → ``"+441206878178"``).
 
@@ -217,6 +221,9 @@ def normalise_phone(typed: str) -> str:
         raise ValueError("must be a phone number such as 01206 878178 or +44 1206 878178") from None
     if number.extension:
         raise ValueError("must be a phone number without an extension")
+    if number.country_code == 44 and DRAMA_MOBILES[0] <= (number.national_number or 0) <= DRAMA_MOBILES[1]:
+        raise ValueError("is a number Ofcom keeps for TV and radio drama (07700 900000 to 900999): no one can "
+                         "be called on it")
     if not phonenumbers.is_valid_number(number):
         raise ValueError("is not a valid phone number (UK numbers: 01206 878178, 07…)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -339,6 +346,23 @@ def _kept(data: Mapping[str, Any], bad: set[str]) -> EnquiryForm:
     if "message" in update and update["message"] is None:
         update["message"] = ""
     return form.model_copy(update={**update, "problems": tuple(problems)})
+
+
+#: What staff are told of a field the website sent more than once (:func:`with_every_value`).
+SENT_TWICE = "sent more than once: every value sent is kept here; check which is meant"
+
+
+def with_every_value(data: Mapping[str, Any], repeated: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """``data`` with each ``repeated`` field (name → every value it was sent with) holding all of
+    them, so nothing a family sent is lost and no value hides the rest from triage: the distinct
+    texts in the order sent, a message's with a blank line between them and any other field's with
+    " / "; a blank value never replaces a text; a field with no text keeps its last value."""
+    merged = dict(data)
+    for name, values in repeated.items():
+        texts = list(dict.fromkeys(v for v in values if isinstance(v, str) and _trim(v)))
+        if texts:
+            merged[name] = ("\n\n" if name == "message" else " / ").join(texts)
+    return merged
 
 
 def _as_typed(value: Any, *, multiline: bool = False) -> str | None:

@@ -18,6 +18,9 @@ in Windows-1252 read as such, 422 naming each bad field as
   ``"note"`` saying it was received.
 - A phone number (or email address) that is not valid, beside a valid
   other one, is kept as typed and marked: 202 with ``"fields"``.
+- A known field sent more than once (a form's field twice, a JSON key twice): 422 naming each
+  (``"must be sent once"``); when the text, every value read, suggests a child at risk, it is
+  kept instead, each such field holding every value sent, and marked (202 with ``"fields"``).
 - A filled honeypot (``website``) on routine text gets a normal-looking 202 and is dropped.
 - An ``Idempotency-Key`` already used for a different enquiry: the enquiry is kept as a new one,
   marked (202 with ``"fields"``), urgent or not.
@@ -45,14 +48,16 @@ from facts.enquiries.archive import IdempotencyConflict
 from facts.enquiries.meaning import assess
 from facts.enquiries.model import (
     HONEYPOT,
+    SENT_TWICE,
     EnquiryForm,
     EnquiryInvalid,
     FieldError,
     Submission,
     accept_enquiry,
     honeypot_filled,
+    with_every_value,
 )
-from handlers.web import Rejected, error, guarded, invalid, read_fields
+from handlers.web import Rejected, Repeated, error, guarded, invalid, read_fields
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,11 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
     of a new enquiry is sent; ``token`` is the intake token (``None``: 503)."""
 
     async def enquiries(request: Request) -> Response:
-        data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
+        repeated: Repeated | None = None
+        try:
+            data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
+        except Repeated as exc:  # every value is read for triage, and kept if it is urgent
+            data, repeated = with_every_value(exc.fields, exc.values), exc
         # Someone describing a child in danger is never turned away and always shown where to get
         # help now. Only a request that something would stop is triaged here, off the event loop
         # (once); a stored one is triaged by the service.
@@ -103,6 +112,8 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
                                       for f in ("name", "organisation", "message"))).urgent)
             return known[0]
 
+        if repeated is not None and not await run_in_threadpool(urgent):
+            raise repeated
         honeypot = honeypot_filled(data)
         if honeypot and not await run_in_threadpool(urgent):
             log.info("enquiry with the honeypot filled in: dropped")
@@ -117,8 +128,7 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
             form = await run_in_threadpool(accept_enquiry, data, urgent)
         except EnquiryInvalid as exc:
             raise invalid((e.field, e.message) for e in exc.errors) from None
-        if honeypot:
-            form = form.model_copy(update={"problems": (*form.problems, HONEYPOT_PROBLEM)})
+        form = _marked(form, repeated, honeypot)
         try:
             submission = await _store(submit, form, key)
         except IdempotencyConflict:
@@ -140,6 +150,13 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
         return JSONResponse(body, status_code=202, background=after)
 
     return guarded("enquiry intake", enquiries)
+
+
+def _marked(form: EnquiryForm, repeated: Repeated | None, honeypot: bool) -> EnquiryForm:
+    """``form`` with what the intake let through marked: fields sent more than once, a filled honeypot."""
+    added = [FieldError(field=name, message=SENT_TWICE) for name in (repeated.values if repeated else ())]
+    added += [HONEYPOT_PROBLEM] if honeypot else []
+    return form.model_copy(update={"problems": (*form.problems, *added)}) if added else form
 
 
 async def _store(submit: Callable[[EnquiryForm, str | None], Submission], form: EnquiryForm,

@@ -263,6 +263,82 @@ def test_json_in_another_charset_is_still_refused(srv):
     assert response.status_code == 415
 
 
+# -- a field sent twice (new-user trial): refused naming it, unless the text is urgent ------------
+
+
+def raw_json(srv, pairs: list[tuple[str, object]]):
+    """``POST /enquiries`` with a JSON object written pair by pair, so a key can repeat."""
+    body = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}"
+    return srv.post("/enquiries", data=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("repeated", ["message", "email"])
+def test_a_routine_enquiry_with_a_repeated_json_key_is_refused_naming_it(srv, repeated):
+    before = sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    body = enquiry(message="Please send your leaflet.")
+    response = raw_json(srv, [*body.items(), (repeated, body[repeated])])
+    assert response.status_code == 422, response.text
+    assert response.json()["fields"] == [{"field": repeated, "message": "must be sent once"}]
+    assert sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+
+
+def test_an_urgent_enquiry_with_a_repeated_json_key_is_kept_with_every_value_and_marked(srv, fake_slack):
+    body = enquiry()
+    # The urgent text first, then a blank copy: "last wins" would have stored an empty message.
+    answer = accepted_urgent(raw_json(srv, [*body.items(), ("message", "")]))
+    assert {"field": "message", "message": "sent more than once: every value sent is kept here; check which is meant"} \
+        in answer["fields"] and "Received" in answer["note"]
+    record = stored(srv, answer["id"])
+    assert record["message"] == body["message"] and "message" in [p["field"] for p in record["problems"]]
+    assert "sent more than once" in json.dumps(posted(fake_slack, answer["id"])["blocks"])
+
+
+def test_urgent_text_in_a_value_that_would_have_been_overwritten_is_read_and_kept(srv, fake_slack):
+    body = enquiry()
+    later = f"Please also send your leaflet ({tag()})"
+    SENT.add(later)
+    answer = accepted_urgent(raw_json(srv, [*body.items(), ("message", later)]))
+    assert stored(srv, answer["id"])["message"] == f"{body['message']}\n\n{later}"
+    posted(fake_slack, answer["id"])
+
+
+def test_an_urgent_form_with_a_field_sent_twice_is_kept_not_refused(srv, fake_slack):
+    body = enquiry(consent="on")
+    fields = [*body.items(), ("name", body["name"])]  # the same value twice: kept once, still marked
+    response = srv.post("/enquiries", data="&".join(f"{k}={quote_from_bytes(str(v).encode())}" for k, v in fields),
+                        headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"})
+    answer = accepted_urgent(response)
+    assert [f["field"] for f in answer["fields"]] == ["name"]
+    assert stored(srv, answer["id"])["name"] == body["name"]
+    posted(fake_slack, answer["id"])
+
+
+# -- Ofcom's drama numbers (07700 900000 to 900999): no one can be called on them ----------------
+
+
+def test_a_drama_number_alone_is_refused_for_a_routine_enquiry_saying_why(srv):
+    response = submit(srv, enquiry(message="Please send your leaflet.", email=..., phone="07700 900123"))
+    assert response.status_code == 422, response.text
+    [phone] = [f for f in response.json()["fields"] if f["field"] == "phone"]
+    assert "drama" in phone["message"] and "900123" not in phone["message"]
+
+
+def test_a_drama_number_beside_a_valid_email_is_kept_and_marked(srv, fake_slack):
+    body = enquiry(message=f"Please send your leaflet ({tag()}).", phone="07700 900123")
+    SENT.add(body["message"])
+    response = submit(srv, body)
+    assert response.status_code == 202 and [f["field"] for f in response.json()["fields"]] == ["phone"]
+    assert stored(srv, response.json()["id"])["phone"] == "07700 900123"
+    posted(fake_slack, response.json()["id"])
+
+
+def test_an_urgent_enquiry_with_only_a_drama_number_is_never_refused(srv, fake_slack):
+    answer = accepted_urgent(submit(srv, enquiry(email=..., phone="+44 7700 900999")))
+    record = stored(srv, answer["id"])
+    assert record["phone"] == "+44 7700 900999" and "phone" in [p["field"] for p in record["problems"]]
+    assert "phone as typed" in json.dumps(posted(fake_slack, answer["id"])["blocks"])
+
+
 # -- erasure requests ------------------------------------------------------------------------
 
 
