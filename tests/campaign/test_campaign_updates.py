@@ -57,6 +57,15 @@ def test_each_bad_field_is_named(server):
         "title": "must be one line of text without control characters"}
 
 
+def test_a_field_sent_twice_is_named_and_nothing_is_stored(server):
+    # A repeated JSON key used to be read silently, the last value winning (new-user trial).
+    stored = _held(server)
+    body = '{"title": "First title", "url": "https://www.example.org/a", "title": "Second title"}'
+    response = _post(server, data=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 422 and _fields(response) == {"title": "must be sent once"}
+    assert _held(server) == stored
+
+
 def _fields(response) -> dict:
     """The 422 body's fields as {field: message} (each bad field named once)."""
     fields = response.json()["fields"]
