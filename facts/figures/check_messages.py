@@ -51,15 +51,6 @@ def _figure(fact: Fact, shown: str | None = None) -> str:
             f"{_source(fact)}")
 
 
-def _as_written(check: Check) -> str:
-    """The draft's number as it wrote it, its hedge in lower case ("Some 12,925" that began a
-    sentence is "some 12,925" in a line that is not a sentence)."""
-    span = check.number.span
-    if check.number.hedge != "exact" and " " in span and span[:1].isupper() and span.split()[0][1:].islower():
-        return span[:1].lower() + span[1:]
-    return span
-
-
 def _sentence_end(text: str) -> str:
     """``text`` ending with a full stop (a reason is followed by more words)."""
     return text if text.rstrip().endswith((".", "!", "?")) else text.rstrip() + "."
@@ -68,7 +59,7 @@ def _sentence_end(text: str) -> str:
 def check_line(check: Check) -> str:
     """The mrkdwn line for one checked number."""
     emoji, label = LABELS[check.verdict]
-    head = f"{emoji} *{escape(_as_written(check))}* — {label}"
+    head = f"{emoji} *{escape(check.number.span)}* — {label}"
     fact = check.figure
     if check.verdict == "matches" and fact:
         if check.needs_attention:  # right as quoted, but curators hold it: nothing to copy
@@ -121,7 +112,7 @@ def _within(blocks: list[dict], groups: list[list[dict]], reserve: int) -> int:
 
 def _plain_line(check: Check) -> str:
     _, label = LABELS[check.verdict]
-    line = f"- {_as_written(check)}: {label}"
+    line = f"- {check.number.span}: {label}"
     fact = check.figure
     if check.verdict == "out_of_date" and check.newer:
         line += f"; newer figure: {check.newer.display} ({check.newer.period.label})"
