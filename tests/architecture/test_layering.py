@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,16 @@ def test_no_import_cycle():
         if name not in state:
             visit(name, [name])
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_a_command_loads_only_its_group():
+    """``factbot facts validate`` builds only the ``facts`` group: no Bolt, no claim-check listener,
+    no web server (each cost every cron run and every CLI test 0.6 s of imports)."""
+    probe = ("import sys; from bot.cli import build_parser; build_parser(['facts', 'validate']); "
+             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('slack_bolt', 'uvicorn', 'starlette')"
+             " or m in ('bot.app', 'bot.cli.ask', 'bot.cli.serve', 'bot.enquiry_service'))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == ""
+    every = subprocess.run([sys.executable, "-c", probe.replace("['facts', 'validate']", "['--help'][:0]")],
+                           cwd=REPO, capture_output=True, text=True, check=True)
+    assert "bot.app" in every.stdout.split()  # no command named: every group, for --help
