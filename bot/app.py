@@ -37,7 +37,7 @@ IDENTITY_RETRY_SECONDS = 60.0
 
 
 def web_client(settings: Settings, token: str | None = None, *, retries: bool = True) -> WebClient:
-    """A ``WebClient`` on ``SLACK_API_URL`` with a 10-second timeout.
+    """A ``WebClient`` on ``SLACK_API_URL`` waiting ``FACTBOT_SLACK_TIMEOUT`` seconds (default 10).
 
     ``retries=True``: slack_sdk's retry handlers retry 429 (honouring
     ``Retry-After``), 5xx and connection errors twice, in the calling thread.
@@ -48,7 +48,8 @@ def web_client(settings: Settings, token: str | None = None, *, retries: bool = 
         RateLimitErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ] if retries else []
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=settings.factbot_slack_timeout,
+                     retry_handlers=handlers)
 
 
 def bot_identity(client: WebClient, token: str, *, loops: Loops | None = None,

@@ -92,10 +92,15 @@ class Settings(BaseSettings):
     # against something that is not Slack (the fault suite and soak run against a fake Web API).
     factbot_post_pace: float = Field(default=1.0, ge=0, le=60)
     # Seconds a post that timed out (or that a crash cut off) waits before Slack is searched for it,
-    # since a slow Slack may store it after the client gave up (a restart's wait is the client's 10 s
-    # timeout plus this). Shorter risks a double post against real Slack; the fault suite and e2e
-    # tests shorten it against a fake that stores at once (bot.delivery.DeliveryWorker.lookup_delay).
+    # since a slow Slack may store it after the client gave up (a restart's wait is the client's
+    # timeout, FACTBOT_SLACK_TIMEOUT, plus this). Shorter risks a double post against real Slack; the
+    # fault suite and e2e tests shorten it against a fake that stores at once
+    # (bot.delivery.DeliveryWorker.lookup_delay).
     factbot_lookup_delay: float = Field(default=10.0, ge=0, le=600)
+    # Seconds the Slack Web API client waits for an answer (bot.app.web_client). A post still
+    # unanswered then is in doubt and looked for, not posted again; the kill -9 tests shorten it
+    # against a fake that stores a slow post within 4 s, so a restart waits 6 + 1 s, not 10 + 1 s.
+    factbot_slack_timeout: int = Field(default=10, ge=1, le=120)
     # Seconds before a post that failed (Slack down, 5xx, timeout) is tried again, doubling with each
     # failure (bot.delivery.DeliveryWorker.retry_base); the fault suite shortens it, not to wait out backoff.
     factbot_retry_base: float = Field(default=1.0, ge=0.01, le=60)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from bot.app import web_client
 from bot.settings import SettingsError, load_settings
 from tests.support.cli import factbot
 from tests.support.server import REPO
@@ -281,7 +282,7 @@ def test_a_count_out_of_range_is_a_usage_error_not_a_traceback(tmp_path, args):
 @pytest.mark.parametrize("variable,value", [
     ("FACTBOT_LOOKUP_DELAY", "-1"), ("FACTBOT_LOOKUP_DELAY", "601"), ("FACTBOT_LOOKUP_DELAY", "soon"),
     ("FACTBOT_SOCKET_RETRY", "0"), ("FACTBOT_SOCKET_RETRY", "3601"), ("FACTBOT_RETRY_BASE", "0"),
-    ("FACTBOT_RETRY_BASE", "61"),
+    ("FACTBOT_RETRY_BASE", "61"), ("FACTBOT_SLACK_TIMEOUT", "0"), ("FACTBOT_SLACK_TIMEOUT", "2.5"), ("FACTBOT_SLACK_TIMEOUT", "121"),
 ])
 def test_the_servers_waits_out_of_range_are_named_in_one_line(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
@@ -291,11 +292,12 @@ def test_the_servers_waits_out_of_range_are_named_in_one_line(monkeypatch, varia
 
 
 def test_the_look_up_delay_and_backoff_keep_their_defaults_unless_set_and_reach_the_delivery_worker(monkeypatch, make_server):
-    for name in ("FACTBOT_LOOKUP_DELAY", "FACTBOT_SOCKET_RETRY", "FACTBOT_RETRY_BASE"):
+    for name in ("FACTBOT_LOOKUP_DELAY", "FACTBOT_SOCKET_RETRY", "FACTBOT_RETRY_BASE", "FACTBOT_SLACK_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     defaults = load_settings(env_file=None)
     assert defaults.factbot_lookup_delay == 10.0 and defaults.factbot_socket_retry == 10.0
-    assert defaults.factbot_retry_base == 1.0
-    server = make_server(FACTBOT_LOOKUP_DELAY="2.5", FACTBOT_RETRY_BASE="0.25")
+    assert defaults.factbot_retry_base == 1.0 and defaults.factbot_slack_timeout == 10
+    assert web_client(defaults).timeout == 10
+    server = make_server(FACTBOT_LOOKUP_DELAY="2.5", FACTBOT_RETRY_BASE="0.25", FACTBOT_SLACK_TIMEOUT="7")
     assert server.runtime is not None and server.runtime.worker.lookup_delay == 2.5
-    assert server.runtime.worker.retry_base == 0.25
+    assert server.runtime.worker.retry_base == 0.25 and server.runtime.worker.client.timeout == 7

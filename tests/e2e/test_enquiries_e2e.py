@@ -332,9 +332,10 @@ def test_killed_right_after_202_and_mid_post_the_enquiry_is_posted_exactly_once(
     assert record(first, reference)["ts"] is None
 
     fake_slack.fail_next("chat.postMessage", delay=1.5)  # Slack takes the post but answers late
-    # A 1 s look-up delay, not the default 10 s: the interrupted post is still looked for 11 s
-    # after it was sent, long after the fake stored it (1.5 s), so posting it again would double it.
-    quick = {"FACTBOT_ENQUIRY_CHANNEL": channel, "FACTBOT_LOOKUP_DELAY": "1"}
+    # A 1 s look-up delay and a 4 s client timeout, not the default 10 s each: the interrupted post
+    # is still looked for 5 s after it was sent, after the fake stored it (1.5 s), so posting it
+    # again would double it.
+    quick = {"FACTBOT_ENQUIRY_CHANNEL": channel, "FACTBOT_LOOKUP_DELAY": "1", "FACTBOT_SLACK_TIMEOUT": "4"}
     second = make_server(tmp_path, **quick)
     wait_until(lambda: any(c.params.get("channel") == channel for c in fake_slack.calls("chat.postMessage")),
                what="the post to reach Slack")
@@ -345,7 +346,7 @@ def test_killed_right_after_202_and_mid_post_the_enquiry_is_posted_exactly_once(
     later = accepted(submit(third, enquiry()))
     posted_once(fake_slack, later, channel)
     # The interrupted post is looked for once a post sent then would have timed out and been
-    # looked for (the client's 10 s + FACTBOT_LOOKUP_DELAY after it was sent), then not posted again.
+    # looked for (FACTBOT_SLACK_TIMEOUT + FACTBOT_LOOKUP_DELAY after it was sent), then not posted again.
     wait_until(lambda: any(c.params.get("channel") == channel for c in fake_slack.calls("conversations.history")),
                timeout=30, what="the look-up for the interrupted post")
     post = posted_once(fake_slack, reference, channel)

@@ -46,11 +46,13 @@ from tests.support.server import INTAKE_TOKEN, Server, free_port, server_env
 
 CHANNEL = "C0FAULT001"
 AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
-#: FACTBOT_LOOKUP_DELAY for the rig's server (the product's default is 10 s). A post a kill -9 cut
-#: off is still looked for only the client's 10 s timeout + this after it was sent, later than the
-#: fake ever stores a slow post (4 s), so the look-up must still find it rather than post again;
-#: the one test that proves the default outwaits a late store keeps the default (``lookup_delay=None``).
+#: FACTBOT_LOOKUP_DELAY and FACTBOT_SLACK_TIMEOUT for the rig's server (the product's defaults are
+#: 10 s each). A post a kill -9 cut off is still looked for only the client's 6 s timeout + 1 s
+#: after it was sent, later than the fake ever stores a slow post (4 s), so the look-up must still
+#: find it rather than post again; the one test that proves the defaults outwait a late store
+#: keeps them (``lookup_delay=None``).
 QUICK_LOOKUP_DELAY = 1.0
+QUICK_SLACK_TIMEOUT = 6
 #: Capabilities that let root ignore file permissions (dropped so a read-only folder is read-only).
 _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH, _CAP_FOWNER = 1, 2, 3
 _PR_CAPBSET_DROP = 24
@@ -118,12 +120,13 @@ class Rig:
         fake.channels[channel] = {"is_private": True}
         # Unpaced: the fake Web API has no per-channel limit, and these runs test durability, not
         # Slack's pace (tests/kernel/test_pacing.py does); thousands of posts at one a second would not fit.
-        # ``lookup_delay`` (FACTBOT_LOOKUP_DELAY; ``None``: the product's default).
+        # ``lookup_delay`` (FACTBOT_LOOKUP_DELAY, with FACTBOT_SLACK_TIMEOUT shortened beside it;
+        # ``None``: the product's defaults for both).
         # Backoff after Slack's errors starts at 0.1 s, not 1 s: these runs test what is lost or doubled,
         # not the backoff's pace (tests/kernel/test_delivery.py does).
         env = {"FACTBOT_RETRY_BASE": "0.1", **env}
         if lookup_delay is not None:
-            env = {"FACTBOT_LOOKUP_DELAY": str(lookup_delay), **env}
+            env = {"FACTBOT_LOOKUP_DELAY": str(lookup_delay), "FACTBOT_SLACK_TIMEOUT": str(QUICK_SLACK_TIMEOUT), **env}
         self.env = server_env(fake, self.workdir, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_POST_PACE="0", **env)
         self.server: Server | None = None
         #: reference → the tag sent in that enquiry's message (to catch a post of the wrong enquiry).
