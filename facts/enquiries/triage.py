@@ -145,24 +145,34 @@ def _pattern(path: Path | str, index: int, entry: object, lists: dict[str, str])
     alternatives = [line for line in lines if line and not line.startswith("#")]
     if not alternatives:
         raise _bad(path, f"{where}: 'pattern' has no line that is not a comment")
-    bodies = []
     for line in alternatives:
         unknown = sorted({name for name in _WORD_LIST.findall(line) if name not in lists})
         if unknown:
             raise _bad(path, f"{where} uses undefined word list(s) {', '.join('{' + n + '}' for n in unknown)}")
         if _folds_away(line):
             raise _bad(path, f"{where}: write patterns in lower case without accents (the enquiry is folded): {line}")
-        body = _WORD_LIST.sub(lambda m: lists[m.group(1)], line)
+    bodies = [_WORD_LIST.sub(lambda m: lists[m.group(1)], line) for line in alternatives]
+    # The whole pattern is compiled once: at every start, compiling each line on its own as well
+    # (to name a bad one) tripled the cost. Lines are compiled alone only to check that none
+    # closes the wrapper's group ("a)|(b"), with each word list as one word (cheap), and, when the
+    # whole is bad or matches ordinary text, to name the line that makes it so.
+    try:
+        for line in alternatives:
+            re.compile(_WORD_LIST.sub("(?:w)", line))
+        regex = _whole_words("|".join(f"(?:{body})" for body in bodies))
+        if not (regex.search(_fold("")) or regex.search(_CANARY)):
+            return TriagePattern(label.strip(), regex)
+    except re.error:
+        pass
+    for line, body in zip(alternatives, bodies, strict=True):
         try:
             re.compile(body)  # on its own: "a)|(b" must not pass by closing the wrapper's group
-            regex = _whole_words(body)
+            one = _whole_words(body)
         except re.error as error:
             raise _bad(path, f"{where} is not a valid regular expression ({error}): {line}") from None
-        if regex.search(_fold("")) or regex.search(_CANARY):
+        if one.search(_fold("")) or one.search(_CANARY):
             raise _bad(path, f"{where} matches empty or ordinary text, so it would flag every enquiry: {line}")
-        bodies.append(body)
-    regex = _whole_words("|".join(f"(?:{body})" for body in bodies))
-    return TriagePattern(label.strip(), regex)
+    raise _bad(path, f"{where} is not a valid regular expression as a whole")  # each line is, together they are not
 
 
 @functools.lru_cache(maxsize=4)
