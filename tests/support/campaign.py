@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from tests.support.cli_process import run_factbot
 from tests.support.server import REPO
 
 CURATED = REPO / "facts" / "curated"
@@ -18,8 +18,7 @@ FIGURE_FILE = "2024-10-31-nspcc-record-levels.yaml"
 
 def factbot(env: dict, cwd: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``python -m bot.cli *args`` with ``env`` (e.g. a running server's) in ``cwd``."""
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=60)
+    return run_factbot(list(args), cwd, env)
 
 
 def curated_copy(folder: Path, **replacements: str) -> Path:

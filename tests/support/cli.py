@@ -1,12 +1,13 @@
 """Running the ``factbot`` CLI as an operator does: a fresh process, no Slack or factbot settings
-from the test runner's environment, this checkout on the path."""
+from the test runner's environment, this checkout on the path (forked from a parent that has
+done the imports: ``tests.support.cli_process``)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
+from tests.support.cli_process import run_factbot
 from tests.support.server import REPO
 
 
@@ -15,8 +16,7 @@ def factbot(args: list[str], cwd, **env: str) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "FACTBOT_"))}
     base["PYTHONPATH"] = str(REPO)
     base.update(env)
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=cwd, env=base,
-                          capture_output=True, text=True, timeout=60)
+    return run_factbot(args, cwd, base)
 
 
 def example_release(release_extra: str = "") -> str:
