@@ -27,9 +27,6 @@ import requests
 from facts.enquiries.messages import CLAIM, RELEASE, RESPONDED
 from tests.support.server import INTAKE_TOKEN, Server, free_port, server_env, wait_until
 
-#: One worker runs this module in order: its last test reads the log every test above wrote.
-pytestmark = pytest.mark.xdist_group("enquiries_e2e")
-
 CHANNEL = "C0ENQ0001"
 LEAD = "S0LEAD0001"
 AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}

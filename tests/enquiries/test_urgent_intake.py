@@ -27,8 +27,6 @@ LEAD = "U0LEAD0001"
 AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
 URGENT = "My daughter is in immediate danger tonight, please help"
 SENT: set[str] = set()  # every personal detail sent in this module (none may reach the log)
-#: One worker runs this module in order: its last test reads the log every test above wrote.
-pytestmark = pytest.mark.xdist_group("urgent_intake")
 
 
 @pytest.fixture(scope="module")
