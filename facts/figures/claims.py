@@ -146,6 +146,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("url", _p(r"\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|co|com|gov|uk)(?:\.uk)?\b\S*")),
     ("phone", _p(r"(?<![\d,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?!\d|,\d)")),
     ("phone", _p(r"(?<=\b(?:call|dial|ring|text)\s)(?:the\s+police\s+on\s+)?(?:999|112|111|101|116\s?123)\b|\b(?:999|112|116\s?123)(?=\s+(?:straight|now|immediately))|(?<=\bon\s)(?:999|112|111|101)\b")),
+    # An emergency or helpline number offered in a sentence about calling ("… 0808 800 5000, or 999
+    # in an emergency"): :func:`_read_service_number` says whether it is one.
+    ("service_number", _p(r"(?<![\d,.])\b(?:999|112|111|101|116\s?123)\b(?![\d%]|[,.]\d)")),
     ("time", _p(r"\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b|\b\d{1,2}:\d{2}\b")),
     ("money", _p(rf"{_HEDGE}?[£€$]\s?(?:{_NUM})\s?(?:million|billion|bn|m|k)?\b")),
     ("date_dmy", _p(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?(?:\s+\d{{4}})?\b")),
@@ -341,7 +344,26 @@ def _read_under_age(at: _At) -> Number:
     return at.make("age", _digits(at.span), hedge="under", extra={"eligibility": True})
 
 
+#: Words that make a sentence about calling someone, not about counting.
+_CALLING = re.compile(r"\b(?:call(?:ing)?|dial(?:ling)?|ring(?:ing)?|phone|text|contact|emergency|helpline|childline|"
+                      r"police\s+on)\b", re.I)
+
+
+def _read_service_number(at: _At) -> Number | None:
+    """999, 111, 101, 112 or 116 123 in a sentence about calling is a number to call, not a count
+    ("call 0808 800 5000, or 999 in an emergency"); a count of something ("999 offences", "999
+    calls") is read as usual."""
+    if at.hedge != "exact" or not _CALLING.search(at.text[at.sentence[0]:at.sentence[1]]):
+        return None
+    next_word = (re.findall(r"[A-Za-z]+", at.after[:30]) or [""])[0].lower()
+    if next_word in {"in", "if", "for", "or", "and", "now", "straight", "immediately", "to", "when", ""} \
+            or not next_word.endswith("s"):
+        return at.not_claim("phone number")
+    return None
+
+
 _READERS: dict[str, Callable[[_At], Number | None]] = {
+    "service_number": _read_service_number,
     "email": _not_claims("email"), "url": _not_claims("url"), "phone": _not_claims("phone number"),
     "time": _not_claims("time of day"), "money": _read_money,
     "date_dmy": _read_date, "date_mdy": _read_date, "date_my": _read_date,

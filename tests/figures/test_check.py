@@ -347,3 +347,16 @@ def test_verdict_wording_reads_as_english(book):
     [several] = _claims("Some 12,925 offences were recorded in England and Wales in 2019/20.", book)
     assert several.verdict == "known_misquote"
     assert "this sentence gives. Use *12,925*" in check_line(several)
+
+
+@pytest.mark.parametrize("draft", ["Parents worried can call 0808 800 5000, or 999 in an emergency.",
+                                   "Call Childline on 0800 1111 or 116 123.",
+                                   "Worried? Ring 116 123, or 999 if a child is in danger."])
+def test_emergency_and_helpline_numbers_offered_to_call_are_not_claims(book, draft):
+    # User trial: "or 999 in an emergency" was called a wrong 7,263 with a "corrected" sentence.
+    assert _claims(draft, book) == []
+    assert [n.why for n in find_numbers(draft) if n.span.strip() in {"999", "116 123"}] \
+        in (["phone number"], ["phone number", "phone number"])
+    # A count of something is still a count ("999 calls", "999 offences").
+    assert [n.claim for n in find_numbers("Police received 999 calls about grooming in 2024.") if n.span == "999"] == [True]
+
