@@ -94,7 +94,7 @@ _COUNT_SUBJECTS: list[tuple[str, str]] = [
     (r"\bapps\b|\bgames\b|websites|\bsites\b", "apps"),
     (r"primary[\s-]+school", "primary"),
     (r"counselling|sessions", "sessions"),
-    (r"webpages|web\s+pages", "webpages"),
+    (r"webpages|web\s+pages", "reports"),  # the IWF's reports are webpages (one series)
     (r"\breports?\b|referrals?", "reports"),
     (r"children\s+aged|\bchildren\b(?!\s+(?:were|was))", "children"),
 ]
@@ -114,7 +114,8 @@ _MEASURES: list[tuple[str, str]] = [
     (r"\bons\b|ofcom(?:'s)?\s+(?:research|found|finds|survey|study|data|figures|report)|crime\s+survey|friend\s+requests?|"
      r"research\s+for\s+ofcom", "survey"),
     (r"counselling|\bsessions\b", "sessions"),
-    (r"webpages|web\s+pages", "webpages"),
+    # The IWF counts reports as webpages ("reports (webpages) confirmed", one series): one measure.
+    (r"webpages|web\s+pages", "reports"),
     (r"report\s+remove", "reports"),  # a named service counts reports, whatever they are of
     (r"abuse\s+(?:image|imagery|material)|\bimages?\b|imagery", "images"),
     (r"[\d,]+\s+reports\b|\breports\s+(?:of|to|were|submitted|made)", "reports"),
@@ -345,7 +346,7 @@ def _respectively(rules: Sequence[tuple[str, str]], clause: str, at: int) -> str
 
 _OFFENCE_NOUNS = frozenset({"offences", "offence", "crimes", "crime", "cases", "instances", "incidents"})
 _PEOPLE_NOUNS = frozenset({"children", "girls", "boys", "pupils", "teenagers", "people", "kids", "teens"})
-_NOUN_SUBJECTS = {"images": "images", "videos": "images", "webpages": "webpages", "reports": "reports",
+_NOUN_SUBJECTS = {"images": "images", "videos": "images", "webpages": "reports", "reports": "reports",
                   "referrals": "reports", "sessions": "sessions", "apps": "apps", "games": "apps", "sites": "apps",
                   "websites": "apps", "contacts": "contacts", "calls": "calls"}
 #: What a count is of when its clause does not say: the measure's own unit.
@@ -823,11 +824,21 @@ def _candidates(draft: _DraftNumber, book: FigureBook, lengths: bool = True) -> 
             continue
         if not _same_body(draft, figure) or not _same_topic(draft, figure) or not _same_survey_question(draft, figure):
             continue
-        if number.kind in {"count", "rate", "share", "rise", "multiple", "money"} and draft.measure != figure.measure \
+        if number.kind in {"count", "rate", "share", "rise", "multiple", "money"} and not _same_measure(draft, figure) \
                 and not (draft.measure == "" and figure.measure == "offences"):
             continue
         found.append(figure)
     return found
+
+
+def _same_measure(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """True when the draft's number measures what the figure's does: the same measure read from
+    the words, or reports for a figure whose unit is reports ("the IWF confirmed 291,273 reports"
+    and a claim of "291,273 reports … of child sexual abuse imagery", read as imagery)."""
+    if draft.measure == figure.measure:
+        return True
+    return draft.measure == "reports" and figure.primary and figure.number.kind == "count" \
+        and figure.fact.unit in {"reports", "webpages"}
 
 
 #: Bodies that publish their own counts and shares: a draft naming one is not about another's.
@@ -849,6 +860,8 @@ def _same_body(draft: _DraftNumber, figure: FigureNumber) -> bool:
     if draft.number.kind in {"date", "age", "forces"}:
         return True
     mine, theirs = _bodies(draft.sentence), _bodies(figure.text)
+    if "Report Remove" in theirs and mine and "Report Remove" not in mine:
+        return False  # "the IWF confirmed 275,655 reports" is not about the IWF's Report Remove service
     return not mine or not theirs or bool(mine & theirs)
 
 
@@ -870,6 +883,8 @@ def _same_topic(draft: _DraftNumber, figure: FigureNumber) -> bool:
     if draft.measure in {"offences", ""} or draft.number.kind in {"date", "age", "forces", "money"}:
         return True
     mine, theirs = _topics(draft.sentence), _topics(figure.text)
+    if draft.measure == "reports" and mine and not theirs:
+        return False  # "sextortion reports to the IWF" are not all the reports it confirmed
     return not mine or not theirs or bool(mine & theirs)
 
 
@@ -1150,7 +1165,7 @@ def _another_measure(draft: _DraftNumber, book: FigureBook) -> FigureNumber | No
             or number.kind not in {"count", "share"} or number.kind == "count" and number.value < 100:
         return None
     for figure in book.numbers:
-        if figure.primary and figure.number.kind == number.kind and figure.measure and figure.measure != draft.measure \
+        if figure.primary and figure.number.kind == number.kind and figure.measure and not _same_measure(draft, figure) \
                 and figure.number.hedge == "exact" and _same_value(figure.number.value, number.value) \
                 and figure.platforms == draft.platforms and figure.geography == draft.geography \
                 and _particular(draft, figure):

@@ -360,3 +360,17 @@ def test_emergency_and_helpline_numbers_offered_to_call_are_not_claims(book, dra
     # A count of something is still a count ("999 calls", "999 offences").
     assert [n.claim for n in find_numbers("Police received 999 calls about grooming in 2024.") if n.span == "999"] == [True]
 
+
+def test_an_iwf_count_of_confirmed_reports_is_compared_only_with_that_series(book):
+    # User trial: 275,655 "reports in 2024" was corrected to 1,142 (a Report Remove count).
+    [wrong] = _claims("The IWF confirmed 275,655 reports in 2024.", book)
+    assert (wrong.verdict, wrong.figure.id if wrong.figure else None) == ("differs", "iwf-2024-reports-confirmed")
+    assert wrong.corrected == "The IWF confirmed 291,273 reports in 2024."
+    [right] = _claims("The IWF confirmed 291,273 reports in 2024.", book)
+    assert (right.verdict, right.figure.id if right.figure else None) == ("matches", "iwf-2024-reports-confirmed")
+    # User trial: the 2023 confirmed webpages (the same series) were a "known misquote" of Report Remove's 508.
+    [earlier] = _claims("In 2023 the IWF confirmed 275,655 reports.", book)
+    assert (earlier.verdict, earlier.figure.id if earlier.figure else None) == ("matches", "iwf-2023-webpages-confirmed")
+    # Report Remove figures still answer a draft that names the service.
+    [remove] = _claims("In 2024, 1,142 reports were made to Report Remove.", book)
+    assert remove.figure is not None and remove.figure.id == "report-remove-2024-reports"
