@@ -475,8 +475,14 @@ class FigureBook:
         key = _series_key(fact)
         if key is None or fact.period.end is None:
             return None
+        # Of the same publisher: the ONS's 19.2% of children who spoke to a stranger is not replaced
+        # by the IWF's share of AI-generated imagery that was Category A. A survey's share is replaced
+        # only within its own series (each question is one): that was looked for above.
+        if _measure(fact.claim) == "survey":
+            return None
         later = [f for f in self.facts if f.id != fact.id and f.status in {"verified", "secondary", "held"}
-                 and _series_key(f) == key and f.period.end and f.period.end > fact.period.end + dt.timedelta(days=45)]
+                 and _series_key(f) == key and f.period.end and f.period.end > fact.period.end + dt.timedelta(days=45)
+                 and f.source.publisher == fact.source.publisher]
         if not later:
             return None
         servable = [f for f in later if f.servable] or later

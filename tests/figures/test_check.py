@@ -374,3 +374,18 @@ def test_an_iwf_count_of_confirmed_reports_is_compared_only_with_that_series(boo
     # Report Remove figures still answer a draft that names the service.
     [remove] = _claims("In 2024, 1,142 reports were made to Report Remove.", book)
     assert remove.figure is not None and remove.figure.id == "report-remove-2024-reports"
+
+
+def test_a_survey_share_is_not_replaced_by_another_bodys_share_from_the_sentence_before(book):
+    # User trial: after an IWF 2024 sentence, the ONS's "1 in 5 … never met" was "out of date",
+    # replaced by the IWF's share of AI-generated imagery that was Category A.
+    alone = "1 in 5 children aged 10 to 15 spoke to someone online they had never met."
+    [expected] = _claims(alone, book)
+    assert (expected.verdict, expected.figure.id if expected.figure else None) == \
+        ("missing_base_or_period", "ons-2023-children-spoke-to-stranger-online")
+    [_, after] = _claims("The IWF confirmed 291,273 reports in 2024. " + alone, book)
+    assert (after.verdict, after.figure.id if after.figure else None, after.newer) == \
+        ("missing_base_or_period", "ons-2023-children-spoke-to-stranger-online", None)
+    facts = {f.id: f for f in load_curated().facts}
+    for fact_id in ("ons-2023-children-spoke-to-stranger-online", "ofcom-2022-children-8-17-adult-user-age"):
+        assert book.newer_than(facts[fact_id]) is None
