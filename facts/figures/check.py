@@ -1047,6 +1047,12 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
             best = max(matching, key=lambda c: _score(with_period, c, sentence_facts))
             return _judge_match(with_period, best, book, sentence_facts)
     candidates, matching = _matching(draft, book)
+    if matching and not draft.periods and number.hedge != "exact" and not number.approximate \
+            and _says_current(draft.sentence):
+        # "Over 7,000 … last year" says 7,062 (2023/24) and 7,263 (2024/25), which replaces it:
+        # presented as current, the hedge is honoured by the newer figure, never found out of date.
+        ids = {c.fact.id for c in matching}
+        matching = [c for c in matching if (book.newer_than(c.fact) or c.fact).id not in ids - {c.fact.id}] or matching
     if matching:
         best = max(matching, key=lambda c: _score(draft, c, sentence_facts))
         return _judge_match(draft, best, book, sentence_facts)
@@ -1265,13 +1271,18 @@ def _judge_match(draft: _DraftNumber, best: FigureNumber, book: FigureBook, sent
             _CONDITIONAL_BASE.search(base) and not _BASE_WORDS.search(sentence)
             or _AGE_GROUP.search(base + " " + fact.unit) and not _AGE_GROUP.search(sentence)):
         missing.append("base")  # of those where the platform was known; of children aged 11 to 18
-    if number.kind in {"count", "share", "rise", "rate", "multiple"} and not draft.periods and not _reference(fact):
-        missing.append("period")
+    if number.kind in {"count", "share", "rise", "rate", "multiple"} and not draft.periods and not _reference(fact) \
+            and not (_LAST_YEAR.search(sentence) and _single_year(fact) and newer is None):
+        missing.append("period")  # "last year" of the newest year's figure names its period
     if missing:
         return Check(number, "missing_base_or_period", sentence, fact, best.number.span, missing=missing,
                      corrected=_own_claim(fact, best), why="the sentence does not say " + " or ".join(
                          {"base": "what it is a share of", "period": "when"}[m] for m in missing))
     return Check(number, "matches", sentence, fact, best.number.span, corrected=None, why="")
+
+
+#: A sentence naming the latest year as its period ("recorded last year", "in the past year").
+_LAST_YEAR = re.compile(r"\b(?:last|past)\s+year\b", re.I)
 
 
 def _says_current(sentence: str) -> bool:

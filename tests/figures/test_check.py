@@ -389,3 +389,18 @@ def test_a_survey_share_is_not_replaced_by_another_bodys_share_from_the_sentence
     facts = {f.id: f for f in load_curated().facts}
     for fact_id in ("ons-2023-children-spoke-to-stranger-online", "ofcom-2022-children-8-17-adult-user-age"):
         assert book.newer_than(facts[fact_id]) is None
+
+
+@pytest.mark.parametrize("draft", ["Over 7,000 online grooming crimes last year",
+                                   "Over 7,000 Sexual Communication with a Child offences were recorded last year."])
+def test_a_hedge_presented_as_last_year_is_the_newest_figure_it_says(book, draft):
+    # User trial: "over 7,000 … last year" was out of date (7,062, 2023/24), though 7,263 (2024/25)
+    # is over 7,000 too; "last year" of the newest year's figure names its period.
+    [check] = _claims(draft, book)
+    assert (check.verdict, check.figure.id if check.figure else None, check.newer) == \
+        ("matches", "grooming-2024-25-uk-offences", None)
+    # The older figure's own number is still out of date, and an undated one still lacks its period.
+    [old] = _claims("New NSPCC figures show 7,062 online grooming crimes were recorded by UK police last year.", book)
+    assert old.verdict == "out_of_date"
+    [undated] = _claims("Over 7,000 online grooming crimes were recorded.", book)
+    assert (undated.verdict, undated.missing) == ("missing_base_or_period", ["period"])
