@@ -1352,6 +1352,10 @@ def _stems(text: str) -> set[str]:
     return out
 
 
+#: A number's unit written out ("40 per cent"): not a word that makes a misquote wrong.
+_UNIT_WORDS = frozenset({"per", "cent", "percent"})
+
+
 def _misquote(draft: _DraftNumber, book: FigureBook, matched: Fact | None = None) -> tuple[Fact, str] | None:
     """``(fact, why)`` when the draft's number is a wording curators marked wrong on ``fact``.
 
@@ -1367,7 +1371,13 @@ def _misquote(draft: _DraftNumber, book: FigureBook, matched: Fact | None = None
             if not (matched is not None and matched.id == fact.id and any(
                     _same_value(n.value, draft.number.value) for n in numbers)):
                 continue
-        if distinctive and len(distinctive & sentence) * 2 < len(distinctive):
+        # Its own number said of the figure's own platforms ("a 40% rise … on Instagram") is
+        # particular enough with one of its words; otherwise half of them must be there.
+        own_platforms = same_number and bool(draft.platforms) and draft.platforms == _platforms_of_fact(fact) \
+            and (not draft.periods or fact.period.end is not None and any(same_end(p.end, fact.period.end)
+                                                                         for p in draft.periods))
+        needed = 1 if own_platforms else len(distinctive) / 2
+        if distinctive and len((distinctive - _UNIT_WORDS) & sentence) < needed:
             continue
         if not distinctive and not same_number:
             continue

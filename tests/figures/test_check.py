@@ -404,3 +404,15 @@ def test_a_hedge_presented_as_last_year_is_the_newest_figure_it_says(book, draft
     assert old.verdict == "out_of_date"
     [undated] = _claims("Over 7,000 online grooming crimes were recorded.", book)
     assert (undated.verdict, undated.missing) == ("missing_base_or_period", ["period"])
+
+
+def test_the_readmes_instagram_40_percent_rise_is_a_known_misquote(book):
+    # User trial: the README's own example misquote gave "no curated figure".
+    [check] = _claims("There was a 40% rise in grooming on Instagram.", book)
+    assert (check.verdict, check.figure.id if check.figure else None) == \
+        ("known_misquote", "grooming-2020-lockdown-instagram-share")
+    assert "Telegraph copy" in check.why and check.figure_text == "37%"
+    # Another platform, or another period, is not that misquote: nothing curated, not a guess.
+    for draft in ("There was a 40% rise in grooming on Snapchat.", "Grooming on Instagram rose 40% in 2024/25."):
+        [other] = _claims(draft, book)
+        assert other.verdict == "no_figure"
