@@ -1079,7 +1079,7 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     candidates = [c for c in candidates if c.subject == draft.subject]
     if not candidates:
         held = _held_for_others(draft, book)
-        why = _held_why(held.fact) if held else _other_period(draft, book)
+        why = _held_why(held.fact) if held else _other_period(draft, book) or _other_measure_why(draft, book)
         return Check(number, "no_figure", sentence, why=why or NO_FIGURE)
     same = [c for c in candidates if _same_value(c.number.value, number.value)]
     if same:
@@ -1122,6 +1122,20 @@ def _other_period(draft: _DraftNumber, book: FigureBook) -> str:
     fact = max(same, key=lambda c: c.fact.period.end or dt.date.min).fact
     return (f"nothing curated is for {_period_named(draft.periods[0].text)}; "
             f"{fact.display} is the curated figure for {fact.period.label or 'another period'}")
+
+
+def _other_measure_why(draft: _DraftNumber, book: FigureBook) -> str:
+    """For a dated draft whose exact number is another measure's figure for another period ("6,350
+    child sexual offences in 2024/25"; 6,350 is the grooming count of 2022/23): why nothing is
+    compared, naming what that number is (never offered as the figure to use); ``""`` otherwise."""
+    undated = replace(draft, periods=(), carried=())
+    other = _another_measure(undated, book) if draft.periods else None
+    if other is None:
+        return ""
+    fact = other.fact
+    return (f"nothing curated is for {_period_named(draft.periods[0].text)}; {fact.display} is the curated figure "
+            f"for {_lower_first(fact.base)} in {fact.period.label or 'another period'}, not for what this sentence "
+            "says it counts")
 
 
 def _period_named(text: str) -> str:
@@ -1190,6 +1204,9 @@ def _particular(draft: _DraftNumber, figure: FigureNumber) -> bool:
     period (with a platform's share), or the same body ("the IWF says 92% …")."""
     if draft.periods and _periods_compatible(draft, figure) and (figure.periods or _label_names(figure.fact, draft)):
         return draft.number.kind == "count" or bool(draft.platforms)
+    if not draft.periods and draft.number.kind == "count" and isinstance(draft.number.value, float | int) \
+            and draft.number.value >= 1000:
+        return True  # "Police recorded 6,350 child sexual offences": the grooming count's own number
     if draft.number.kind == "share":  # the same body's share, said to be of something else
         mine, theirs = _share_of(draft.text, draft.number), _share_of(figure.text, figure.number)
         if not mine or not theirs or mine == theirs:

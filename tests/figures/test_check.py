@@ -416,3 +416,16 @@ def test_the_readmes_instagram_40_percent_rise_is_a_known_misquote(book):
     for draft in ("There was a 40% rise in grooming on Snapchat.", "Grooming on Instagram rose 40% in 2024/25."):
         [other] = _claims(draft, book)
         assert other.verdict == "no_figure"
+
+
+def test_the_readmes_6350_child_sexual_offences_is_told_what_6350_is(book):
+    # User trial: the README's own example gave "no curated figure: nothing curated is about this number".
+    for draft in ("Police recorded 6,350 child sexual offences.", "Police recorded 6,350 child sexual offences in 2022/23."):
+        [check] = _claims(draft, book)
+        assert (check.verdict, check.figure.id if check.figure else None) == ("known_misquote", "child-sexual-offences-2022-23-uk")
+        assert check.why.startswith("6,350 is a figure for sexual communication with a child offences")
+    # For a period nothing curated is for, no figure is offered to use, but the line says what 6,350 is.
+    [later] = _claims("Police recorded 6,350 child sexual offences in 2024/25.", book)
+    assert (later.verdict, later.figure, later.corrected) == ("no_figure", None, None)
+    assert later.why.startswith("nothing curated is for 2024/25; 6,350 is the curated figure for sexual communication")
+    assert "not for what this sentence says it counts" in later.why
