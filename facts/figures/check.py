@@ -1019,6 +1019,18 @@ def _matching(draft: _DraftNumber, book: FigureBook) -> tuple[list[FigureNumber]
     return candidates, [c for c in candidates if _value_matches(draft.number, c.number)]
 
 
+def _newest_said(draft: _DraftNumber, matching: list[FigureNumber], book: FigureBook) -> list[FigureNumber]:
+    """``matching`` without the figures another of them replaces, for a hedged number in a sentence
+    presented as current: "Over 7,000 … last year" says 7,062 (2023/24) and 7,263 (2024/25), which
+    replaces it, so the hedge is honoured by the newer figure, never found out of date."""
+    number = draft.number
+    if not matching or draft.periods or number.hedge == "exact" or number.approximate \
+            or not _says_current(draft.sentence):
+        return matching
+    ids = {c.fact.id for c in matching}
+    return [c for c in matching if (book.newer_than(c.fact) or c.fact).id not in ids - {c.fact.id}] or matching
+
+
 def _for_its_period(draft: _DraftNumber, candidates: list[FigureNumber]) -> list[FigureNumber]:
     """A count of forces is read for any period (the forces behind a figure are named beside
     counts of other years), but one a draft gives for a period is compared with the figures for
@@ -1047,12 +1059,7 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
             best = max(matching, key=lambda c: _score(with_period, c, sentence_facts))
             return _judge_match(with_period, best, book, sentence_facts)
     candidates, matching = _matching(draft, book)
-    if matching and not draft.periods and number.hedge != "exact" and not number.approximate \
-            and _says_current(draft.sentence):
-        # "Over 7,000 … last year" says 7,062 (2023/24) and 7,263 (2024/25), which replaces it:
-        # presented as current, the hedge is honoured by the newer figure, never found out of date.
-        ids = {c.fact.id for c in matching}
-        matching = [c for c in matching if (book.newer_than(c.fact) or c.fact).id not in ids - {c.fact.id}] or matching
+    matching = _newest_said(draft, matching, book)
     if matching:
         best = max(matching, key=lambda c: _score(draft, c, sentence_facts))
         return _judge_match(draft, best, book, sentence_facts)
