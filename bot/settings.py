@@ -311,6 +311,28 @@ Requirement = Callable[[Settings, set[str]], Iterable[str]]
 SECRETS = frozenset({"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "FACTBOT_INTAKE_TOKEN"})
 
 
+#: pydantic's error types for a number setting that is not a number or is out of its range.
+_NUMBER_ERRORS = frozenset({"int_parsing", "int_from_float", "int_type", "float_parsing", "float_type",
+                            "finite_number", "greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
+def _number_message(name: str, error: Any) -> str | None:
+    """"must be a whole number from 30 to 604800" for a number setting's bad value (pydantic's own
+    words, "Input should be a valid integer, unable to parse string as an integer", name no range);
+    ``None`` for any other error."""
+    field = Settings.model_fields.get(name)
+    if field is None or error.get("type") not in _NUMBER_ERRORS or field.annotation not in (int, float):
+        return None
+    bounds = {key: getattr(rule, key) for rule in field.metadata for key in ("ge", "gt", "le", "lt")
+              if getattr(rule, key, None) is not None}
+    kind = "a whole number" if field.annotation is int else "a number"
+    low = (f"from {bounds['ge']:g}" if "ge" in bounds else f"above {bounds['gt']:g}" if "gt" in bounds else "")
+    high = (f"to {bounds['le']:g}" if "le" in bounds else f"below {bounds['lt']:g}" if "lt" in bounds else "")
+    if low.startswith("above") and high:
+        high = "and at most " + high.removeprefix("to ")
+    return " ".join(part for part in (f"must be {kind}", low, high) if part)
+
+
 def load_settings(env_file: str | Path | None = ".env", *, required: Requirement | None = None,
                   secrets_unused: bool = False) -> Settings:
     """Settings from the environment (and ``env_file`` when it exists), with a relative
@@ -332,8 +354,9 @@ def load_settings(env_file: str | Path | None = ".env", *, required: Requirement
             raise SettingsError(f"{env_file}: cannot be read as UTF-8 text") from None
         except ValidationError as exc:
             fields = Settings.model_fields
-            bad = [(error_field(error, nested=False, default="settings"), error_message(error))
-                   for error in exc.errors()]
+            bad = [(name, _number_message(name, error) or error_message(error))
+                   for error in exc.errors()
+                   for name in [error_field(error, nested=False, default="settings")]]
             for name, message in bad:
                 problems.setdefault(name.upper(), f"{name.upper()}: {message}")
             retry = {name: fields[name].get_default(call_default_factory=True)

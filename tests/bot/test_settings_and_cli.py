@@ -67,7 +67,7 @@ def test_ask_and_check_work_with_the_untouched_example_settings(tmp_path):
     assert refused.returncode == 2 and "SLACK_SIGNING_SECRET: is still the placeholder" in refused.stderr
     still_named = _factbot(["ask", "instagram"], tmp_path, FACTBOT_FEED_INTERVAL="soon")
     assert still_named.returncode == 2 and still_named.stderr.strip().splitlines() == [
-        "factbot: FACTBOT_FEED_INTERVAL: Input should be a valid integer, unable to parse string as an integer"]
+        "factbot: FACTBOT_FEED_INTERVAL: must be a whole number from 30 to 604800"]
 
 
 def test_an_empty_signing_secret_is_not_set(tmp_path):
@@ -301,3 +301,17 @@ def test_the_look_up_delay_and_backoff_keep_their_defaults_unless_set_and_reach_
     server = make_server(FACTBOT_LOOKUP_DELAY="2.5", FACTBOT_RETRY_BASE="0.25", FACTBOT_SLACK_TIMEOUT="7")
     assert server.runtime is not None and server.runtime.worker.lookup_delay == 2.5
     assert server.runtime.worker.retry_base == 0.25 and server.runtime.worker.client.timeout == 7
+
+
+@pytest.mark.parametrize("variable,value,says", [
+    ("FACTBOT_SLACK_TIMEOUT", "1.5", "must be a whole number from 1 to 120"),
+    ("FACTBOT_SLACK_TIMEOUT", "10s", "must be a whole number from 1 to 120"),
+    ("FACTBOT_POST_PACE", "-1", "must be a number from 0 to 60"),
+    ("FACTBOT_FEED_TIMEOUT", "0", "must be a number above 0 and at most 120"),
+    ("FACTBOT_LOOKUP_DELAY", "nan", "must be a number from 0 to 600"),
+])
+def test_a_bad_number_setting_says_what_a_good_one_is(monkeypatch, variable, value, says):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env_file=None)
+    assert str(raised.value) == f"{variable}: {says}"
