@@ -125,6 +125,9 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         feeds = runtime.campaign.poller.health()
         body["slack"], body["feeds"] = slack, feeds
         problems = list(slack["problems"])
+        if intake != "ok":
+            problems.append("FACTBOT_INTAKE_TOKEN is not set: the website's enquiries and campaign updates are "
+                            "refused (503). Set it to the token the website's form sends, then restart.")
         problems += [f"feed {f['feed']}: {f['outcome']}" for f in feeds["failing"]]
         problems += storage_problems
         problems += [f"Background loop {name} has stopped: {LOOP_ROLES.get(name.split(':')[0], 'its work')} is not "

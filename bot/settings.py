@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     @field_validator("factbot_db")
     @classmethod
     def _db_regular_file(cls, value: Path) -> Path:
+        # Its siblings add up to 30 characters to its name (factbot-outbox.sqlite3-journal); most file
+        # systems stop at 255 bytes, and asking about a longer name fails with an errno, not an answer.
+        if len(value.name.encode("utf-8", "surrogateescape")) > 200:
+            raise ValueError("its file name is too long (at most 200 bytes), such as data/factbot.json")
         # Never write over a device, a folder or a link's target: the stores are replaced whole.
         if value.is_symlink() or (value.exists() and not value.is_file()):
             raise ValueError("must be a regular file (not a folder, device or link), such as data/factbot.json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import io
 import logging
 import os
 import sys
@@ -41,7 +42,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 #: Errors creating a file that say the data folder cannot hold files at all (a bad ``FACTBOT_DB``,
 #: exit 2), as against a full disk or a damaged file (exit 1).
-_NOT_A_DATA_FOLDER = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS})
+_NOT_A_DATA_FOLDER = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
+                                errno.ENAMETOOLONG})
 
 
 def _bad_data_folder(exc: Exception, settings: Settings | None) -> str | None:
@@ -58,7 +60,14 @@ def _bad_data_folder(exc: Exception, settings: Settings | None) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    args = build_parser(argv).parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "“" gets "?", not an error
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+    # Bytes that are not UTF-8 in an argument (a pasted Latin-1 word) are read as U+FFFD, not
+    # carried as surrogates that fail when the answer is printed.
+    words = [word.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+             for word in (sys.argv[1:] if argv is None else argv)]
+    args = build_parser(words).parse_args(words)
     settings: Settings | None = None
     try:
         settings = load_settings(required=getattr(args, "required", None),

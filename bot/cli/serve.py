@@ -27,6 +27,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require(*required(settings, set()))
     log.info("data folder: %s", settings.data_note)
+    if not settings.factbot_intake_token:
+        log.warning("FACTBOT_INTAKE_TOKEN is not set: the website's enquiries and campaign updates are refused "
+                    "(503) until it is; set it to the token the website's form sends")
     try:  # one server per store: two would hand out the same enquiry references
         lock_path = sibling_path(settings.factbot_db, "serve").with_suffix(".lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deploy has no data/ yet

@@ -315,3 +315,15 @@ def test_a_bad_number_setting_says_what_a_good_one_is(monkeypatch, variable, val
     with pytest.raises(SettingsError) as raised:
         load_settings(env_file=None)
     assert str(raised.value) == f"{variable}: {says}"
+
+
+def test_odd_bytes_and_encodings_and_names_get_an_answer_not_an_error(tmp_path):
+    # Found by the fresh-user trial: a pasted non-UTF-8 byte, a Latin-1 terminal, a 300-letter store name.
+    odd = subprocess.run([sys.executable, "-m", "bot.cli", "ask", b"insta\xffgram".decode("utf-8", "surrogateescape")],
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True)
+    assert odd.returncode == 0 and "insta\ufffdgram".encode() in odd.stdout and b"codec" not in odd.stderr
+    latin = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "instagram"], cwd=tmp_path, capture_output=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "latin-1"})
+    assert latin.returncode == 0 and b"Instagram" in latin.stdout and b"codec" not in latin.stderr
+    long_name = _factbot(["facts", "import"], tmp_path, FACTBOT_DB=str(tmp_path / ("a" * 300 + ".json")))
+    assert long_name.returncode == 2 and long_name.stderr.startswith("factbot: FACTBOT_DB: its file name is too long")

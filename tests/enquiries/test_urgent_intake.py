@@ -144,11 +144,11 @@ def test_a_valid_email_with_a_bad_phone_is_not_refused_even_when_routine(srv, fa
 @pytest.mark.parametrize("changes,field", [({"consent": ...}, "consent"), ({"email": ..., "phone": "12"}, "phone"),
                                            ({"email": ..., "phone": ...}, "email")])
 def test_a_routine_enquiry_with_a_bad_field_is_still_refused_and_nothing_is_stored(srv, changes, field):
-    before = sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    before = _record_names(srv)
     response = submit(srv, enquiry(message="Please send your leaflet.", **changes))
     assert response.status_code == 422 and field in [f["field"] for f in response.json()["fields"]]
     assert "urgent" not in response.json()
-    assert sorted(path.name for path in (srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+    assert _record_names(srv) == before
 
 
 def test_urgent_enquiry_with_a_filled_honeypot_is_kept_for_review(srv, fake_slack):
@@ -162,10 +162,10 @@ def test_urgent_enquiry_with_a_filled_honeypot_is_kept_for_review(srv, fake_slac
 
 
 def test_routine_enquiry_with_a_filled_honeypot_is_still_dropped(srv):
-    before = sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    before = _record_names(srv)
     response = submit(srv, enquiry(message="Please send your leaflet.", website="http://spam.example"))
     assert response.status_code == 202 and "urgent" not in response.json()
-    assert sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+    assert _record_names(srv) == before
 
 
 def test_a_reused_idempotency_key_gives_the_same_answer_with_the_signposting(srv, fake_slack):
@@ -266,6 +266,12 @@ def test_json_in_another_charset_is_still_refused(srv):
 # -- a field sent twice (new-user trial): refused naming it, unless the text is urgent ------------
 
 
+def _record_names(srv) -> list[str]:
+    """The stored records' file names. By name, not path: an earlier test's record may move out of
+    incoming/ between two looks (it is the same record)."""
+    return sorted(path.name for path in (srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+
+
 def raw_json(srv, pairs: list[tuple[str, object]]):
     """``POST /enquiries`` with a JSON object written pair by pair, so a key can repeat."""
     body = "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}"
@@ -274,13 +280,12 @@ def raw_json(srv, pairs: list[tuple[str, object]]):
 
 @pytest.mark.parametrize("repeated", ["message", "email"])
 def test_a_routine_enquiry_with_a_repeated_json_key_is_refused_naming_it(srv, repeated):
-    # By name: an earlier test's record may move out of incoming/ meanwhile (it is the same record).
-    before = sorted(path.name for path in (srv.workdir / "factbot-enquiries").rglob("ENQ-*.json"))
+    before = _record_names(srv)
     body = enquiry(message="Please send your leaflet.")
     response = raw_json(srv, [*body.items(), (repeated, body[repeated])])
     assert response.status_code == 422, response.text
     assert response.json()["fields"] == [{"field": repeated, "message": "must be sent once"}]
-    assert sorted((srv.workdir / "factbot-enquiries").rglob("ENQ-*.json")) == before
+    assert _record_names(srv) == before
 
 
 def test_an_urgent_enquiry_with_a_repeated_json_key_is_kept_with_every_value_and_marked(srv, fake_slack):

@@ -226,6 +226,8 @@ def test_healthz_is_degraded_while_the_website_intake_is_not_configured(make_ser
     running = make_server(FACTBOT_INTAKE_TOKEN="")
     body = running.get("/healthz", timeout=5).json()
     assert body["status"] == "degraded" and "FACTBOT_INTAKE_TOKEN" in body["intake"]
+    # Said among the problems too (what an operator reads), and in the log at start (found by a trial).
+    assert any(p.startswith("FACTBOT_INTAKE_TOKEN is not set") for p in body["problems"]), body["problems"]
 
 
 def test_answers_do_not_wait_for_slack_when_it_is_unreachable(make_server, tmp_path):
