@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
@@ -31,6 +32,17 @@ from handlers import FigureServices, register_listeners
 from handlers.enquiries.actions import Acts
 
 log = logging.getLogger(__name__)
+
+
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused" (and its "`token` will
+    be ignored" beside ``authorize``): Bolt reads SLACK_BOT_TOKEN from the environment beside the
+    client and ``authorize`` we give it, and warned at every start about a choice that is ours."""
+    return record.getMessage() not in (warning_client_prioritized_and_token_skipped(), warning_token_skipped())
+
+
+_BOLT_LOG = logging.getLogger("slack_bolt")
+_BOLT_LOG.addFilter(_not_token_skipped)
 
 #: Seconds between ``auth.test`` attempts while Slack does not answer.
 IDENTITY_RETRY_SECONDS = 60.0
@@ -128,7 +140,7 @@ def build_app(
         token_verification_enabled=False,
         process_before_response=process_before_response,
         request_verification_enabled=secret is not None,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_BOLT_LOG,
     )
     register_listeners(app, catalogue=catalogue, usage=usage if usage is not None else Usage(),
                        command=settings.factbot_command, curators=frozenset(settings.factbot_curators),
