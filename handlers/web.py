@@ -5,16 +5,21 @@ whose ``response`` is the JSON answer:
 
 - ``503`` no intake token configured; ``401`` no ``Authorization: Bearer
   <FACTBOT_INTAKE_TOKEN>`` (compared in constant time);
-- ``415`` not ``application/json`` or ``application/x-www-form-urlencoded``
-  (or a charset other than UTF-8; a form may also declare Windows-1252 or
-  Latin-1);
+- ``415`` only ``multipart/form-data`` (not read: Starlette's parser needs
+  python-multipart, which is not installed), or a body sent as another type or
+  none (``text/plain``, no header) that is neither JSON nor a form; such a body
+  is otherwise read by its look (``{``/``[``: JSON; ``=``: a form);
 - ``413`` a body over :data:`MAX_BODY` bytes (checked on ``Content-Length``
   and while reading: a large body is never held in memory);
-- ``400`` JSON not in UTF-8, not JSON, an unreadable form, or a body cut short;
-  a form (percent-encoded bytes included) is read as UTF-8, or as declared,
-  or, when its bytes are not UTF-8, as Windows-1252 (older websites still
-  send it: ``%91like%92 caf%E9``), the few bytes Windows-1252 leaves
-  undefined as Latin-1: a form is never refused for its encoding;
+- ``400`` not JSON, an unreadable form, or a body cut short. Nothing is refused
+  for its encoding: a UTF-8 byte-order mark is dropped; JSON or a form
+  (percent-encoded bytes included) is read in a declared charset Python knows
+  (a Latin-1 label as Windows-1252, as browsers do), else as UTF-8, else as
+  Windows-1252 (older websites still send it: ``%91like%92 caf%E9``), the
+  few bytes Windows-1252 leaves undefined as Latin-1; lone surrogates (a JSON
+  ``\\ud800``), which no file, log or Slack post can encode, become U+FFFD.
+  :class:`Fields` names each field whose text was guessed or replaced, for
+  staff to check;
 - ``422`` ``{"error": "invalid fields", "fields": [{"field", "message"}]}``
   (:func:`invalid`): a JSON body that is not an object is field ``body``;
   a known field sent twice, in a form or as a repeated JSON key, is refused
@@ -26,9 +31,11 @@ Nothing from a body is ever logged or echoed.
 
 from __future__ import annotations
 
+import codecs
 import hmac
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
@@ -40,9 +47,14 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024  # bytes
 JSON_TYPE, FORM_TYPE = "application/json", "application/x-www-form-urlencoded"
-UTF8 = ("utf-8", "utf8")
-#: Charset labels a form may declare besides UTF-8 (browsers read every one of them as Windows-1252).
-LEGACY_CHARSETS = ("windows-1252", "cp1252", "iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii")
+#: Python's names of the charsets browsers read as Windows-1252 (a declared ``iso-8859-1``, ``us-ascii``...).
+LEGACY_CODECS = ("cp1252", "latin-1", "ascii")
+BOM = b"\xef\xbb\xbf"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: What staff are told of a field whose text could not all be read as sent (see :class:`Fields`).
+BROKEN = "some characters were sent broken (not as text) and are shown as \ufffd: check the spelling"
+GUESSED = ("not sent in UTF-8 and read as Windows-1252, so accented letters or symbols may be wrong: "
+           "check the spelling")
 
 
 class Rejected(Exception):
@@ -101,15 +113,14 @@ def check_token(request: Request, token: str | None, what: str) -> None:
 
 
 def content_type(request: Request) -> str:
-    """``JSON_TYPE`` or ``FORM_TYPE`` (415 otherwise, or for a charset other than UTF-8,
-    except a form's Windows-1252 or Latin-1: see :func:`declared_charset`)."""
+    """``JSON_TYPE``, ``FORM_TYPE``, or ``""`` for any other type or none (``text/plain``, a missing
+    header): that body is read as JSON or as a form by its look (:func:`parse_fields`). 415 only for
+    ``multipart/form-data``, which needs a parser this project does not install (python-multipart)."""
     kind, _, _ = request.headers.get("content-type", "").partition(";")
     kind = kind.strip().lower()
-    charset = declared_charset(request)
-    allowed = UTF8 + (LEGACY_CHARSETS if kind == FORM_TYPE else ())
-    if kind not in (JSON_TYPE, FORM_TYPE) or (charset and charset not in allowed):
-        raise error(415, f"send {JSON_TYPE} or {FORM_TYPE}, in UTF-8")
-    return kind
+    if kind.startswith("multipart/"):
+        raise error(415, f"multipart/form-data is not read here: send {JSON_TYPE} or {FORM_TYPE}")
+    return kind if kind in (JSON_TYPE, FORM_TYPE) else ""
 
 
 def declared_charset(request: Request) -> str | None:
@@ -117,6 +128,28 @@ def declared_charset(request: Request) -> str | None:
     _, _, params = request.headers.get("content-type", "").partition(";")
     charset = dict(p.strip().lower().partition("=")[::2] for p in params.split(";") if "=" in p).get("charset")
     return charset.strip().strip('"') if charset else None
+
+
+def _codec(charset: str | None) -> str | None:
+    """The Python codec for a declared ``charset`` (``None``: not given, unknown, or not a text encoding)."""
+    if not charset:
+        return None
+    try:
+        info = codecs.lookup(charset)
+    except LookupError:
+        return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
+
+
+def _decodings(charset: str | None) -> tuple[list[str], int]:
+    """The encodings to try in order, and how many of them are what the sender declared or UTF-8 (the
+    rest are guesses): a Latin-1 label is read as Windows-1252, as browsers do; Windows-1252 leaves five
+    bytes undefined, read as Latin-1, which decodes any byte, so the last try always answers."""
+    codec = _codec(charset)
+    if codec in LEGACY_CODECS:
+        return ["cp1252", "latin-1"], 2
+    first = [codec] if codec and codec != "utf-8" else []
+    return [*first, "utf-8", "cp1252", "latin-1"], len(first) + 1
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
@@ -139,43 +172,109 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return b"".join(chunks)
 
 
-def parse_fields(kind: str, body: bytes, known: Iterable[str] = (), charset: str | None = None) -> dict[str, Any]:
-    """The submitted fields from a JSON object or a form (400/422 as above); ``charset``:
-    a form's declared charset (``None``: UTF-8, or Windows-1252 when its bytes are not UTF-8)."""
+class Fields(dict):
+    """The fields sent (name → value), and ``garbled``: name → what staff are told of a field whose
+    text could not all be read as sent (:data:`BROKEN`: lone surrogates, each now U+FFFD;
+    :data:`GUESSED`: bytes not in UTF-8 nor in a declared charset, read as Windows-1252)."""
+
+    def __init__(self, fields: dict[str, Any], garbled: dict[str, str] | None = None):
+        super().__init__(fields)
+        self.garbled = dict(garbled or {})
+
+
+def parse_fields(kind: str, body: bytes, known: Iterable[str] = (), charset: str | None = None) -> Fields:
+    """The submitted fields from a JSON object or a form (``kind`` ``""``: whichever the body looks
+    like), read as :func:`_decodings` says; a UTF-8 byte-order mark is dropped. Nothing readable is
+    refused for its encoding: what had to be guessed or replaced is named in ``garbled``."""
     known = set(known)
+    tries, sure = _decodings(charset)
+    if body.startswith(BOM):
+        body = body[len(BOM):]
+    if not kind:
+        kind = _looks_like(body)
+    garbled: dict[str, str] = {}
     if kind == JSON_TYPE:
+        text, used = _decoded(body, tries)
         try:
-            data = json.loads(body.decode("utf-8"), object_pairs_hook=_Pairs)
-        except UnicodeDecodeError:
-            raise error(400, "the body is not valid UTF-8") from None
+            data = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_Pairs)
         except (ValueError, RecursionError):  # RecursionError: nested thousands deep; ValueError: a huge number
             raise error(400, "the body is not valid JSON") from None
         if not isinstance(data, _Pairs):
             raise invalid([("body", "must be a JSON object of fields")])
-        fields, every = dict(data), data.repeated
+        every = {name: [_unbroken(v) for v in values] for name, values in data.repeated.items()}
+        fields = {_unbroken(name): _unbroken(value) for name, value in data.items()}
+        garbled = {name: BROKEN for name, value in data.items() if _broken(value) or _broken(name)}
     else:
-        pairs = _form_pairs(body, charset)
+        pairs, used = _form_pairs(body, tries)
         fields, every = {name: values[-1] for name, values in pairs.items()}, pairs
+    if used >= sure:  # bytes not in UTF-8 nor as declared: every field with a letter beyond ASCII was guessed
+        garbled.update({name: GUESSED for name, values in every.items()
+                        if any(not str(v).isascii() for v in values)})
+        garbled.update({name: GUESSED for name, value in fields.items()
+                        if name not in garbled and not json.dumps(value, ensure_ascii=False).isascii()})
     repeated = {name: values for name, values in every.items() if len(values) > 1 and name in known}
     if repeated:
-        raise Repeated(fields, repeated)
-    return fields
+        raise Repeated(Fields(fields, garbled), repeated)
+    return Fields(fields, garbled)
 
 
-def _form_pairs(body: bytes, charset: str | None) -> dict[str, list[str]]:
-    """The form's fields, its bytes (and percent-encoded bytes) read as :func:`parse_fields` says."""
-    tries = ("utf-8", "cp1252", "latin-1") if charset in (None, *UTF8) else ("cp1252", "latin-1")
-    for encoding in tries:
+def _looks_like(body: bytes) -> str:
+    """``JSON_TYPE`` or ``FORM_TYPE`` for a body sent as another type or none (415 when it is neither)."""
+    start = body.lstrip()[:1]
+    if start in (b"{", b"["):
+        return JSON_TYPE
+    if b"=" in body:
+        return FORM_TYPE
+    raise error(415, f"the body is neither JSON nor a form: send {JSON_TYPE} or {FORM_TYPE}")
+
+
+def _decoded(body: bytes, tries: list[str]) -> tuple[str, int]:
+    """``body`` in the first encoding of ``tries`` that reads it, and that encoding's place."""
+    for place, encoding in enumerate(tries):
         try:
-            return parse_qs(body.decode(encoding), keep_blank_values=True, encoding=encoding, errors="strict")
-        except UnicodeDecodeError:
+            return body.decode(encoding), place
+        except (UnicodeDecodeError, UnicodeError):
+            continue
+    return body.decode("latin-1"), len(tries)  # not reached: Latin-1 is the last try and decodes any byte
+
+
+def _broken(value: Any) -> bool:
+    """True when ``value`` (text, or lists and objects of it) holds a lone surrogate (a JSON ``\\ud800``)."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, list):
+        return any(_broken(v) for v in value)
+    if isinstance(value, dict):
+        return any(_broken(k) or _broken(v) for k, v in value.items())
+    return False
+
+
+def _unbroken(value: Any) -> Any:
+    """``value`` with each lone surrogate replaced by U+FFFD, so it can be encoded, stored and posted."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_unbroken(v) for v in value]
+    if isinstance(value, dict):
+        return {_unbroken(k): _unbroken(v) for k, v in value.items()}
+    return value
+
+
+def _form_pairs(body: bytes, tries: list[str]) -> tuple[dict[str, list[str]], int]:
+    """The form's fields, its bytes (and percent-encoded bytes) read in the first of ``tries`` that
+    reads them, and that encoding's place in ``tries``."""
+    for place, encoding in enumerate(tries):
+        try:
+            return parse_qs(body.decode(encoding), keep_blank_values=True, encoding=encoding,
+                            errors="strict"), place
+        except UnicodeError:
             continue  # Latin-1 decodes any byte: the last try always answers
         except ValueError:
             break
     raise error(400, "the form is not valid form data")
 
 
-async def read_fields(request: Request, token: str | None, what: str, known: Iterable[str] = ()) -> dict[str, Any]:
+async def read_fields(request: Request, token: str | None, what: str, known: Iterable[str] = ()) -> Fields:
     """Token, content type, bounded body and fields, in that order; raises :class:`Rejected`."""
     check_token(request, token, what)
     kind = content_type(request)

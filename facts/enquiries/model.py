@@ -85,8 +85,9 @@ def _has_control(value: str, *, lines: bool = False) -> bool:
 
 
 def _is_symbol(ch: str) -> bool:
-    # So: emoji and pictographs; Cs: lone surrogates; U+FE0F: the emoji presentation selector.
-    return unicodedata.category(ch) in ("So", "Cs") or ch == "\ufe0f"
+    # So: emoji and pictographs; Cs: lone surrogates; U+FE0F: the emoji presentation selector. U+FFFD
+    # (a character the website sent broken, already marked for staff) is not the sender's symbol.
+    return (unicodedata.category(ch) in ("So", "Cs") or ch == "\ufe0f") and ch != "\ufffd"
 
 
 def _optional(value: str | None) -> str | None:
@@ -363,6 +364,25 @@ def with_every_value(data: Mapping[str, Any], repeated: Mapping[str, list[Any]])
         if texts:
             merged[name] = ("\n\n" if name == "message" else " / ").join(texts)
     return merged
+
+
+#: The fields whose text is read for triage and, sent as a list or an object, joined (:func:`text_of`).
+TEXT_FIELDS = ("name", "organisation", "message")
+
+
+def text_of(value: Any) -> str:
+    """The text in ``value``: itself when it is text; the texts inside a JSON list or object (its
+    values, nested ones too, in the order sent) joined by a blank line; ``""`` when there is none."""
+    if isinstance(value, str):
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return "\n\n".join(text for text in (text_of(item).strip() for item in items) if text)
+
+
+def shaped(field: str) -> FieldError:
+    """What staff are told of a text field sent as a JSON list or object and kept joined (:func:`text_of`)."""
+    return FieldError(field=field, message=f"{field} was sent as a list or object, not as text: its texts are "
+                      "kept here joined; check nothing is missing")
 
 
 def _as_typed(value: Any, *, multiline: bool = False) -> str | None:

@@ -11,7 +11,8 @@ Answers (JSON):
   durably in the outbox. The same update again (same title, ignoring case
   and spacing, and same URL) answers the same id and is not posted again.
 - Before that, the shared intake checks (``handlers.web``): 503/401 token,
-  415 content type, 413 over 64 KiB, 400 not UTF-8 or JSON, and
+  415 multipart or a body neither JSON nor a form, 413 over 64 KiB, 400 not
+  JSON (text not in UTF-8 is read as Windows-1252, a lone surrogate as U+FFFD), and
   ``422 {"error": "invalid fields", "fields": [{"field", "message"}]}``
   naming each bad field. Nothing is stored from a rejected request.
 

@@ -1,9 +1,14 @@
 """``POST /enquiries``: the website's "Make an enquiry" form (thin Starlette endpoint).
 
 The shared intake checks come first (``handlers.web``: 503/401 token,
-415 content type, 413 over 64 KiB, 400 JSON not UTF-8 or not JSON, forms
-in Windows-1252 read as such, 422 naming each bad field as
-``{"error", "fields": [{"field", "message"}]}``), then:
+415 multipart or a body neither JSON nor a form, 413 over 64 KiB, 400 not JSON,
+422 naming each bad field as ``{"error", "fields": [{"field", "message"}]}``;
+nothing readable is refused for its encoding), then:
+
+- Text the website sent broken (a lone surrogate, now U+FFFD) or not in UTF-8
+  (read as Windows-1252), and an urgent enquiry's text field sent as a JSON list
+  or object (its texts joined; a routine one is a 422), are kept and marked for
+  staff: 202 with ``"fields"``.
 
 - ``202`` ``{"id": "ENQ-2026-000123", "status": "accepted"}`` once the
   enquiry is stored (then it is handed to the queue for Slack); an urgent one adds ``"urgent": true`` and
@@ -49,12 +54,15 @@ from facts.enquiries.meaning import assess
 from facts.enquiries.model import (
     HONEYPOT,
     SENT_TWICE,
+    TEXT_FIELDS,
     EnquiryForm,
     EnquiryInvalid,
     FieldError,
     Submission,
     accept_enquiry,
     honeypot_filled,
+    shaped,
+    text_of,
     with_every_value,
 )
 from handlers.web import Rejected, Repeated, error, guarded, invalid, read_fields
@@ -98,9 +106,14 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
     async def enquiries(request: Request) -> Response:
         repeated: Repeated | None = None
         try:
-            data = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
+            data: dict[str, Any] = await read_fields(request, token, "enquiry intake", EnquiryForm.model_fields)
+            sent = data
         except Repeated as exc:  # every value is read for triage, and kept if it is urgent
-            data, repeated = with_every_value(exc.fields, exc.values), exc
+            data, repeated, sent = with_every_value(exc.fields, exc.values), exc, exc.fields
+        # Text the website sent broken (lone surrogates, bytes not in UTF-8) is read as well as it can be
+        # and marked for staff; never a reason to refuse (handlers.web).
+        garbled = [FieldError(field=name, message=f"{name} as sent: {why}")
+                   for name, why in getattr(sent, "garbled", {}).items() if name in EnquiryForm.model_fields]
         # Someone describing a child in danger is never turned away and always shown where to get
         # help now. Only a request that something would stop is triaged here, off the event loop
         # (once); a stored one is triaged by the service.
@@ -108,9 +121,15 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
 
         def urgent() -> bool:
             if not known:
-                known.append(assess(*(v if isinstance(v := data.get(f), str) else ""
-                                      for f in ("name", "organisation", "message"))).urgent)
+                known.append(assess(*(text_of(data.get(f)) for f in TEXT_FIELDS)).urgent)
             return known[0]
+
+        # A text field sent as a JSON list or object: its text is triaged; kept joined when urgent.
+        listed = [f for f in TEXT_FIELDS if isinstance(data.get(f), list | dict) and text_of(data[f])]
+        if listed and not await run_in_threadpool(urgent):
+            listed = []  # a routine one is refused as before (422: must be text)
+        data = {**data, **{f: text_of(data[f]) for f in listed}}
+        garbled += [shaped(f) for f in listed]
 
         if repeated is not None and not await run_in_threadpool(urgent):
             raise repeated
@@ -128,7 +147,7 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
             form = await run_in_threadpool(accept_enquiry, data, urgent)
         except EnquiryInvalid as exc:
             raise invalid((e.field, e.message) for e in exc.errors) from None
-        form = _marked(form, repeated, honeypot)
+        form = _marked(form, repeated, honeypot, garbled)
         try:
             submission = await _store(submit, form, key)
         except IdempotencyConflict:
@@ -152,9 +171,11 @@ def endpoint(submit: Callable[[EnquiryForm, str | None], Submission], token: str
     return guarded("enquiry intake", enquiries)
 
 
-def _marked(form: EnquiryForm, repeated: Repeated | None, honeypot: bool) -> EnquiryForm:
-    """``form`` with what the intake let through marked: fields sent more than once, a filled honeypot."""
-    added = [FieldError(field=name, message=SENT_TWICE) for name in (repeated.values if repeated else ())]
+def _marked(form: EnquiryForm, repeated: Repeated | None, honeypot: bool,
+            garbled: list[FieldError]) -> EnquiryForm:
+    """``form`` with what the intake let through marked: text sent broken or as a list, fields sent
+    more than once, a filled honeypot."""
+    added = [*garbled, *(FieldError(field=name, message=SENT_TWICE) for name in (repeated.values if repeated else ()))]
     added += [HONEYPOT_PROBLEM] if honeypot else []
     return form.model_copy(update={"problems": (*form.problems, *added)}) if added else form
 
