@@ -68,9 +68,14 @@ class EnquiryInvalid(Exception):
 # -- normalisation -------------------------------------------------------------
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _trim(value: str) -> str:
-    """NFC, then whitespace and zero-width characters removed from both ends."""
-    return unicodedata.normalize("NFC", value).strip().strip(_ZERO_WIDTH).strip()
+    """NFC, then whitespace and zero-width characters removed from both ends; a lone surrogate
+    (which no file, log or Slack post can encode) is U+FFFD. The web intake already replaces and
+    marks them (``handlers.web``): this keeps any other caller's record storable."""
+    return unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", value)).strip().strip(_ZERO_WIDTH).strip()
 
 
 def _one_line(value: str) -> str:

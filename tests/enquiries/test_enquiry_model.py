@@ -258,3 +258,12 @@ def test_purged_post_keeps_reference_service_and_history_only():
 def test_action_reply_goes_in_the_thread():
     reply = render.action_reply(Event(action="released", user="U0CLAIM001", at=NOW), "123.456")
     assert reply["thread_ts"] == "123.456" and "Released by <@U0CLAIM001>" in reply["text"]
+
+
+def test_a_lone_surrogate_is_stored_and_posted_as_u_fffd_never_a_crash():
+    """Fresh-user trial 2026-12-02: ``\\ud800`` made the archive write raise UnicodeEncodeError."""
+    sent = form(name="Jo \ud800 Bloggs", organisation="Hill \udfff", message="Help \ud800 now")
+    assert (sent.name, sent.organisation, sent.message) == ("Jo \ufffd Bloggs", "Hill \ufffd", "Help \ufffd now")
+    stored = EnquiryRecord.new("ENQ-2026-000124", sent, NOW, triage=[], idempotency_key=None)
+    assert "Help \ufffd now" in stored.to_json().decode("utf-8")
+    assert "Help \ufffd now" in json.dumps(render.post(stored), ensure_ascii=False).encode("utf-8").decode()
