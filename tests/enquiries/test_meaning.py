@@ -20,6 +20,8 @@ from tests.enquiries.test_triage import FOUND_MISSED, ORDINARY, VARIANTS
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
 SET, HELDOUT, FRESH = DATA / "triage.jsonl", DATA / "triage_heldout.jsonl", DATA / "triage_fresh.jsonl"
 FRESH4 = DATA / "triage_fresh4.jsonl"
+#: Welsh, written by the engineer who wrote the Welsh patterns (development data, not held out).
+WELSH = DATA / "triage_welsh.jsonl"
 
 
 def _rows(path: Path) -> list[dict]:
@@ -27,6 +29,7 @@ def _rows(path: Path) -> list[dict]:
 
 
 ROWS, HELDOUT_ROWS, FRESH_ROWS, FRESH4_ROWS = _rows(SET), _rows(HELDOUT), _rows(FRESH), _rows(FRESH4)
+WELSH_ROWS = _rows(WELSH)
 #: Every third line of the labelled set: all right when this test was written.
 FIXED = ROWS[::3]
 #: Every other line of the held-out set (lines 1, 3, 5 …): every urgent one must be flagged;
@@ -91,6 +94,13 @@ def test_the_fresh_set_is_the_third_writers_unedited_and_half_urgent():
     assert len(FRESH_ROWS) == 120 and sum(r["urgent"] for r in FRESH_ROWS) == 60
 
 
+def test_the_welsh_set_has_both_kinds_and_the_user_trials_sentences_are_urgent():
+    assert sum(r["urgent"] for r in WELSH_ROWS) >= 20 and sum(not r["urgent"] for r in WELSH_ROWS) >= 20
+    trial = ["Mae fy mhlentyn mewn perygl heno, mae dyn yn dod i'w chyfarfod", "Mae dyn yn bygwth fy merch 13 oed heno"]
+    assert [r["text"] for r in WELSH_ROWS[:2]] == trial
+    assert all(assess(text).urgent for text in trial)
+
+
 def test_the_fourth_set_is_the_writers_unedited_120_with_45_urgent():
     assert hashlib.sha256(FRESH4.read_bytes()).hexdigest() == FRESH4_SHA256
     assert len(FRESH4_ROWS) == 120 and sum(r["urgent"] for r in FRESH4_ROWS) == 45
@@ -104,8 +114,8 @@ def test_the_fixed_subsets_of_the_fresh_and_fourth_sets_stay_right(rows, line):
     assert got.urgent is row["urgent"], (row["text"], got.reasons)
 
 
-@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS, FRESH_ROWS, FRESH4_ROWS],
-                         ids=["development", "held-out", "fresh", "fresh4"])
+@pytest.mark.parametrize("rows", [ROWS, HELDOUT_ROWS, FRESH_ROWS, FRESH4_ROWS, WELSH_ROWS],
+                         ids=["development", "held-out", "fresh", "fresh4", "welsh"])
 def test_each_whole_set_keeps_the_issues_targets(rows):
     urgent = [assess(r["text"]).urgent for r in rows if r["urgent"]]
     routine = [assess(r["text"]).urgent for r in rows if not r["urgent"]]

@@ -76,6 +76,14 @@ VARIANTS = [
     "he will post the photos online unless she pays",
     # not safe
     "my daughter feels unsafe", "I don't feel safe", "my son isn't safe with him",
+    # Welsh (the user trial's two sentences first; mutations: mhlentyn, ferch, fygwth, cham-drin)
+    "Mae fy mhlentyn mewn perygl heno, mae dyn yn dod i'w chyfarfod", "Mae dyn yn bygwth fy merch 13 oed heno",
+    "Dyw fy merch ddim yn ddiogel adref heno", "mae ofn arni fynd adref", "Mae'r ferch mewn perygl go iawn",
+    "Mae e wedi cael ei fygwth â chyllell ac maen nhw'n dod heno", "mae rhywun yn blacmelio fy mab",
+    "mae dyn wedi gofyn iddi anfon lluniau noeth", "Mae fy mab 14 oed wedi mynd ar goll",
+    "Mae hi eisiau lladd ei hun", "mae o am ladd ei hun", "Dw i isio marw", "Mae fy mab yn hunan-niweidio nawr",
+    "mae ei llystad yn ei cham-drin hi bob nos", "Mae rhywun yn cam-drin fy nith rŵan",
+    "Mae hi'n cael ei churo gan ei thad", "Mae fy merch yn cwrdd â dyn 30 oed heno",
 ]
 
 VERBS = ["kill", "hurt", "harm", "rape", "abuse", "touch", "beat", "hit"]
@@ -150,6 +158,17 @@ ORDINARY = [
     "Could we meet them tomorrow at the school?",
     "I can't find her email address, could you resend it?",
     "My counsellor is a therapist",
+    # Welsh: requests, training, the past; "dyn ni" is "we are", not "a man"
+    "Helo, a oes gennych chi daflenni yn Gymraeg am ddiogelwch ar-lein i rieni?",
+    "Oes gennych chi daflen am blant mewn perygl ar-lein ar gyfer rhieni?",
+    "Dw i'n ysgrifennu traethawd ar gam-drin plant ar gyfer fy ngradd",
+    "A oes gennych chi gwrs am hunan-niweidio ymysg pobl ifanc?",
+    "Dyn ni'n cynnal noson i rieni am ddiogelwch ar-lein heno, allwch chi anfon siaradwr?",
+    "Roedd dyn wedi bygwth fy mab yn 2019 a chafodd ei garcharu",
+    "Oes modd cael cyflwyniad am beryglon y we i rieni?",
+    "Mae fy mab wedi colli ei ffôn, mae ar goll ers dydd Llun",
+    "Mae plant yn dysgu am beryglon, heddiw cawson ni sgwrs am gam-drin",
+    "Dyn ni'n dod i'ch cyfarfod chi yfory am 10",
 ]
 
 
