@@ -73,6 +73,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -128,6 +129,11 @@ class Hold(Exception):
         self.code = code
 
 
+class Stale(Exception):
+    """Raised by a ``render`` hook: what the item says is no longer true (a held-alert about a
+    post that is no longer held). The item is discarded, not sent."""
+
+
 class DeliveryWorker:
     """Delivers an :class:`~facts.outbox.Outbox` through a ``WebClient``.
 
@@ -138,6 +144,9 @@ class DeliveryWorker:
     ``known_post(item)`` returns ``(channel, ts)`` when the truth elsewhere
     (the enquiry archive) already records the item's post: it is then marked
     delivered without posting (an outbox restored from an older backup).
+    ``render(item)`` returns the item's message rendered again from the truth elsewhere with the
+    current settings (an enquiry post held while no lead was set mentions the lead once sent),
+    ``None`` to send it as queued, or raises :class:`Stale` to discard it unsent.
     A channel's check runs before every post to it, so an enquiry channel
     made public is caught at once. Times are in seconds; ``clock`` is
     monotonic.
@@ -147,6 +156,7 @@ class DeliveryWorker:
                  checks: Mapping[str, ChannelCheck] | None = None,
                  on_delivered: Callable[[OutboxItem, str, str | None], None] | None = None,
                  known_post: Callable[[OutboxItem], tuple[str, str] | None] | None = None,
+                 render: Callable[[OutboxItem], dict | None] | None = None,
                  retry_base: float = 1.0, retry_cap: float = 300.0, max_attempts: int = 10,
                  pause_cap: float = 30.0, lookup_delay: float = 10.0, pace: float = 0.0,
                  clock: Callable[[], float] = time.monotonic):
@@ -156,6 +166,7 @@ class DeliveryWorker:
         self.checks = dict(checks or {})
         self.on_delivered = on_delivered
         self.known_post = known_post
+        self.render = render
         self._born = clock()
         self._last_try = clock()  # monotonic: when an item was last tried (for "stuck" in health)
         #: (channel, thread) → the last full look-up: (oldest ts, monotonic start, outbox id → ts).
@@ -305,6 +316,12 @@ class DeliveryWorker:
     def _deliver(self, item: OutboxItem) -> int:
         attempts = item.attempts + 1
         try:
+            item = self._current(item)
+        except Stale:
+            self.outbox.discard(item.id)
+            log.info("%s is no longer true; discarded, not sent", item.id)
+            return 0
+        try:
             channel = self._channel_for(item)
             assert channel is not None  # _channel_for holds the item otherwise
             arguments = self._arguments(item, channel)
@@ -348,6 +365,21 @@ class DeliveryWorker:
             return 0
         self._delivered(item, channel, ts)
         return 1
+
+    def _current(self, item: OutboxItem) -> OutboxItem:
+        """``item`` with its message rendered again by the ``render`` hook (its id, dedupe key and
+        place in the outbox unchanged); as queued when there is no hook, no new rendering, or
+        the rendering fails."""
+        if self.render is None:
+            return item
+        try:
+            message = self.render(item)
+        except Stale:
+            raise
+        except Exception as exc:  # the message as queued is still worth sending
+            log.warning("could not render %s again: %s; sending it as queued", item.id, type(exc).__name__)
+            return item
+        return item if message is None else replace(item, message=message)
 
     def _known(self, item: OutboxItem) -> tuple[str, str] | None:
         if self.known_post is None or item.method != "chat.postMessage":

@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
+from bot.delivery import Stale
 from bot.loops import DONE, Loop
 from facts.clock import utc_now
 from facts.enquiries import messages as render
@@ -66,14 +67,18 @@ class EnquiryService:
     mention it). ``signposting()``: the emergency signposting returned with
     an urgent enquiry. ``wake()``: tells the delivery worker to deliver now.
     ``remind_after``: how long an urgent enquiry may wait unclaimed before its
-    first reminder (``facts.enquiries.escalation``).
+    first reminder (``facts.enquiries.escalation``). ``channel_set()``: whether the enquiry
+    channel is configured now (a post held because it was not is then waiting for
+    ``factbot enquiries retry``, and the lead is not told it is unset); ``None``: not known.
     """
 
     def __init__(self, archive: EnquiryArchive, outbox: Outbox, *, lead: str | None = None,
                  retention_days: int = 90, signposting: Callable[[], list[dict]] = list,
                  wake: Callable[[], None] = lambda: None, now: Callable[[], dt.datetime] = utc_now,
-                 remind_after: dt.timedelta = dt.timedelta(minutes=15)):
+                 remind_after: dt.timedelta = dt.timedelta(minutes=15),
+                 channel_set: Callable[[], bool] | None = None):
         self.archive = archive
+        self.channel_set = channel_set
         self.outbox = outbox
         self.lead = lead
         self.retention_days = retention_days
@@ -303,6 +308,25 @@ class EnquiryService:
         ts = record.ts if item.id == reference else record.reply_ts
         return (record.channel, ts) if ts else None
 
+    def current_message(self, item: OutboxItem) -> dict | None:
+        """The worker's rendering hook, just before it sends ``item``: an enquiry's post is
+        rendered again from the archive with the settings of now (a post accepted or held while
+        no safeguarding lead was set mentions the lead once one is); a held-alert is sent only
+        while the post it is about is still held (else :class:`~bot.delivery.Stale`: discarded,
+        see docs/decisions.md 2026-12-02), and names that hold's reason. ``None``: as queued."""
+        reference = reference_of(item.id)
+        if item.kind != KIND or reference is None or item.method != "chat.postMessage":
+            return None
+        if item.id == f"{reference}-held-alert":
+            post = self.outbox.find(item_id=reference)
+            if post is None or post.state != HELD or not self._hold_stands(post.error):
+                raise Stale(item.id)
+            return render.held_alert(reference, post.error or "unknown", lead=self.lead)
+        if item.id != reference or item.channel_key != CHANNEL_KEY:
+            return None  # the long-message reply and staff-action replies do not depend on settings
+        record = self.archive.get(reference)
+        return None if record is None else self._post(record)
+
     # -- delivery ----------------------------------------------------------------
 
     def on_delivered(self, item: OutboxItem, channel: str, ts: str | None) -> None:
@@ -395,11 +419,18 @@ class EnquiryService:
     def _recent(self) -> list[EnquiryRecord]:
         return self.archive.since(self.now() - LOOK_BACK)
 
+    def _hold_stands(self, code: str | None) -> bool:
+        """False when the hold's cause is gone already: held because the enquiry channel was
+        not set, and it is set now (the post waits only for ``factbot enquiries retry``)."""
+        return not (code == f"{CHANNEL_KEY}_channel_not_set" and self.channel_set is not None and self.channel_set())
+
     def alert_held(self) -> int:
         """Tell the safeguarding lead of each urgent enquiry newly held (reference and reason only,
-        once per hold); returns how many were queued."""
+        once per hold, and not for a cause gone already); returns how many were queued."""
         queued = 0
         for reference, code in self.held_urgent():
+            if not self._hold_stands(code):
+                continue
             _, created = self.outbox.enqueue(KIND, ALERT_KEY, render.held_alert(reference, code, lead=self.lead),
                                              item_id=f"{reference}-held-alert")
             if created:

@@ -190,9 +190,11 @@ def _enquiries(settings: Settings, catalogue: Catalogue, outbox: Outbox, worker:
         EnquiryArchive(archive_path(settings.factbot_db)), outbox,
         lead=settings.factbot_safeguarding_lead, retention_days=settings.factbot_retention_days,
         signposting=lambda: signposting(catalogue), wake=worker.wake,
-        remind_after=dt.timedelta(minutes=settings.factbot_urgent_remind_minutes))
+        remind_after=dt.timedelta(minutes=settings.factbot_urgent_remind_minutes),
+        channel_set=lambda: worker.channels.get(ENQUIRY_CHANNEL_KEY) is not None)
     worker.checks[ENQUIRY_CHANNEL_KEY] = check_private
     worker.known_post = service.known_post
+    worker.render = service.current_message
     previous = worker.on_delivered
 
     def on_delivered(item: OutboxItem, channel: str, ts: str | None) -> None:

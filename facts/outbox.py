@@ -570,6 +570,14 @@ class Outbox:
             self._changed()
         return len(chosen)
 
+    def discard(self, item_id: str) -> bool:
+        """Remove an item not delivered nor being sent (what it says is no longer true);
+        returns whether it was removed. Its id may be used again afterwards."""
+        with self._tx() as db:
+            removed = db.execute("DELETE FROM items WHERE id=? AND state IN (?, ?)",
+                                 (item_id, PENDING, HELD)).rowcount
+        return bool(removed)
+
     def update_message(self, item_id: str, message: dict[str, Any]) -> None:
         """Replace an undelivered item's message (e.g. to drop purged details)."""
         self._update(item_id, durable=True, message=message)

@@ -319,6 +319,39 @@ def test_unset_channel_stores_and_holds(server, fake_slack):
     assert record(server, reference)["reference"] == reference
 
 
+def test_urgent_enquiries_held_without_channel_or_lead_are_posted_to_the_lead_set_since(
+        make_server, fake_slack, tmp_path):
+    """Accepted with no channel and no lead; restarted with both set and `enquiries retry`: each held
+    urgent post is rendered again from the archive (it mentions the lead, once), and the lead gets
+    no "held … channel not set" message about holds that are over (docs/decisions.md 2026-12-02)."""
+    channel, lead = "C0HELDLATE", "U0HELDLEAD"
+    fake_slack.channels[channel] = {"is_private": True}
+    first = make_server(tmp_path, FACTBOT_RETRY_BASE="0.1")
+    urgent = "My daughter is in immediate danger tonight"
+    references = [accepted(submit(first, enquiry(message=f"{urgent} ({_letters()})"))) for _ in range(3)]
+    # the posts held, and the escalation's alerts to a lead not set held too
+    wait_until(lambda: health(first)["outbox"]["held_errors"] == {
+        "enquiry: enquiry_channel_not_set": 3, "enquiry: enquiry_alert_channel_not_set": 3},
+        timeout=30, what="the posts and their alerts held")
+    first.stop()
+
+    second = make_server(tmp_path, FACTBOT_ENQUIRY_CHANNEL=channel, FACTBOT_SAFEGUARDING_LEAD=lead,
+                         FACTBOT_RETRY_BASE="0.1", FACTBOT_POST_PACE="0")
+    time.sleep(6)  # the escalation's first pass (5 s) sees the posts still held, for a channel set now
+    assert fake_slack.messages.get(lead, []) == []
+    retried = factbot(second, "enquiries", "retry")
+    assert retried.returncode == 0, retried.stderr
+    for reference in references:
+        post = json.dumps(posted_once(fake_slack, reference, channel))
+        assert f"<@{lead}>" in post and "No safeguarding lead is set" not in post
+    wait_until(lambda: health(second)["outbox"]["held"] == 0 and not health(second)["enquiries"]["urgent_held"],
+               what="nothing held")
+    time.sleep(1)
+    assert fake_slack.messages.get(lead, []) == []  # nothing held now: no stale "held" message
+    fresh = accepted(submit(second, enquiry(message=urgent)))
+    assert f"<@{lead}>" in json.dumps(posted_once(fake_slack, fresh, channel))
+
+
 def test_killed_right_after_202_and_mid_post_the_enquiry_is_posted_exactly_once(make_server, fake_slack, tmp_path):
     channel = "C0KILL0001"
     fake_slack.channels[channel] = {"is_private": True}

@@ -142,6 +142,48 @@ def test_an_urgent_enquiry_held_on_a_public_channel_sends_the_lead_a_direct_mess
     assert "urgent enquiry held" in service.health()["problems"][0]
 
 
+def test_a_held_alert_is_sent_while_its_hold_stands_and_discarded_once_released(parts, fake):
+    service, worker, _ = parts
+    worker.render = service.current_message
+    fake.channels[CHANNEL] = {"is_private": False}
+    first, second = (service.submit(parse_enquiry({**GOOD, "message": f"{URGENT} ({n})"})).reference
+                     for n in (1, 2))
+    deliver(worker)
+    worker.channels[ALERT_KEY] = None  # the lead cannot be told yet: both alerts wait
+    assert service.alert_held() == 2
+    deliver(worker)
+    assert fake.messages.get(LEAD, []) == []
+    worker.channels[ALERT_KEY] = LEAD
+    worker.outbox.release(item_ids=[f"{second}-held-alert"])
+    deliver(worker)
+    [dm] = fake.messages[LEAD]  # still held: true, sent
+    assert second in dm["text"] and "channel_not_private" in dm["text"]
+
+    fake.channels[CHANNEL] = {"is_private": True}
+    assert worker.outbox.release() == 3  # both posts, and the alert still waiting
+    deliver(worker)
+    assert len(fake.messages[LEAD]) == 1  # no longer held: not sent
+    assert worker.outbox.find(item_id=f"{first}-held-alert") is None
+    assert [m for m in fake.messages[CHANNEL] if first in m["text"]]
+
+
+def test_a_post_held_while_no_lead_was_set_mentions_the_lead_set_since(parts, fake):
+    service, worker, _ = parts
+    worker.render = service.current_message
+    service.lead, channel = None, worker.channels.pop(CHANNEL_KEY)
+    reference = service.submit(parse_enquiry({**GOOD, "message": URGENT})).reference
+    deliver(worker)
+    [held] = worker.outbox.items("held")
+    assert "No safeguarding lead is set" in json.dumps(held.message)
+    service.lead, worker.channels[CHANNEL_KEY] = LEAD, channel
+    assert worker.outbox.release() == 1
+    deliver(worker)
+    [post] = fake.messages[CHANNEL]
+    assert f"<@{LEAD}>" in json.dumps(post) and "No safeguarding lead is set" not in json.dumps(post)
+    assert post["metadata"]["event_payload"]["outbox_id"] == reference
+    assert service.archive.get(reference).ts == post["ts"]
+
+
 # -- through POST /enquiries and the fake Slack, the service's clock injected ----------------------
 
 PRIVATE = "C0REMIND01"
