@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,12 @@ import pytest
 from tests.support.fake_slack import PRIVATE_CHANNEL, FakeSlack
 from tests.support.inprocess import InProcessServer
 from tests.support.server import server_env
+
+# The servers, `factbot` runs and feed helpers the tests start keep this checkout's bytecode in
+# __pycache__ (ignored by git). With PYTHONDONTWRITEBYTECODE set, as on the development and CI
+# machines, each of them compiled every module of the project again: 0.95 s to import the server,
+# not 0.62 s.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 @pytest.fixture(scope="module")
