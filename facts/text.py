@@ -32,6 +32,13 @@ _SPACE = re.compile(r"\s+")
 _TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
 #: Every control character (Unicode category Cc); what user text must not carry into a store or Slack.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A lone UTF-16 surrogate (a JSON ``\ud800``): no file, log or Slack post can encode one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so it can be encoded, stored and posted."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _replace_token(match: re.Match[str]) -> str:

@@ -35,13 +35,14 @@ import codecs
 import hmac
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
+
+from facts.text import unbroken
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ JSON_TYPE, FORM_TYPE = "application/json", "application/x-www-form-urlencoded"
 #: Python's names of the charsets browsers read as Windows-1252 (a declared ``iso-8859-1``, ``us-ascii``...).
 LEGACY_CODECS = ("cp1252", "latin-1", "ascii")
 BOM = b"\xef\xbb\xbf"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 #: What staff are told of a field whose text could not all be read as sent (see :class:`Fields`).
 BROKEN = "some characters were sent broken (not as text) and are shown as \ufffd: check the spelling"
 GUESSED = ("not sent in UTF-8 and read as Windows-1252, so accented letters or symbols may be wrong: "
@@ -203,7 +203,8 @@ def parse_fields(kind: str, body: bytes, known: Iterable[str] = (), charset: str
             raise invalid([("body", "must be a JSON object of fields")])
         every = {name: [_unbroken(v) for v in values] for name, values in data.repeated.items()}
         fields = {_unbroken(name): _unbroken(value) for name, value in data.items()}
-        garbled = {name: BROKEN for name, value in data.items() if _broken(value) or _broken(name)}
+        garbled = {_unbroken(name): BROKEN for name, value in data.items()
+                   if _unbroken(name) != name or _unbroken(value) != value}
     else:
         pairs, used = _form_pairs(body, tries)
         fields, every = {name: values[-1] for name, values in pairs.items()}, pairs
@@ -238,21 +239,10 @@ def _decoded(body: bytes, tries: list[str]) -> tuple[str, int]:
     return body.decode("latin-1"), len(tries)  # not reached: Latin-1 is the last try and decodes any byte
 
 
-def _broken(value: Any) -> bool:
-    """True when ``value`` (text, or lists and objects of it) holds a lone surrogate (a JSON ``\\ud800``)."""
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
-    if isinstance(value, list):
-        return any(_broken(v) for v in value)
-    if isinstance(value, dict):
-        return any(_broken(k) or _broken(v) for k, v in value.items())
-    return False
-
-
 def _unbroken(value: Any) -> Any:
     """``value`` with each lone surrogate replaced by U+FFFD, so it can be encoded, stored and posted."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
+        return unbroken(value)
     if isinstance(value, list):
         return [_unbroken(v) for v in value]
     if isinstance(value, dict):

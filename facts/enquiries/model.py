@@ -29,7 +29,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from facts.text import CONTROL
+from facts.text import CONTROL, unbroken
 from facts.validation import error_field, error_message
 
 #: The services an enquiry can ask for (SPEC); matched case-insensitively,
@@ -68,14 +68,11 @@ class EnquiryInvalid(Exception):
 # -- normalisation -------------------------------------------------------------
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _trim(value: str) -> str:
     """NFC, then whitespace and zero-width characters removed from both ends; a lone surrogate
     (which no file, log or Slack post can encode) is U+FFFD. The web intake already replaces and
     marks them (``handlers.web``): this keeps any other caller's record storable."""
-    return unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", value)).strip().strip(_ZERO_WIDTH).strip()
+    return unicodedata.normalize("NFC", unbroken(value)).strip().strip(_ZERO_WIDTH).strip()
 
 
 def _one_line(value: str) -> str:
