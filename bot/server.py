@@ -45,6 +45,11 @@ LOOP_ROLES = {"delivery": "posting to Slack", "enquiry-queuer": "queuing stored 
 MAX_SLACK_BODY = 1024 * 1024  # bytes
 
 
+#: Said at start (``factbot serve``'s log) and among /healthz's problems while the intake token is unset.
+INTAKE_NOT_SET = ("FACTBOT_INTAKE_TOKEN is not set: the website's enquiries and campaign updates are refused "
+                  "(503). Set it to the token the website's form sends, then restart.")
+
+
 def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
                    on_shutdown: Sequence[Callable[[], object]] = ()) -> Starlette:
     """The Starlette app. ``slack_over_http=False`` (Socket Mode) leaves out ``/slack/events``.
@@ -126,8 +131,7 @@ def create_web_app(runtime: Runtime, *, slack_over_http: bool = True,
         body["slack"], body["feeds"] = slack, feeds
         problems = list(slack["problems"])
         if intake != "ok":
-            problems.append("FACTBOT_INTAKE_TOKEN is not set: the website's enquiries and campaign updates are "
-                            "refused (503). Set it to the token the website's form sends, then restart.")
+            problems.append(INTAKE_NOT_SET)
         problems += [f"feed {f['feed']}: {f['outcome']}" for f in feeds["failing"]]
         problems += storage_problems
         problems += [f"Background loop {name} has stopped: {LOOP_ROLES.get(name.split(':')[0], 'its work')} is not "

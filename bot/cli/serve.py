@@ -8,7 +8,7 @@ import logging
 from bot.app import web_client
 from bot.cli.common import CommandError
 from bot.runtime import build_runtime
-from bot.server import create_web_app
+from bot.server import INTAKE_NOT_SET, create_web_app
 from bot.settings import Settings
 from facts.persistence import hold_exclusively, sibling_path
 
@@ -28,8 +28,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     settings.require(*required(settings, set()))
     log.info("data folder: %s", settings.data_note)
     if not settings.factbot_intake_token:
-        log.warning("FACTBOT_INTAKE_TOKEN is not set: the website's enquiries and campaign updates are refused "
-                    "(503) until it is; set it to the token the website's form sends")
+        log.warning(INTAKE_NOT_SET)
     try:  # one server per store: two would hand out the same enquiry references
         lock_path = sibling_path(settings.factbot_db, "serve").with_suffix(".lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)  # a fresh deploy has no data/ yet
