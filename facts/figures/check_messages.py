@@ -154,14 +154,6 @@ def check_message(checks: Sequence[Check], *, every: bool = False, more: str = "
     return Message(fallback(text), blocks)
 
 
-def plain_report(checks: Sequence[Check]) -> str:
-    """The check as plain text, one line per claim (for ``factbot check``)."""
-    claims = [c for c in checks if c.verdict != "not_a_claim"]
-    if not claims:
-        return "No figures to check: no numbers that are claims."
-    return "\n".join(_plain_line(c) for c in claims)
-
-
 def alert_reply(checks: Sequence[Check]) -> dict | None:
     """``chat.postMessage`` arguments for the thread reply under a campaign card, or ``None``
     when no number in it differs from, or is an out-of-date version of, a curated figure."""
