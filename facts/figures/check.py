@@ -1083,7 +1083,10 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
     if misquoted:
         fact, why = misquoted
         return Check(number, "known_misquote", sentence, fact, _figure_text(fact), corrected=_own_claim(fact), why=why)
-    candidates = [c for c in candidates if c.subject == draft.subject]
+    # A figure whose value the sentence says beside this number is that number's figure, not this
+    # one's ("7,263 in 2024/25, almost double the 3,278 in 2017/18": 3,278 was compared with 7,263
+    # and "use 7,263's claim" offered).
+    candidates = [c for c in candidates if c.subject == draft.subject and not _said_beside(draft, c)]
     if not candidates:
         held = _held_for_others(draft, book)
         why = _held_why(held.fact) if held else _other_period(draft, book) or _other_measure_why(draft, book)
@@ -1110,6 +1113,12 @@ def _judge(number: Number, draft: _DraftNumber, book: FigureBook, sentence_facts
         best = max(primaries, key=lambda c: (c.fact.servable, _single_year(c.fact), c.fact.period.end or dt.date.min))
     fact = best.fact
     return Check(number, "differs", sentence, fact, best.number.span, corrected=_replace(draft, best))
+
+
+def _said_beside(draft: _DraftNumber, figure: FigureNumber) -> bool:
+    """True when another number of ``draft``'s sentence is ``figure``'s own value."""
+    return any(other.claim and _same_value(other.value, figure.number.value)
+               and not _same_value(other.value, draft.number.value) for other in find_numbers(draft.sentence))
 
 
 #: Why a number has no curated figure, when nothing more particular can be said.

@@ -429,3 +429,12 @@ def test_the_readmes_6350_child_sexual_offences_is_told_what_6350_is(book):
     assert (later.verdict, later.figure, later.corrected) == ("no_figure", None, None)
     assert later.why.startswith("nothing curated is for 2024/25; 6,350 is the curated figure for sexual communication")
     assert "not for what this sentence says it counts" in later.why
+
+
+def test_a_number_is_not_compared_with_the_figure_said_beside_it(book):
+    # "3,278" (a misquote of 3,728) was said to differ from 7,263, the sentence's own other number,
+    # with 7,263's claim offered to use (found by a fresh-user trial).
+    checks = _claims("The 7,263 offences recorded in 2024/25 are almost double the 3,278 recorded in 2017/18.", book)
+    [wrong] = [c for c in checks if c.number.span == "3,278"]
+    assert wrong.verdict == "differs" and wrong.figure is not None and wrong.figure_text == "3,728"
+    assert wrong.corrected == "The 7,263 offences recorded in 2024/25 are almost double the 3,728 recorded in 2017/18."
